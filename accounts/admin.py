@@ -1,0 +1,74 @@
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm
+from django.contrib.auth.models import Group
+from django.utils.translation import gettext_lazy as _
+
+from accounts.forms import EMAIL_TAKEN, email_taken
+from accounts.models import User
+from accounts.roles import VOLUNTEER
+from accounts.services import user_sync_staff_status
+
+
+class UserCreationAdminForm(AdminUserCreationForm):
+    class Meta(AdminUserCreationForm.Meta):
+        model = User
+        fields = ("username", "email", "first_name", "last_name")
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        if email and email_taken(email):
+            raise forms.ValidationError(EMAIL_TAKEN, code="email_taken")
+        return email
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    """Administrators (permission accounts.*_user) see and edit accounts; only holders of
+    accounts.assign_roles — the main administrators — change roles. Staff status is not
+    edited by hand: it follows from the roles."""
+
+    add_form = UserCreationAdminForm
+    list_display = ("username", "email", "first_name", "last_name", "role_list", "is_staff", "is_active")
+    list_filter = ("groups", "is_staff", "is_active")
+    search_fields = ("username", "email", "first_name", "last_name")
+    ordering = ("last_name", "first_name", "username")
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Личные данные"), {"fields": ("first_name", "last_name", "email")}),
+        (_("Роли и доступ"), {"fields": ("groups", "is_active", "is_staff", "is_superuser")}),
+        (_("Даты"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("username", "email", "first_name", "last_name", "password1", "password2"),
+            },
+        ),
+    )
+    readonly_fields = ("is_staff", "last_login", "date_joined")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("groups")
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.has_perm("accounts.assign_roles"):
+            readonly.append("groups")
+        if not request.user.is_superuser:
+            readonly.append("is_superuser")
+        return readonly
+
+    @admin.display(description=_("Роли"))
+    def role_list(self, user):
+        return ", ".join(group.name for group in user.groups.all()) or "—"
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        user = form.instance
+        if not change and not user.groups.exists():
+            user.groups.add(Group.objects.get(name=VOLUNTEER))
+        user_sync_staff_status(user=user)

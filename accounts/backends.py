@@ -1,0 +1,37 @@
+from django.contrib.auth.backends import ModelBackend
+from social_core.backends import yandex
+
+from accounts.models import User
+
+
+class EmailBackend(ModelBackend):
+    """Signs in by email address and password; the address's letter case does not matter."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        email = kwargs.get("email", username)
+        if not email or password is None:
+            return None
+        try:
+            user = User.objects.get_by_email(email)
+        except User.DoesNotExist:
+            # Spend the hashing time anyway, so response time does not reveal who is registered.
+            User().set_password(password)
+            return None
+        if user.check_password(password) and self.user_can_authenticate(user):
+            return user
+        return None
+
+
+class YandexOAuth2(yandex.YandexOAuth2):
+    """Yandex ID, reading the fields spec 001 names: first_name, last_name, default_email
+    and the Yandex login as username (the stock backend reads display_name / real_name)."""
+
+    def get_user_details(self, response):
+        emails = response.get("emails") or [""]
+        return {
+            "username": response.get("login") or "",
+            "email": response.get("default_email") or emails[0],
+            "first_name": response.get("first_name") or "",
+            "last_name": response.get("last_name") or "",
+            "fullname": response.get("real_name") or response.get("display_name") or "",
+        }

@@ -1,0 +1,58 @@
+"""The site-wide roles of spec 001: Django groups and the permissions each holds.
+
+Groups are created by a data migration; their permissions are (re)granted after every
+migrate, because the permissions of a model exist only once its app has migrated.
+"""
+
+from django.apps import apps as global_apps
+from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
+
+MAIN_ADMIN = "Главный администратор"
+ADMIN = "Администратор"
+TEACHER = "Преподаватель"
+VOLUNTEER = "Волонтёр"
+
+ROLES = (MAIN_ADMIN, ADMIN, TEACHER, VOLUNTEER)
+STAFF_ROLES = frozenset({MAIN_ADMIN, ADMIN, TEACHER})
+
+# Content that administrators manage in full and teachers author (add, change, view).
+CONTENT_APPS = ("courses", "methodics", "problems", "projects")
+ADMIN_APPS = ("accounts", "volunteers", *CONTENT_APPS)
+
+# Held by the main administrator alone: "все права + может удалять курсы" (spec 001),
+# assigning roles, and deleting user accounts.
+MAIN_ADMIN_ONLY = ("courses.delete_course", "accounts.assign_roles", "accounts.delete_user")
+
+
+def _codenames(qualified: tuple[str, ...]) -> Q:
+    query = Q(pk__in=[])
+    for name in qualified:
+        app_label, codename = name.split(".")
+        query |= Q(content_type__app_label=app_label, codename=codename)
+    return query
+
+
+def role_permissions(role: str):
+    """The permissions a role holds, as a queryset."""
+    permissions = Permission.objects.all()
+    if role == MAIN_ADMIN:
+        return permissions
+    if role == ADMIN:
+        return permissions.filter(content_type__app_label__in=ADMIN_APPS).exclude(_codenames(MAIN_ADMIN_ONLY))
+    if role == TEACHER:
+        authoring = Q(content_type__app_label__in=CONTENT_APPS) & (
+            Q(codename__startswith="add_") | Q(codename__startswith="change_") | Q(codename__startswith="view_")
+        )
+        return permissions.filter(authoring | Q(content_type__app_label="volunteers", codename__startswith="view_"))
+    return permissions.none()
+
+
+def sync_role_permissions(sender, **kwargs):
+    """post_migrate: give each role exactly its permissions, once all apps have migrated."""
+    last_app_with_models = [config for config in global_apps.get_app_configs() if config.models_module][-1]
+    if sender.label != last_app_with_models.label:
+        return
+    for role in ROLES:
+        group, _ = Group.objects.get_or_create(name=role)
+        group.permissions.set(role_permissions(role))

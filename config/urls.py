@@ -1,0 +1,25 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from config import views
+from core.views import AboutView
+
+admin.site.site_header = "Волна — администрирование"
+admin.site.site_title = "Волна"
+admin.site.index_title = "Управление платформой"
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("about/", AboutView.as_view(), name="about"),
+    path("accounts/", include("accounts.urls")),
+    path("auth/", include("social_django.urls", namespace="social")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler500 = "core.views.server_error"

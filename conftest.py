@@ -1,0 +1,76 @@
+import os
+import shutil
+
+import pytest
+
+from accounts.roles import ADMIN, MAIN_ADMIN, TEACHER, VOLUNTEER
+from accounts.tests.factories import UserFactory
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def volunteer(db):
+    return UserFactory(roles=[VOLUNTEER])
+
+
+@pytest.fixture
+def teacher(db):
+    return UserFactory(roles=[TEACHER])
+
+
+@pytest.fixture
+def administrator(db):
+    return UserFactory(roles=[ADMIN])
+
+
+@pytest.fixture
+def main_admin(db):
+    return UserFactory(roles=[MAIN_ADMIN])
+
+
+@pytest.fixture
+def browser():
+    """Debian's Chromium, headless, driven by Playwright. Without it the test is skipped
+    — except where REQUIRE_BROWSER is set (CI), where a missing browser is a failure."""
+    if not shutil.which(CHROMIUM):
+        message = f"Chromium not found at {CHROMIUM} (Debian package `chromium`)"
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail(message)
+        pytest.skip(message)
+    # Playwright's sync API runs an event loop in this thread; Django's ORM calls from
+    # the live server's test code are still synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, locale="ru-RU")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()

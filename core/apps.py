@@ -1,0 +1,29 @@
+import re
+
+from django.apps import AppConfig
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connections
+from django.db.models.signals import pre_migrate
+
+
+def create_schema(sender, using="default", **kwargs):
+    """Create the project's schema before any table is, on fresh and test databases alike.
+
+    The connection's search_path puts DB_SCHEMA first; without the schema PostgreSQL
+    would silently create every table in `public`.
+    """
+    schema = settings.DB_SCHEMA
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", schema):
+        raise ImproperlyConfigured(f"DB_SCHEMA must be a lower-case SQL identifier, not {schema!r}.")
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE SCHEMA IF NOT EXISTS {connection.ops.quote_name(schema)}")
+
+
+class CoreConfig(AppConfig):
+    name = "core"
+    verbose_name = "Основа"
+
+    def ready(self):
+        pre_migrate.connect(create_schema, sender=self, dispatch_uid="core.create_schema")
