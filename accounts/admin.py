@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import EMAIL_TAKEN, email_taken
 from accounts.models import User
-from accounts.roles import VOLUNTEER
+from accounts.roles import MAIN_ADMIN, VOLUNTEER
 from accounts.services import user_sync_staff_status
 
 
@@ -26,8 +26,8 @@ class UserCreationAdminForm(AdminUserCreationForm):
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     """Administrators (permission accounts.*_user) see and edit accounts; only holders of
-    accounts.assign_roles — the main administrators — change roles. Staff status is not
-    edited by hand: it follows from the roles."""
+    accounts.assign_roles — the main administrators — change roles and the accounts of
+    main administrators. Staff status is not edited by hand: it follows from the roles."""
 
     add_form = UserCreationAdminForm
     list_display = ("username", "email", "first_name", "last_name", "role_list", "is_staff", "is_active")
@@ -45,11 +45,23 @@ class UserAdmin(DjangoUserAdmin):
             None,
             {
                 "classes": ("wide",),
-                "fields": ("username", "email", "first_name", "last_name", "password1", "password2"),
+                "fields": ("username", "email", "first_name", "last_name", "usable_password", "password1", "password2"),
             },
         ),
     )
     readonly_fields = ("is_staff", "last_login", "date_joined")
+
+    def has_change_permission(self, request, obj=None):
+        """An administrator must not take over a main administrator's account (by setting
+        its password, address or activity): accounts that hold the highest rights are
+        changed only by those who may assign roles."""
+        if obj is not None and not request.user.has_perm("accounts.assign_roles") and self.holds_highest_rights(obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    @staticmethod
+    def holds_highest_rights(user):
+        return user.is_superuser or user.groups.filter(name=MAIN_ADMIN).exists()
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")

@@ -9,13 +9,14 @@ from django.utils.translation import gettext as _
 
 from accounts.forms import EmailAuthenticationForm, ProfileForm, RegistrationForm
 from accounts.services import user_register
+from core.views import posted_data
 
 
 def register(request):
     """Anonymous visitors create an account; a signed-in user is sent to the profile."""
     if request.user.is_authenticated:
         return redirect("accounts:profile")
-    form = RegistrationForm(request.POST or None)
+    form = RegistrationForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
         user = user_register(
             email=form.cleaned_data["email"],
@@ -42,7 +43,7 @@ def profile(request):
     """The signed-in user only, and only their own account."""
     user = request.user
     is_yandex_user = user.social_auth.exists()
-    form = ProfileForm(request.POST or None, instance=user, email_editable=not is_yandex_user)
+    form = ProfileForm(posted_data(request), instance=user, email_editable=not is_yandex_user)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("Профиль сохранён."))
@@ -59,7 +60,7 @@ def password_change(request):
     """The signed-in user changes their password; a Yandex user who has none sets one."""
     has_password = request.user.has_usable_password()
     form_class = PasswordChangeForm if has_password else SetPasswordForm
-    form = form_class(request.user, request.POST or None)
+    form = form_class(request.user, posted_data(request))
     if request.method == "POST" and form.is_valid():
         form.save()
         update_session_auth_hash(request, form.user)

@@ -2,6 +2,12 @@ from django.shortcuts import render
 from django.views.generic import TemplateView
 
 
+def posted_data(request):
+    """The form data of a POST, even an empty one (`request.POST or None` would leave an
+    empty submission unbound and show no errors); None for any other method."""
+    return request.POST if request.method == "POST" else None
+
+
 class AboutView(TemplateView):
     """Public: anyone may read about the organisation and the platform."""
 

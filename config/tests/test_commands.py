@@ -1,0 +1,47 @@
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from accounts.demo import DEMO_PASSWORD, DEMO_USERS
+from accounts.models import User
+
+
+def seed(*args):
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_seed_demo_creates_a_user_for_every_role_with_the_documented_password():
+    output = seed()
+
+    assert "пользователи: 5" in output
+    for email, first_name, _last_name, role in DEMO_USERS:
+        user = authenticate(username=email, password=DEMO_PASSWORD)
+        assert user is not None, email
+        assert user.first_name == first_name
+        assert list(user.groups.values_list("name", flat=True)) == [role]
+        assert user.is_staff == (role != "Волонтёр")
+
+
+@pytest.mark.django_db
+def test_seed_demo_twice_changes_nothing():
+    seed()
+    before = list(User.objects.order_by("pk").values())
+
+    output = seed()
+
+    assert "пользователи: 0" in output
+    assert list(User.objects.order_by("pk").values()) == before
+
+
+@pytest.mark.django_db
+def test_seed_demo_dry_run_writes_nothing():
+    output = seed("--dry-run")
+
+    assert "Пробный запуск, ничего не записано" in output
+    assert "пользователи: 5" in output
+    assert not User.objects.exists()
