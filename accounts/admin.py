@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
@@ -6,7 +7,7 @@ from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import EMAIL_TAKEN, email_taken
-from accounts.models import User
+from accounts.models import Message, User
 from accounts.roles import MAIN_ADMIN, VOLUNTEER
 from accounts.services import user_sync_staff_status
 
@@ -84,3 +85,53 @@ class UserAdmin(DjangoUserAdmin):
         if not change and not user.groups.exists():
             user.groups.add(Group.objects.get(name=VOLUNTEER))
         user_sync_staff_status(user=user)
+
+
+class ReadStateFilter(admin.SimpleListFilter):
+    title = _("прочитано")
+    parameter_name = "read"
+
+    def lookups(self, request, model_admin):
+        return (("yes", _("Прочитанные")), ("no", _("Непрочитанные")))
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(read_at__isnull=self.value() == "no")
+        return queryset
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    """Holders of the accounts.view_message / delete_message permissions (administrators,
+    main administrators) look messages up and delete abusive ones. Nobody writes or edits
+    them here: a message is sent on the site (accounts.services.message_send checks who may
+    write to whom and emails it), and what was sent stays as it was sent. Attachments have
+    no public address, so only their file name is shown."""
+
+    list_display = ("title", "sender_display", "recipient", "created_at", "is_read")
+    list_filter = (ReadStateFilter, "created_at")
+    list_select_related = ("sender", "recipient")
+    search_fields = ("title", "text", "recipient__email", "sender__email")
+    raw_id_fields = ("sender", "recipient")
+    date_hierarchy = "created_at"
+    # Not the attachment field itself: its widget would ask the private storage for a URL.
+    fields = ("sender", "recipient", "title", "text", "attachment_name", "created_at", "read_at")
+    readonly_fields = ("attachment_name",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("отправитель"), ordering="sender__last_name")
+    def sender_display(self, message):
+        return message.sender or _("Платформа «%(site)s»") % {"site": settings.SITE_NAME}
+
+    @admin.display(description=_("прочитано"), boolean=True)
+    def is_read(self, message):
+        return message.is_read
+
+    @admin.display(description=_("вложение"))
+    def attachment_name(self, message):
+        return message.attachment.name.rsplit("/", 1)[-1] if message.attachment else "—"

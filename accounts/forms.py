@@ -1,9 +1,11 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import FileExtensionValidator
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
+from accounts.models import Message, User
 
 
 def email_taken(email: str, *, except_user: User | None = None) -> bool:
@@ -92,3 +94,47 @@ class ProfileForm(forms.ModelForm):
         if email_taken(email, except_user=self.instance):
             raise forms.ValidationError(EMAIL_TAKEN, code="email_taken")
         return email
+
+
+def message_recipients(sender: User):
+    """Whom `sender` may write to, as `accounts.services.can_message` decides one by one:
+    other active users, and only staff (administrators, teachers) for a non-staff sender."""
+    users = User.objects.filter(is_active=True).exclude(pk=sender.pk)
+    if not sender.is_staff:
+        users = users.filter(is_staff=True)
+    return users
+
+
+CANNOT_MESSAGE = _("Этому пользователю нельзя написать.")
+ATTACHMENT_VALIDATORS = Message._meta.get_field("attachment").validators
+ATTACHMENT_EXTENSIONS = next(
+    validator.allowed_extensions for validator in ATTACHMENT_VALIDATORS if isinstance(validator, FileExtensionValidator)
+)
+
+
+class MessageForm(forms.Form):
+    """A new message: the recipient among those the sender may write to; the attachment is
+    checked by the model's own rules (extension, size limit ATTACHMENT_MAX_MB)."""
+
+    recipient = forms.ModelChoiceField(
+        label=_("Кому"),
+        queryset=User.objects.none(),
+        empty_label=_("— выберите получателя —"),
+        error_messages={"invalid_choice": CANNOT_MESSAGE},
+    )
+    title = forms.CharField(label=_("Тема"), max_length=Message._meta.get_field("title").max_length)
+    text = forms.CharField(label=_("Текст"), widget=forms.Textarea(attrs={"rows": 8}))
+    attachment = forms.FileField(
+        label=_("Вложение"),
+        required=False,
+        validators=ATTACHMENT_VALIDATORS,
+        widget=forms.FileInput(attrs={"accept": ",".join(f".{ext}" for ext in ATTACHMENT_EXTENSIONS)}),
+    )
+
+    def __init__(self, *args, sender: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["recipient"].queryset = message_recipients(sender)
+        self.fields["attachment"].help_text = _("Необязательно. Файл %(extensions)s, не больше %(limit)s МБ.") % {
+            "extensions": ", ".join(ext.upper() for ext in ATTACHMENT_EXTENSIONS),
+            "limit": settings.ATTACHMENT_MAX_MB,
+        }

@@ -1,7 +1,11 @@
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+
+from core.storage import PrivateStorage
+from core.validators import MaxUploadSizeValidator
 
 
 class VolnaUserManager(UserManager):
@@ -35,3 +39,49 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.email or self.username
+
+
+class Message(models.Model):
+    """An in-site message (spec 000, table messages): from a user, or from the platform
+    itself when `sender` is empty (notifications). Read when `read_at` is set."""
+
+    sender = models.ForeignKey(
+        User,
+        verbose_name=_("отправитель"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sent_messages",
+        help_text=_("Пусто — сообщение платформы."),
+    )
+    recipient = models.ForeignKey(
+        User, verbose_name=_("получатель"), on_delete=models.CASCADE, related_name="received_messages"
+    )
+    title = models.CharField(_("тема"), max_length=200)
+    text = models.TextField(_("текст"))
+    attachment = models.FileField(
+        _("вложение"),
+        upload_to="messages/%Y/%m/",
+        storage=PrivateStorage(),
+        blank=True,
+        validators=[
+            FileExtensionValidator(["pdf", "doc", "docx", "odt", "txt", "jpg", "jpeg", "png", "xlsx", "csv"]),
+            MaxUploadSizeValidator("ATTACHMENT_MAX_MB"),
+        ],
+    )
+    created_at = models.DateTimeField(_("отправлено"), auto_now_add=True)
+    read_at = models.DateTimeField(_("прочитано"), null=True, blank=True)
+
+    class Meta:
+        db_table = "messages"
+        verbose_name = _("сообщение")
+        verbose_name_plural = _("сообщения")
+        ordering = ("-created_at", "-pk")
+        indexes = [models.Index(fields=["recipient", "read_at"], name="messages_recipient_unread")]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None

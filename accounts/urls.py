@@ -10,6 +10,11 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", views.profile, name="profile"),
+    path("messages/", views.inbox, name="inbox"),
+    path("messages/sent/", views.messages_sent, name="messages_sent"),
+    path("messages/new/", views.message_compose, name="message_compose"),
+    path("messages/<int:pk>/", views.message_detail, name="message_detail"),
+    path("messages/<int:pk>/attachment/", views.message_attachment, name="message_attachment"),
     path("password/change/", views.password_change, name="password_change"),
     path("password/reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path(

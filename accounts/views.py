@@ -1,15 +1,26 @@
+from pathlib import PurePosixPath
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
-from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 
-from accounts.forms import EmailAuthenticationForm, ProfileForm, RegistrationForm
-from accounts.services import user_register
+from accounts.forms import CANNOT_MESSAGE, EmailAuthenticationForm, MessageForm, ProfileForm, RegistrationForm
+from accounts.models import Message
+from accounts.services import can_message, message_mark_read, message_send, user_register
 from core.views import posted_data
+
+MESSAGES_PER_PAGE = 20
+REPLY_PREFIX = "Re: "
 
 
 def register(request):
@@ -83,3 +94,108 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
+
+
+# --- Messages --------------------------------------------------------------------------
+
+
+def _message_of(user, pk: int) -> Message:
+    """The message if `user` is its recipient or sender; 404 otherwise, as for a message
+    that does not exist, so that nobody learns which ids are taken."""
+    visible = Message.objects.filter(Q(recipient=user) | Q(sender=user)).select_related("sender", "recipient")
+    return get_object_or_404(visible, pk=pk)
+
+
+def _attachment_name(message: Message) -> str:
+    """The file's own name, without the folders the storage keeps it in."""
+    return PurePosixPath(message.attachment.name).name if message.attachment else ""
+
+
+def _message_page(request, messages_of_user):
+    return Paginator(messages_of_user, MESSAGES_PER_PAGE).get_page(request.GET.get("page"))
+
+
+@login_required
+def inbox(request):
+    """The signed-in user only: the messages they received, newest first."""
+    received = Message.objects.filter(recipient=request.user).select_related("sender")
+    return render(request, "accounts/messages/inbox.html", {"page_obj": _message_page(request, received)})
+
+
+@login_required
+def messages_sent(request):
+    """The signed-in user only: the messages they sent, newest first."""
+    sent = Message.objects.filter(sender=request.user).select_related("recipient")
+    return render(request, "accounts/messages/sent.html", {"page_obj": _message_page(request, sent)})
+
+
+@login_required
+def message_detail(request, pk):
+    """The message's recipient and its sender only (404 for anyone else). Opening it as
+    the recipient marks it read."""
+    message = _message_of(request.user, pk)
+    is_recipient = message.recipient_id == request.user.pk
+    if is_recipient:
+        message_mark_read(message=message)
+    reply_url = None
+    if is_recipient and message.sender and can_message(sender=request.user, recipient=message.sender):
+        title = message.title if message.title.startswith(REPLY_PREFIX) else REPLY_PREFIX + message.title
+        reply_url = reverse("accounts:message_compose") + "?" + urlencode({"to": message.sender_id, "title": title})
+    return render(
+        request,
+        "accounts/messages/detail.html",
+        {
+            "message": message,
+            "is_recipient": is_recipient,
+            "reply_url": reply_url,
+            "attachment_name": _attachment_name(message),
+        },
+    )
+
+
+@login_required
+def message_attachment(request, pk):
+    """The message's recipient and its sender only: the attached file as a download (404
+    for anyone else, and when there is no attachment)."""
+    message = _message_of(request.user, pk)
+    if not message.attachment:
+        raise Http404
+    try:
+        file = message.attachment.open("rb")
+    except FileNotFoundError as missing:
+        raise Http404 from missing
+    return FileResponse(file, as_attachment=True, filename=_attachment_name(message))
+
+
+def _compose_initial(query) -> dict:
+    """The recipient and title a «Ответить» link (or any link) fills in: ?to=<id>&title=…"""
+    initial = {}
+    if query.get("to", "").isdecimal():
+        initial["recipient"] = int(query["to"])
+    if query.get("title"):
+        initial["title"] = query["title"][: MessageForm.base_fields["title"].max_length]
+    return initial
+
+
+@login_required
+def message_compose(request):
+    """Any signed-in user writes to those `can_message` allows: a volunteer to
+    administrators and teachers, staff to anyone."""
+    files = request.FILES if request.method == "POST" else None
+    form = MessageForm(posted_data(request), files, sender=request.user, initial=_compose_initial(request.GET))
+    if request.method == "POST" and form.is_valid():
+        try:
+            message_send(
+                sender=request.user,
+                recipient=form.cleaned_data["recipient"],
+                title=form.cleaned_data["title"],
+                text=form.cleaned_data["text"],
+                attachment=form.cleaned_data["attachment"],
+            )
+        except PermissionDenied:
+            # The recipient left the list between showing the form and sending it.
+            form.add_error("recipient", CANNOT_MESSAGE)
+        else:
+            messages.success(request, _("Сообщение отправлено."))
+            return redirect("accounts:messages_sent")
+    return render(request, "accounts/messages/compose.html", {"form": form})

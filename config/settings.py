@@ -86,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.site",
+                "accounts.context_processors.unread_messages",
             ],
         },
     },
@@ -165,6 +166,20 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Files served only through permission-checking views (attachments, certificates).
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / ".data" / "private"))
+
+THUMBNAIL_ALIASES = {
+    "volunteers.Volunteer.photo": {
+        "avatar_small": {"size": (48, 48), "crop": "smart"},
+        "avatar": {"size": (160, 160), "crop": "smart"},
+    },
+}
+
+# Upload limits, in megabytes.
+PHOTO_MAX_MB = int(os.environ.get("PHOTO_MAX_MB", "5"))
+ATTACHMENT_MAX_MB = int(os.environ.get("ATTACHMENT_MAX_MB", "10"))
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -195,6 +210,11 @@ if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
 
 SITE_NAME = "Волна"
+# The site's public address, for links in emails and certificates (no trailing slash).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Volunteers must be at least this old (years) when they fill in their profile.
+VOLUNTEER_MIN_AGE = int(os.environ.get("VOLUNTEER_MIN_AGE", "14"))
 
 LOGGING = {
     "version": 1,

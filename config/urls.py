@@ -13,6 +13,7 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("about/", AboutView.as_view(), name="about"),
     path("accounts/", include("accounts.urls")),
+    path("volunteers/", include("volunteers.urls")),
     path("auth/", include("social_django.urls", namespace="social")),
     path("admin/", admin.site.urls),
 ]

@@ -42,7 +42,7 @@ class TestHome:
         with django_assert_max_num_queries(0):
             assert client.get(url).status_code == 200
         client.force_login(UserFactory())
-        with django_assert_max_num_queries(2):
+        with django_assert_max_num_queries(3):
             assert client.get(url).status_code == 200
 
 

@@ -2,10 +2,11 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 import accounts.demo
+import volunteers.demo
 
 # Each app that has demo content exposes demo.seed() -> {what: how many created}; they
 # run in the order of their dependencies.
-SEEDERS = (accounts.demo.seed,)
+SEEDERS = (accounts.demo.seed, volunteers.demo.seed)
 
 
 class DryRunRollback(Exception):

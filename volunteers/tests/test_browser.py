@@ -1,0 +1,58 @@
+"""A volunteer asks for «Бывалый», an administrator confirms it in the admin, the
+volunteer sees the level confirmed and has the message."""
+
+from datetime import date
+
+import pytest
+from playwright.sync_api import expect
+
+from accounts.roles import ADMIN
+from accounts.tests.factories import TEST_PASSWORD, UserFactory
+from volunteers.models import Location
+from volunteers.services import volunteer_create
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def log_in(page, user):
+    page.goto("/accounts/login/")
+    page.get_by_label("Электронная почта").fill(user.email)
+    page.get_by_label("Пароль:", exact=True).fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Войти").click()
+    expect(page.get_by_role("heading", name="Профиль")).to_be_visible()
+
+
+def log_out(page):
+    page.goto("/")
+    page.get_by_role("button", name="Выйти").click()
+
+
+def test_level_request_confirmed_by_an_administrator(page):
+    moscow = Location.objects.create(code=77, region="Москва")
+    volunteer = UserFactory(first_name="Павел", last_name="Громов", roles=["Волонтёр"])
+    volunteer_create(user=volunteer, phone_number="+79161234567", birth_date=date(1995, 4, 1), location=moscow)
+    administrator = UserFactory(roles=[ADMIN])
+
+    log_in(page, volunteer)
+    page.goto("/volunteers/profile/")
+    page.get_by_label("Бывалый").check()
+    page.get_by_role("button", name="Сохранить анкету").click()
+    expect(page.get_by_role("note")).to_contain_text("Заявка на уровень «Бывалый» ожидает подтверждения")
+    log_out(page)
+
+    log_in(page, administrator)
+    page.goto("/admin/volunteers/pendinglevel/")
+    row = page.get_by_role("row").filter(has_text="Громов")
+    row.get_by_role("checkbox").check()
+    page.get_by_role("combobox", name="Действие").select_option(label="Подтвердить уровень")
+    page.get_by_role("button", name="Выполнить").click()
+    expect(page.get_by_text("Подтверждено заявок: 1.")).to_be_visible()
+    log_out(page)
+
+    log_in(page, volunteer)
+    page.goto("/volunteers/profile/")
+    expect(page.locator(".level-badge")).to_have_text("Бывалый")
+    expect(page.get_by_role("note")).to_have_count(0)
+    page.get_by_role("link", name="Сообщения").click()
+    page.get_by_role("link", name="Уровень «Бывалый» подтверждён").click()
+    expect(page.get_by_role("heading", name="Уровень «Бывалый» подтверждён")).to_be_visible()

@@ -1,0 +1,220 @@
+import io
+import os
+import re
+from datetime import date
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from accounts.roles import ADMIN
+from accounts.tests.factories import UserFactory
+from volunteers.models import Badge, Level, Location, Volunteer, VolunteerBadge, VolunteerLevel
+from volunteers.services import levels_confirm, volunteer_choose_level, volunteer_create
+
+PROFILE = "/volunteers/profile/"
+
+
+@pytest.fixture
+def moscow(db):
+    return Location.objects.create(code=77, region="Москва")
+
+
+@pytest.fixture
+def levels(db):
+    return {level.name: level for level in Level.objects.all()}
+
+
+def form_data(region, chosen_level, /, **overrides):
+    return {
+        "phone_number": "+7 916 123-45-67",
+        "birth_date": "1999-03-08",
+        "location": region.pk,
+        "call_sign": "Сокол",
+        "level": chosen_level.pk,
+        **overrides,
+    }
+
+
+def image_upload(name="photo.png", size=(300, 200), noise=False):
+    buffer = io.BytesIO()
+    if noise:
+        Image.frombytes("RGB", size, os.urandom(size[0] * size[1] * 3)).save(buffer, "PNG")
+    else:
+        Image.new("RGB", size, (11, 92, 173)).save(buffer, "PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+def errors(response, field):
+    return [str(error) for error in response.context["form"].errors.get(field, [])]
+
+
+@pytest.fixture
+def signed_in(client, volunteer):
+    client.force_login(volunteer)
+    return client
+
+
+def test_anonymous_is_sent_to_login(client, db):
+    assert client.get(PROFILE)["Location"] == f"/accounts/login/?next={PROFILE}"
+    assert client.get(f"{PROFILE}level/1/lower/")["Location"].startswith("/accounts/login/")
+
+
+class TestFirstProfile:
+    def test_the_form_comes_first(self, signed_in, moscow):
+        page = signed_in.get(PROFILE).content.decode()
+
+        assert "Заполните анкету" in page
+        assert 'name="phone_number"' in page
+
+    def test_saving_creates_a_novice_profile(self, signed_in, volunteer, moscow, levels):
+        response = signed_in.post(PROFILE, form_data(moscow, levels["Новичок"]), follow=True)
+
+        profile = Volunteer.objects.get(user=volunteer)
+        assert str(profile.phone_number) == "+79161234567"
+        assert profile.birth_date == date(1999, 3, 8)
+        assert profile.effective_level == levels["Новичок"]
+        page = response.content.decode()
+        assert "Анкета сохранена." in page
+        assert "подтверждён" in page
+
+    def test_asking_for_a_higher_level_at_once_leaves_it_pending(self, signed_in, volunteer, moscow, levels):
+        UserFactory(roles=[ADMIN])
+
+        response = signed_in.post(PROFILE, form_data(moscow, levels["Бывалый"]), follow=True)
+
+        profile = Volunteer.objects.get(user=volunteer)
+        assert profile.effective_level == levels["Новичок"]
+        assert profile.pending_level == levels["Бывалый"]
+        page = response.content.decode()
+        assert "Заявка на уровень «Бывалый» отправлена администраторам" in page
+        assert "ожидает подтверждения администратора" in page
+
+    @pytest.mark.parametrize(
+        ("field", "value", "message"),
+        [
+            ("phone_number", "12345", "Введите корректный номер телефона"),
+            ("birth_date", "2999-01-01", "Дата рождения не может быть в будущем."),
+            ("birth_date", "1890-01-01", "Проверьте год рождения."),
+            ("location", "999999", "Выберите корректный вариант. Вашего варианта нет среди допустимых значений."),
+            ("level", "999999", "Выберите корректный вариант. Вашего варианта нет среди допустимых значений."),
+        ],
+    )
+    def test_bad_input_is_a_russian_field_error_and_saves_nothing(
+        self, signed_in, moscow, levels, field, value, message
+    ):
+        response = signed_in.post(PROFILE, form_data(moscow, levels["Новичок"], **{field: value}))
+
+        assert response.status_code == 200
+        assert any(message in error for error in errors(response, field)), errors(response, field)
+        assert not Volunteer.objects.exists()
+
+    def test_too_young(self, signed_in, moscow, levels):
+        birth = date.today().replace(year=date.today().year - 12, day=1).isoformat()
+
+        response = signed_in.post(PROFILE, form_data(moscow, levels["Новичок"], birth_date=birth))
+
+        assert errors(response, "birth_date") == ["Волонтёром можно стать с 14 лет."]
+
+
+class TestPhoto:
+    def test_an_image_is_stored_with_its_avatar(self, signed_in, volunteer, moscow, levels, settings):
+        signed_in.post(PROFILE, {**form_data(moscow, levels["Новичок"]), "photo": image_upload()})
+
+        profile = Volunteer.objects.get(user=volunteer)
+        assert profile.photo.name.startswith("volunteers/photos/")
+        page = signed_in.get(PROFILE).content.decode()
+        avatar = re.search(r'<img class="avatar" src="/media/([^"]+)"', page).group(1)
+        assert avatar != profile.photo.name
+        assert (settings.MEDIA_ROOT / avatar).is_file()
+
+    def test_a_file_that_is_not_an_image_is_refused(self, signed_in, moscow, levels):
+        fake = SimpleUploadedFile("photo.png", b"%PDF-1.4 not an image", content_type="image/png")
+
+        response = signed_in.post(PROFILE, {**form_data(moscow, levels["Новичок"]), "photo": fake})
+
+        assert errors(response, "photo") == [
+            "Загрузите правильное изображение. Файл, который вы загрузили, поврежден или не является изображением."
+        ]
+        assert not Volunteer.objects.exists()
+
+    def test_an_oversized_photo_is_refused(self, signed_in, moscow, levels, settings):
+        settings.PHOTO_MAX_MB = 1
+
+        response = signed_in.post(
+            PROFILE, {**form_data(moscow, levels["Новичок"]), "photo": image_upload(size=(800, 800), noise=True)}
+        )
+
+        assert errors(response, "photo")[0].startswith("Файл слишком большой")
+        assert "можно не больше 1 МБ" in errors(response, "photo")[0]
+        assert not Volunteer.objects.exists()
+
+    def test_another_image_format_is_refused_by_extension(self, signed_in, moscow, levels):
+        buffer = io.BytesIO()
+        Image.new("RGB", (20, 20)).save(buffer, "GIF")
+        gif = SimpleUploadedFile("photo.gif", buffer.getvalue(), content_type="image/gif")
+
+        response = signed_in.post(PROFILE, {**form_data(moscow, levels["Новичок"]), "photo": gif})
+
+        assert errors(response, "photo") == [
+            "Расширение файлов “gif” не поддерживается. Разрешенные расширения: jpg, jpeg, png, webp."
+        ]
+
+
+class TestExistingProfile:
+    @pytest.fixture
+    def experienced(self, volunteer, moscow, levels):
+        profile = volunteer_create(
+            user=volunteer, phone_number="+79161234567", birth_date=date(1990, 1, 1), location=moscow
+        )
+        volunteer_choose_level(volunteer=profile, level=levels["Бывалый"])
+        levels_confirm(record_ids=profile.level_records.values_list("pk", flat=True), confirmed_by=UserFactory())
+        return profile
+
+    def test_shows_level_badges_and_the_filled_form(self, signed_in, experienced):
+        badge = Badge.objects.create(name="Первый выезд", description="За первый выезд")
+        VolunteerBadge.objects.create(volunteer=experienced, badge=badge)
+
+        page = signed_in.get(PROFILE).content.decode()
+
+        assert '<span class="level-badge">Бывалый</span>' in page
+        assert "Первый выезд" in page
+        assert 'value="+79161234567"' in page
+
+    def test_lowering_asks_for_confirmation_first(self, signed_in, experienced, moscow, levels):
+        response = signed_in.post(PROFILE, form_data(moscow, levels["Новичок"]))
+
+        confirm_url = f"{PROFILE}level/{levels['Новичок'].pk}/lower/"
+        assert response["Location"] == confirm_url
+        assert experienced.level_records.get(level=levels["Бывалый"]).confirmed, "nothing lowered yet"
+        page = signed_in.get(confirm_url).content.decode()
+        assert "Понизить уровень?" in page
+        assert "Да, понизить до «Новичок»" in page
+
+        signed_in.post(confirm_url)
+
+        experienced.refresh_from_db()
+        assert experienced.effective_level == levels["Новичок"]
+        assert not VolunteerLevel.objects.filter(volunteer=experienced, level=levels["Бывалый"]).exists()
+
+    def test_the_confirmation_page_does_not_raise(self, signed_in, experienced, levels):
+        response = signed_in.get(f"{PROFILE}level/{levels['Профессионал'].pk}/lower/")
+
+        assert response["Location"] == PROFILE
+
+    def test_editing_keeps_the_other_volunteers_apart(self, client, experienced, moscow, levels):
+        other = UserFactory()
+        client.force_login(other)
+
+        page = client.get(PROFILE).content.decode()
+
+        assert "Заполните анкету" in page
+        assert "+79161234567" not in page
+
+    def test_the_page_runs_a_fixed_number_of_queries(self, signed_in, experienced, django_assert_max_num_queries):
+        for number in range(5):
+            badge = Badge.objects.create(name=f"Значок {number}")
+            VolunteerBadge.objects.create(volunteer=experienced, badge=badge)
+
+        with django_assert_max_num_queries(12):
+            assert signed_in.get(PROFILE).status_code == 200
