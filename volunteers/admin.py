@@ -198,7 +198,12 @@ class VolunteerAdmin(admin.ModelAdmin):
         "pending_request",
     )
     list_display_links = ("full_name",)
-    list_filter = ("location", "directions", EffectiveLevelFilter, PendingLevelFilter)
+    list_filter = (
+        ("location", admin.RelatedOnlyFieldListFilter),
+        "directions",
+        EffectiveLevelFilter,
+        PendingLevelFilter,
+    )
     search_fields = ("user__first_name", "user__last_name", "user__email", "phone_number", "call_sign")
     autocomplete_fields = ("user", "location", "directions")
     fieldsets = (
