@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django_filters",
     "phonenumber_field",
     "easy_thumbnails",
+    "ckeditor",
     "core",
     "accounts",
     "volunteers",
@@ -179,6 +180,7 @@ THUMBNAIL_ALIASES = {
 # Upload limits, in megabytes.
 PHOTO_MAX_MB = int(os.environ.get("PHOTO_MAX_MB", "5"))
 ATTACHMENT_MAX_MB = int(os.environ.get("ATTACHMENT_MAX_MB", "10"))
+VIDEO_MAX_MB = int(os.environ.get("VIDEO_MAX_MB", "500"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -209,12 +211,33 @@ if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_CONTENT_TYPE_NOSNIFF = True
 
+# CKEditor 4 is out of support (ckeditor.W001). Accepted because every rich-text field is
+# a core.fields.SanitizedRichTextField: the server cleans the HTML on every save.
+SILENCED_SYSTEM_CHECKS = ["ckeditor.W001"]
+CKEDITOR_CONFIGS = {
+    "default": {
+        "toolbar": "Custom",
+        "toolbar_Custom": [
+            ["Format", "Bold", "Italic", "Underline", "Strike", "Subscript", "Superscript"],
+            ["NumberedList", "BulletedList", "Blockquote", "Table", "HorizontalRule"],
+            ["Link", "Unlink", "Image", "SpecialChar"],
+            ["RemoveFormat", "Source"],
+        ],
+        "height": 300,
+        "width": "100%",
+        "language": "ru",
+    },
+}
+
 SITE_NAME = "Волна"
 # The site's public address, for links in emails and certificates (no trailing slash).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Volunteers must be at least this old (years) when they fill in their profile.
 VOLUNTEER_MIN_AGE = int(os.environ.get("VOLUNTEER_MIN_AGE", "14"))
+
+# The lowest course assessment (0–100) that passes a course and earns a certificate.
+COURSE_PASS_MARK = int(os.environ.get("COURSE_PASS_MARK", "60"))
 
 LOGGING = {
     "version": 1,

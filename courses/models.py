@@ -1,0 +1,551 @@
+from django.conf import settings
+from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from easy_thumbnails.fields import ThumbnailerImageField
+
+from core.fields import SanitizedRichTextField
+from core.models import TimeStampedModel
+from core.validators import MaxUploadSizeValidator
+from volunteers.models import Direction, Level, Location, Volunteer
+
+
+class Authored(TimeStampedModel):
+    """Who created a row and who changed it last (spec 001's user_created / user_modified);
+    the admin and the services fill them in."""
+
+    user_created = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("создал"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    user_modified = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("изменил"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Skill(Authored):
+    title = models.CharField(_("навык"), max_length=120, unique=True)
+    description = models.CharField(_("описание"), max_length=255)
+
+    class Meta:
+        db_table = "skills"
+        verbose_name = _("навык")
+        verbose_name_plural = _("навыки")
+        ordering = ("title",)
+
+    def __str__(self):
+        return self.title
+
+
+class FAQ(Authored):
+    question = models.CharField(_("вопрос"), max_length=120)
+    answer = models.CharField(_("ответ"), max_length=255)
+
+    class Meta:
+        db_table = "faq"
+        verbose_name = _("вопрос и ответ")
+        verbose_name_plural = _("частые вопросы")
+        ordering = ("question",)
+
+    def __str__(self):
+        return self.question
+
+
+class Course(Authored):
+    class Format(models.TextChoices):
+        ONLINE = "Онлайн", _("Онлайн")
+        OFFLINE = "Очно", _("Очно")
+        BLENDED = "Смешанный", _("Смешанный")
+
+    title = models.CharField(_("название"), max_length=120)
+    direction = models.ForeignKey(
+        Direction, verbose_name=_("направление"), on_delete=models.PROTECT, related_name="courses"
+    )
+    locations = models.ManyToManyField(
+        Location,
+        verbose_name=_("регионы"),
+        through="CourseLocation",
+        blank=True,
+        related_name="courses",
+        help_text=_("Пусто — курс открыт во всех регионах."),
+    )
+    level = models.ForeignKey(Level, verbose_name=_("уровень"), on_delete=models.PROTECT, related_name="courses")
+    format = models.CharField(_("формат"), max_length=60, choices=Format.choices, default=Format.ONLINE)
+    start_date = models.DateField(_("дата начала"))
+    cover = ThumbnailerImageField(
+        _("обложка"),
+        upload_to="courses/covers/",
+        blank=True,
+        validators=[FileExtensionValidator(["jpg", "jpeg", "png", "webp"]), MaxUploadSizeValidator("PHOTO_MAX_MB")],
+    )
+    short_description = models.CharField(_("краткое описание"), max_length=120)
+    full_description = SanitizedRichTextField(_("полное описание"))
+    skills = models.ManyToManyField(Skill, verbose_name=_("навыки"), through="CourseSkill", blank=True)
+    faq = models.ManyToManyField(FAQ, verbose_name=_("частые вопросы"), through="CourseFAQ", blank=True)
+    chapters = models.ManyToManyField(
+        "Chapter", verbose_name=_("главы"), through="CourseChapter", blank=True, related_name="courses"
+    )
+    duration = models.SmallIntegerField(
+        _("продолжительность, мин"), default=0, editable=False, help_text=_("Сумма продолжительностей уроков.")
+    )
+    number_of_classes = models.SmallIntegerField(_("количество занятий"), default=0, editable=False)
+    attempts_limit = models.SmallIntegerField(
+        _("попыток на прохождение"),
+        default=0,
+        validators=[MinValueValidator(0), MaxValueValidator(10)],
+        help_text=_("0 — без ограничений."),
+    )
+    ready = models.BooleanField(_("готов"), default=False)
+    visible = models.BooleanField(_("виден"), default=False)
+    published = models.BooleanField(_("опубликован"), default=False)
+
+    class Meta:
+        db_table = "courses"
+        verbose_name = _("курс")
+        verbose_name_plural = _("курсы")
+        ordering = ("start_date", "title")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(attempts_limit__gte=0, attempts_limit__lte=10), name="courses_attempts_limit_range"
+            ),
+        ]
+        indexes = [models.Index(fields=["ready", "visible", "published"], name="courses_shown_idx")]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("courses:detail", args=[self.pk])
+
+    @property
+    def is_shown(self) -> bool:
+        return self.ready and self.visible and self.published
+
+
+class CourseLocation(models.Model):
+    course = models.ForeignKey(Course, verbose_name=_("курс"), on_delete=models.CASCADE)
+    location = models.ForeignKey(Location, verbose_name=_("регион"), on_delete=models.CASCADE)
+    created_at = models.DateTimeField(_("создано"), auto_now_add=True)
+
+    class Meta:
+        db_table = "courses_locations"
+        verbose_name = _("регион курса")
+        verbose_name_plural = _("регионы курса")
+        constraints = [models.UniqueConstraint(fields=["course", "location"], name="courses_locations_unique")]
+
+    def __str__(self):
+        return f"{self.course} — {self.location}"
+
+
+class CourseSkill(models.Model):
+    course = models.ForeignKey(Course, verbose_name=_("курс"), on_delete=models.CASCADE)
+    skill = models.ForeignKey(Skill, verbose_name=_("навык"), on_delete=models.CASCADE)
+    created_at = models.DateTimeField(_("создано"), auto_now_add=True)
+
+    class Meta:
+        db_table = "courses_skills"
+        verbose_name = _("навык курса")
+        verbose_name_plural = _("навыки курса")
+        constraints = [models.UniqueConstraint(fields=["course", "skill"], name="courses_skills_unique")]
+
+    def __str__(self):
+        return f"{self.course} — {self.skill}"
+
+
+class CourseFAQ(models.Model):
+    course = models.ForeignKey(Course, verbose_name=_("курс"), on_delete=models.CASCADE)
+    faq = models.ForeignKey(FAQ, verbose_name=_("вопрос"), on_delete=models.CASCADE)
+    created_at = models.DateTimeField(_("создано"), auto_now_add=True)
+
+    class Meta:
+        db_table = "courses_faq"
+        verbose_name = _("вопрос курса")
+        verbose_name_plural = _("вопросы курса")
+        constraints = [models.UniqueConstraint(fields=["course", "faq"], name="courses_faq_unique")]
+
+    def __str__(self):
+        return f"{self.course} — {self.faq}"
+
+
+class Chapter(Authored):
+    title = models.CharField(_("название"), max_length=120, blank=True, help_text=_("Можно не заполнять."))
+    lessons = models.ManyToManyField(
+        "Lesson", verbose_name=_("уроки"), through="ChapterLesson", blank=True, related_name="chapters"
+    )
+
+    class Meta:
+        db_table = "chapters"
+        verbose_name = _("глава")
+        verbose_name_plural = _("главы")
+        ordering = ("title", "pk")
+
+    def __str__(self):
+        return self.title or _("Глава №%(id)s") % {"id": self.pk}
+
+
+def _order_constraints(parent: str, child: str, table: str) -> list:
+    """Order numbers ≥ 1, unique within the parent; deferrable, so that a reordering can
+    swap numbers inside one transaction (spec 001)."""
+    return [
+        models.CheckConstraint(condition=Q(order_number__gte=1), name=f"{table}_order_positive"),
+        models.UniqueConstraint(
+            fields=[parent, "order_number"],
+            name=f"{table}_order_unique",
+            deferrable=models.Deferrable.DEFERRED,
+        ),
+        models.UniqueConstraint(fields=[parent, child], name=f"{table}_unique"),
+    ]
+
+
+class CourseChapter(models.Model):
+    course = models.ForeignKey(Course, verbose_name=_("курс"), on_delete=models.CASCADE, related_name="course_chapters")
+    chapter = models.ForeignKey(Chapter, verbose_name=_("глава"), on_delete=models.CASCADE, related_name="+")
+    order_number = models.SmallIntegerField(_("порядковый номер"), validators=[MinValueValidator(1)])
+    created_at = models.DateTimeField(_("создано"), auto_now_add=True)
+
+    class Meta:
+        db_table = "courses_chapters"
+        verbose_name = _("глава курса")
+        verbose_name_plural = _("главы курса")
+        ordering = ("course", "order_number")
+        constraints = _order_constraints("course", "chapter", "courses_chapters")
+
+    def __str__(self):
+        return f"{self.order_number}. {self.chapter}"
+
+
+class Lesson(Authored):
+    class Type(models.TextChoices):
+        TEXT = "Урок", _("Урок")
+        VIDEO = "Видеоурок", _("Видеоурок")
+        WEBINAR = "Вебинар", _("Вебинар")
+        QUIZ = "Тест", _("Тест (квиз)")
+
+    title = models.CharField(_("название"), max_length=120)
+    description = SanitizedRichTextField(_("описание"), blank=True)
+    type = models.CharField(_("тип"), max_length=20, choices=Type.choices, default=Type.TEXT)
+    tags = models.CharField(_("ключевые слова"), max_length=255, blank=True)
+    duration = models.SmallIntegerField(_("продолжительность, мин"), validators=[MinValueValidator(1)])
+    ready = models.BooleanField(_("готов"), default=False)
+    visible = models.BooleanField(_("виден"), default=False)
+    published = models.BooleanField(_("опубликован"), default=False)
+    additional = models.BooleanField(_("дополнительный"), default=False)
+    diploma = models.BooleanField(_("дипломный"), default=False)
+
+    class Meta:
+        db_table = "lessons"
+        verbose_name = _("урок")
+        verbose_name_plural = _("уроки")
+        ordering = ("title",)
+        constraints = [models.CheckConstraint(condition=Q(duration__gte=1), name="lessons_duration_positive")]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_shown(self) -> bool:
+        return self.ready and self.visible and self.published
+
+
+class ChapterLesson(models.Model):
+    chapter = models.ForeignKey(
+        Chapter, verbose_name=_("глава"), on_delete=models.CASCADE, related_name="chapter_lessons"
+    )
+    lesson = models.ForeignKey(Lesson, verbose_name=_("урок"), on_delete=models.CASCADE, related_name="+")
+    order_number = models.SmallIntegerField(_("порядковый номер"), validators=[MinValueValidator(1)])
+    created_at = models.DateTimeField(_("создано"), auto_now_add=True)
+
+    class Meta:
+        db_table = "chapters_lessons"
+        verbose_name = _("урок главы")
+        verbose_name_plural = _("уроки главы")
+        ordering = ("chapter", "order_number")
+        constraints = _order_constraints("chapter", "lesson", "chapters_lessons")
+
+    def __str__(self):
+        return f"{self.order_number}. {self.lesson}"
+
+
+class VideoLesson(Authored):
+    """The video of a «Видеоурок»: an uploaded file (HTML5 player) or a link to a host."""
+
+    lesson = models.ForeignKey(Lesson, verbose_name=_("урок"), on_delete=models.CASCADE, related_name="videos")
+    video = models.FileField(
+        _("файл видео"),
+        upload_to="courses/videos/",
+        blank=True,
+        validators=[FileExtensionValidator(["mp4", "webm", "ogv"]), MaxUploadSizeValidator("VIDEO_MAX_MB")],
+    )
+    url = models.URLField(_("ссылка на видео"), blank=True, help_text=_("Если видео на внешнем сервисе."))
+
+    class Meta:
+        db_table = "video_lessons"
+        verbose_name = _("видео урока")
+        verbose_name_plural = _("видео уроков")
+        constraints = [
+            models.CheckConstraint(condition=~Q(video="") | ~Q(url=""), name="video_lessons_file_or_url"),
+        ]
+
+    def __str__(self):
+        return f"{self.lesson}: {self.video.name or self.url}"
+
+
+class Webinar(Authored):
+    lesson = models.ForeignKey(Lesson, verbose_name=_("урок"), on_delete=models.CASCADE, related_name="webinars")
+    url_webinar = models.URLField(_("ссылка на вебинар"))
+    start_date = models.DateTimeField(_("начало"))
+
+    class Meta:
+        db_table = "webinars"
+        verbose_name = _("вебинар")
+        verbose_name_plural = _("вебинары")
+        ordering = ("start_date",)
+
+    def __str__(self):
+        return f"{self.lesson}: {self.start_date:%d.%m.%Y %H:%M}"
+
+
+class VolunteerCourse(TimeStampedModel):
+    """One enrolment per volunteer and course; its status moves Вы записаны → Активный →
+    Пройден (or Не пройден, after which a retake starts a new attempt)."""
+
+    class Status(models.TextChoices):
+        ENROLLED = "Вы записаны", _("Вы записаны")
+        ACTIVE = "Активный", _("Активный")
+        PASSED = "Пройден", _("Пройден")
+        FAILED = "Не пройден", _("Не пройден")
+
+    volunteer = models.ForeignKey(
+        Volunteer, verbose_name=_("волонтёр"), on_delete=models.CASCADE, related_name="enrolments"
+    )
+    course = models.ForeignKey(Course, verbose_name=_("курс"), on_delete=models.CASCADE, related_name="enrolments")
+    status = models.CharField(_("статус"), max_length=20, choices=Status.choices, default=Status.ENROLLED)
+    assessment = models.FloatField(_("оценка"), default=0, validators=[MinValueValidator(0), MaxValueValidator(100)])
+    attempts = models.SmallIntegerField(
+        _("попытка"), default=1, validators=[MinValueValidator(1)], help_text=_("Номер текущей попытки.")
+    )
+
+    class Meta:
+        db_table = "volunteers_courses"
+        verbose_name = _("запись на курс")
+        verbose_name_plural = _("записи на курсы")
+        ordering = ("-created_at",)
+        constraints = [
+            models.UniqueConstraint(fields=["volunteer", "course"], name="volunteers_courses_unique"),
+            models.CheckConstraint(
+                condition=Q(assessment__gte=0, assessment__lte=100), name="volunteers_courses_assessment_range"
+            ),
+            models.CheckConstraint(condition=Q(attempts__gte=1), name="volunteers_courses_attempts_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.volunteer} — {self.course}: {self.status}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        if self.status == self.Status.ENROLLED:
+            self.create_lesson_progress()
+
+    def create_lesson_progress(self) -> int:
+        """spec 001: on «Вы записаны», a VolunteerLesson row for every lesson of the course,
+        in one INSERT; rows that exist are left alone, so doing it again creates nothing."""
+        lesson_ids = ChapterLesson.objects.filter(chapter__courses=self.course).values_list("lesson_id", flat=True)
+        created = VolunteerLesson.objects.bulk_create(
+            [VolunteerLesson(volunteer_id=self.volunteer_id, lesson_id=lesson_id) for lesson_id in set(lesson_ids)],
+            ignore_conflicts=True,
+        )
+        return len(created)
+
+
+class VolunteerLesson(TimeStampedModel):
+    volunteer = models.ForeignKey(
+        Volunteer, verbose_name=_("волонтёр"), on_delete=models.CASCADE, related_name="lesson_progress"
+    )
+    lesson = models.ForeignKey(Lesson, verbose_name=_("урок"), on_delete=models.CASCADE, related_name="progress")
+    passed = models.BooleanField(_("пройден"), default=False)
+    start_date = models.DateTimeField(_("открыт"), null=True, blank=True)
+    end_date = models.DateTimeField(_("завершён"), null=True, blank=True)
+
+    class Meta:
+        db_table = "volunteers_lessons"
+        verbose_name = _("прохождение урока")
+        verbose_name_plural = _("прохождение уроков")
+        constraints = [models.UniqueConstraint(fields=["volunteer", "lesson"], name="volunteers_lessons_unique")]
+
+    def __str__(self):
+        return f"{self.volunteer} — {self.lesson}"
+
+
+# --- Quizzes ------------------------------------------------------------------------------
+
+
+class Question(models.Model):
+    class Kind(models.TextChoices):
+        SINGLE = "single", _("Один вариант")
+        MULTIPLE = "multiple", _("Несколько вариантов")
+        TEXT = "text", _("Короткий ответ (проверяется автоматически)")
+        OPEN = "open", _("Развёрнутый ответ (проверяет преподаватель)")
+
+    lesson = models.ForeignKey(Lesson, verbose_name=_("тест"), on_delete=models.CASCADE, related_name="questions")
+    order_number = models.SmallIntegerField(_("порядковый номер"), validators=[MinValueValidator(1)])
+    kind = models.CharField(_("вид вопроса"), max_length=10, choices=Kind.choices, default=Kind.SINGLE)
+    text = models.TextField(_("вопрос"))
+    accepted_answers = models.TextField(
+        _("правильные ответы"),
+        blank=True,
+        help_text=_("Для короткого ответа: каждый допустимый вариант с новой строки (регистр и пробелы не важны)."),
+    )
+    points = models.PositiveSmallIntegerField(_("баллы"), default=1, validators=[MinValueValidator(1)])
+
+    class Meta:
+        db_table = "quiz_questions"
+        verbose_name = _("вопрос теста")
+        verbose_name_plural = _("вопросы теста")
+        ordering = ("lesson", "order_number")
+        constraints = [
+            models.CheckConstraint(condition=Q(order_number__gte=1), name="quiz_questions_order_positive"),
+            models.UniqueConstraint(
+                fields=["lesson", "order_number"],
+                name="quiz_questions_order_unique",
+                deferrable=models.Deferrable.DEFERRED,
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.order_number}. {self.text[:60]}"
+
+
+class Choice(models.Model):
+    question = models.ForeignKey(Question, verbose_name=_("вопрос"), on_delete=models.CASCADE, related_name="choices")
+    text = models.CharField(_("вариант"), max_length=255)
+    is_correct = models.BooleanField(_("верный"), default=False)
+
+    class Meta:
+        db_table = "quiz_choices"
+        verbose_name = _("вариант ответа")
+        verbose_name_plural = _("варианты ответа")
+        ordering = ("question", "pk")
+
+    def __str__(self):
+        return self.text
+
+
+class QuizAttempt(models.Model):
+    """A volunteer's submitted quiz, within one enrolment (a lesson may belong to several
+    courses) and one course attempt (`number`). Scored at once when every question is
+    auto-checked; otherwise it waits for a teacher (score stays empty until then)."""
+
+    class Status(models.TextChoices):
+        AWAITING_REVIEW = "review", _("Ждёт проверки")
+        CHECKED = "checked", _("Проверен")
+
+    enrolment = models.ForeignKey(
+        VolunteerCourse, verbose_name=_("запись на курс"), on_delete=models.CASCADE, related_name="quiz_attempts"
+    )
+    lesson = models.ForeignKey(Lesson, verbose_name=_("тест"), on_delete=models.CASCADE, related_name="attempts")
+    number = models.SmallIntegerField(_("попытка"), default=1, validators=[MinValueValidator(1)])
+    status = models.CharField(_("статус"), max_length=10, choices=Status.choices)
+    score = models.FloatField(
+        _("результат, %"), null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    submitted_at = models.DateTimeField(_("отправлен"), auto_now_add=True)
+    checked_at = models.DateTimeField(_("проверен"), null=True, blank=True)
+
+    class Meta:
+        db_table = "quiz_attempts"
+        verbose_name = _("попытка теста")
+        verbose_name_plural = _("попытки тестов")
+        ordering = ("-submitted_at",)
+        constraints = [
+            models.UniqueConstraint(fields=["enrolment", "lesson", "number"], name="quiz_attempts_unique"),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | Q(score__gte=0, score__lte=100), name="quiz_attempts_score_range"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.enrolment.volunteer} — {self.lesson} (№{self.number})"
+
+
+class Answer(models.Model):
+    """One answer of an attempt. `fraction` is the share of the question's points earned
+    (0–1): set at once for auto-checked kinds, by a teacher for open answers."""
+
+    attempt = models.ForeignKey(
+        QuizAttempt, verbose_name=_("попытка"), on_delete=models.CASCADE, related_name="answers"
+    )
+    question = models.ForeignKey(Question, verbose_name=_("вопрос"), on_delete=models.CASCADE, related_name="+")
+    choices = models.ManyToManyField(
+        Choice, verbose_name=_("выбранные варианты"), blank=True, db_table="quiz_answers_choices"
+    )
+    text = models.TextField(_("ответ"), blank=True)
+    fraction = models.FloatField(
+        _("доля баллов"), null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(1)]
+    )
+    teacher_comment = models.TextField(_("комментарий преподавателя"), blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("проверил"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("проверено"), null=True, blank=True)
+
+    class Meta:
+        db_table = "quiz_answers"
+        verbose_name = _("ответ")
+        verbose_name_plural = _("ответы")
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "question"], name="quiz_answers_unique"),
+            models.CheckConstraint(
+                condition=Q(fraction__isnull=True) | Q(fraction__gte=0, fraction__lte=1),
+                name="quiz_answers_fraction_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.attempt}: {self.question}"
+
+
+class TeacherScope(models.Model):
+    """Which courses a teacher may edit (spec 001): of every direction, or of the listed
+    directions only. A teacher without a row edits every direction."""
+
+    teacher = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("преподаватель"),
+        on_delete=models.CASCADE,
+        related_name="teacher_scope",
+    )
+    all_directions = models.BooleanField(_("может редактировать все направления"), default=True)
+    directions = models.ManyToManyField(
+        Direction,
+        verbose_name=_("свои направления"),
+        blank=True,
+        related_name="+",
+        db_table="teacher_scopes_directions",
+    )
+
+    class Meta:
+        db_table = "teacher_scopes"
+        verbose_name = _("ограничение преподавателя")
+        verbose_name_plural = _("ограничения преподавателей")
+
+    def __str__(self):
+        return str(self.teacher)
