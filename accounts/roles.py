@@ -24,6 +24,23 @@ ADMIN_APPS = ("accounts", "volunteers", *CONTENT_APPS)
 # assigning roles, and deleting user accounts.
 MAIN_ADMIN_ONLY = ("courses.delete_course", "accounts.assign_roles", "accounts.delete_user")
 
+# Teachers author content but do not set their own restrictions (courses.TeacherScope)
+# nor edit learners' records, which they only see (spec 001: «видит, кто проходит курс»).
+TEACHER_HIDDEN_MODELS = ("teacherscope",)
+TEACHER_VIEW_ONLY_MODELS = ("volunteercourse", "volunteerlesson")
+# Parts of a course a teacher may remove while editing it.
+TEACHER_DELETABLE_MODELS = (
+    "courselocation",
+    "courseskill",
+    "coursefaq",
+    "coursechapter",
+    "chapterlesson",
+    "videolesson",
+    "webinar",
+    "question",
+    "choice",
+)
+
 
 def _codenames(qualified: tuple[str, ...]) -> Q:
     query = Q(pk__in=[])
@@ -41,10 +58,20 @@ def role_permissions(role: str):
     if role == ADMIN:
         return permissions.filter(content_type__app_label__in=ADMIN_APPS).exclude(_codenames(MAIN_ADMIN_ONLY))
     if role == TEACHER:
-        authoring = Q(content_type__app_label__in=CONTENT_APPS) & (
+        content = Q(content_type__app_label__in=CONTENT_APPS)
+        authoring = content & (
             Q(codename__startswith="add_") | Q(codename__startswith="change_") | Q(codename__startswith="view_")
         )
-        return permissions.filter(authoring | Q(content_type__app_label="volunteers", codename__startswith="view_"))
+        removing = Q(content_type__app_label="courses", content_type__model__in=TEACHER_DELETABLE_MODELS) & Q(
+            codename__startswith="delete_"
+        )
+        view_only = Q(content_type__app_label="courses", content_type__model__in=TEACHER_VIEW_ONLY_MODELS) & ~Q(
+            codename__startswith="view_"
+        )
+        hidden = Q(content_type__app_label="courses", content_type__model__in=TEACHER_HIDDEN_MODELS)
+        return permissions.filter(
+            authoring | removing | Q(content_type__app_label="volunteers", codename__startswith="view_")
+        ).exclude(view_only | hidden)
     return permissions.none()
 
 

@@ -171,6 +171,7 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / ".data" / "private"))
 
 THUMBNAIL_ALIASES = {
+    "courses.Course.cover": {"card": {"size": (640, 360), "crop": "smart"}},
     "volunteers.Volunteer.photo": {
         "avatar_small": {"size": (48, 48), "crop": "smart"},
         "avatar": {"size": (160, 160), "crop": "smart"},

@@ -14,6 +14,7 @@ urlpatterns = [
     path("about/", AboutView.as_view(), name="about"),
     path("accounts/", include("accounts.urls")),
     path("volunteers/", include("volunteers.urls")),
+    path("courses/", include("courses.urls")),
     path("auth/", include("social_django.urls", namespace="social")),
     path("admin/", admin.site.urls),
 ]

@@ -207,7 +207,7 @@ def _order_constraints(parent: str, child: str, table: str) -> list:
             name=f"{table}_order_unique",
             deferrable=models.Deferrable.DEFERRED,
         ),
-        models.UniqueConstraint(fields=[parent, child], name=f"{table}_unique"),
+        models.UniqueConstraint(fields=[parent, child], name=f"{table}_unique", deferrable=models.Deferrable.DEFERRED),
     ]
 
 
@@ -362,13 +362,19 @@ class VolunteerCourse(TimeStampedModel):
 
     def create_lesson_progress(self) -> int:
         """spec 001: on «Вы записаны», a VolunteerLesson row for every lesson of the course,
-        in one INSERT; rows that exist are left alone, so doing it again creates nothing."""
-        lesson_ids = ChapterLesson.objects.filter(chapter__courses=self.course).values_list("lesson_id", flat=True)
-        created = VolunteerLesson.objects.bulk_create(
-            [VolunteerLesson(volunteer_id=self.volunteer_id, lesson_id=lesson_id) for lesson_id in set(lesson_ids)],
-            ignore_conflicts=True,
+        in one INSERT of the missing ones; doing it again creates nothing. Returns how many
+        rows were created."""
+        lesson_ids = set(ChapterLesson.objects.filter(chapter__courses=self.course).values_list("lesson_id", flat=True))
+        missing = lesson_ids - set(
+            VolunteerLesson.objects.filter(volunteer_id=self.volunteer_id, lesson_id__in=lesson_ids).values_list(
+                "lesson_id", flat=True
+            )
         )
-        return len(created)
+        VolunteerLesson.objects.bulk_create(
+            [VolunteerLesson(volunteer_id=self.volunteer_id, lesson_id=lesson_id) for lesson_id in missing],
+            ignore_conflicts=True,  # a concurrent request may have inserted some meanwhile
+        )
+        return len(missing)
 
 
 class VolunteerLesson(TimeStampedModel):

@@ -1,8 +1,8 @@
 """Enrolment, progress, quizzes and course completion (spec 001).
 
 Assessment rule (also in the README): a course's assessment is the weighted mean of the
-scores of its quizzes in the current attempt, a diploma quiz («дипломный») counting
-twice; a course without quizzes scores 100. The course is «Пройден» when every shown,
+scores of its non-additional quizzes in the current attempt, a diploma quiz («дипломный»)
+counting twice; a course without such quizzes scores 100. The course is «Пройден» when every shown,
 non-additional lesson is passed and the assessment reaches settings.COURSE_PASS_MARK,
 otherwise «Не пройден» — and the volunteer may retake it while the attempts limit allows.
 A quiz may be submitted once per course attempt; its lesson is passed once it is checked.
@@ -56,8 +56,19 @@ def course_refresh(*, course: Course) -> None:
     course.duration = min(totals["minutes"] or 0, 32767)
     course.number_of_classes = lessons.count()
     course.save(update_fields=["duration", "number_of_classes", "updated_at"])
-    for enrolment in course.enrolments.exclude(status=VolunteerCourse.Status.PASSED):
-        enrolment.create_lesson_progress()
+    lesson_ids = set(ChapterLesson.objects.filter(chapter__courses=course).values_list("lesson_id", flat=True))
+    volunteer_ids = course.enrolments.exclude(status=VolunteerCourse.Status.PASSED).values_list(
+        "volunteer_id", flat=True
+    )
+    VolunteerLesson.objects.bulk_create(
+        [
+            VolunteerLesson(volunteer_id=volunteer, lesson_id=lesson)
+            for volunteer in volunteer_ids
+            for lesson in lesson_ids
+        ],
+        ignore_conflicts=True,
+        batch_size=5000,
+    )
 
 
 @transaction.atomic
@@ -184,9 +195,9 @@ def quiz_submit(*, enrolment: VolunteerCourse, lesson: Lesson, responses: dict[i
     attempt waits for a teacher, who is notified. One attempt per course attempt."""
     if lesson.type != Lesson.Type.QUIZ:
         raise CourseError("Этот урок — не тест.")
-    if QuizAttempt.objects.filter(
-        volunteer_id=enrolment.volunteer_id, lesson=lesson, number=enrolment.attempts
-    ).exists():
+    # Two submissions at once: the second waits here, then finds the first one's attempt.
+    VolunteerCourse.objects.select_for_update().filter(pk=enrolment.pk).first()
+    if QuizAttempt.objects.filter(enrolment=enrolment, lesson=lesson, number=enrolment.attempts).exists():
         raise CourseError("Ответы на этот тест уже отправлены.")
     questions = {question.pk: question for question in lesson.questions.prefetch_related("choices")}
     attempt = QuizAttempt.objects.create(
@@ -235,6 +246,9 @@ def answer_review(*, answer: Answer, fraction: float, comment: str, teacher: Use
     the course evaluated."""
     if not 0 <= fraction <= 1:
         raise CourseError("Оценка ответа — от 0 до 1.")
+    answer = Answer.objects.select_for_update().get(pk=answer.pk)
+    if answer.fraction is not None:
+        raise CourseError("Этот ответ уже проверен.")
     answer.fraction, answer.teacher_comment = fraction, comment
     answer.reviewed_by, answer.reviewed_at = teacher, timezone.now()
     answer.save(update_fields=["fraction", "teacher_comment", "reviewed_by", "reviewed_at"])
@@ -261,8 +275,9 @@ def answer_review(*, answer: Answer, fraction: float, comment: str, teacher: Use
 
 
 def course_assessment(enrolment: VolunteerCourse, lessons: list[Lesson]) -> float:
-    """The rule in this module's docstring: diploma quizzes weigh double."""
-    quizzes = {lesson.pk: lesson for lesson in lessons if lesson.type == Lesson.Type.QUIZ}
+    """The rule in this module's docstring: diploma quizzes weigh double; additional
+    quizzes, like additional lessons, are not required and do not count."""
+    quizzes = {lesson.pk: lesson for lesson in lessons if lesson.type == Lesson.Type.QUIZ and not lesson.additional}
     if not quizzes:
         return 100.0
     scores = dict(

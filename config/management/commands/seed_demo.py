@@ -2,11 +2,12 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 import accounts.demo
+import courses.demo
 import volunteers.demo
 
 # Each app that has demo content exposes demo.seed() -> {what: how many created}; they
 # run in the order of their dependencies.
-SEEDERS = (accounts.demo.seed, volunteers.demo.seed)
+SEEDERS = (accounts.demo.seed, volunteers.demo.seed, courses.demo.seed)
 
 
 class DryRunRollback(Exception):

@@ -1,0 +1,42 @@
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from courses.models import Course, CourseLocation
+from volunteers.models import Direction, Level, Location
+
+
+class CourseFilter(django_filters.FilterSet):
+    """The catalogue's filters. A region selects the courses open there: those that list
+    it and those that list no region at all (open everywhere)."""
+
+    q = django_filters.CharFilter(label=_("Поиск"), method="search", widget=forms.TextInput(attrs={"type": "search"}))
+    direction = django_filters.ModelChoiceFilter(
+        queryset=Direction.objects.all(), label=_("Направление"), empty_label=_("Все направления")
+    )
+    level = django_filters.ModelChoiceFilter(
+        queryset=Level.objects.all(), label=_("Уровень"), empty_label=_("Все уровни")
+    )
+    location = django_filters.ModelChoiceFilter(
+        queryset=Location.objects.all(), label=_("Регион"), empty_label=_("Все регионы"), method="open_in"
+    )
+    format = django_filters.ChoiceFilter(choices=Course.Format.choices, label=_("Формат"), empty_label=_("Любой"))
+
+    class Meta:
+        model = Course
+        fields = ["q", "direction", "level", "location", "format"]
+
+    def search(self, queryset, name, value):
+        # icontains for now; full-text search with Russian morphology comes later.
+        words = value.strip()
+        if not words:
+            return queryset
+        return queryset.filter(
+            Q(title__icontains=words) | Q(short_description__icontains=words) | Q(full_description__icontains=words)
+        )
+
+    def open_in(self, queryset, name, value):
+        listed_here = CourseLocation.objects.filter(course=OuterRef("pk"), location=value)
+        listed_anywhere = CourseLocation.objects.filter(course=OuterRef("pk"))
+        return queryset.filter(Exists(listed_here) | ~Exists(listed_anywhere))

@@ -1,0 +1,262 @@
+"""The learner's side of courses before the lessons: the catalogue, a course's page,
+enrolment and retakes, «Мои курсы», and the administrators' «вид студента» switch."""
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from courses import services
+from courses.filters import CourseFilter
+from courses.models import ChapterLesson, Course, CourseChapter, VolunteerCourse, VolunteerLesson
+from courses.selectors import Learner, course_structure, courses_shown, enrolment_of, refusal_reason
+from courses.views.learner import (
+    is_administrator,
+    learner_context,
+    learner_for_request,
+    student_view,
+    student_view_off,
+)
+
+COURSES_PER_PAGE = 20
+
+# What a catalogue card says about the learner's own enrolment.
+ENROLMENT_MARKS = {
+    VolunteerCourse.Status.ENROLLED: "Вы записаны",
+    VolunteerCourse.Status.ACTIVE: "Вы записаны",
+    VolunteerCourse.Status.PASSED: "Пройден",
+    VolunteerCourse.Status.FAILED: "Не пройден",
+}
+FINISHED = (VolunteerCourse.Status.PASSED, VolunteerCourse.Status.FAILED)
+
+
+def duration_text(minutes: int) -> str:
+    """«2 ч 30 мин», «45 мин», «3 ч» — short units, so no plural forms are needed."""
+    hours, rest = divmod(minutes or 0, 60)
+    if hours and rest:
+        return f"{hours} ч {rest} мин"
+    return f"{hours} ч" if hours else f"{rest} мин"
+
+
+def attempts_left(enrolment: VolunteerCourse) -> int | None:
+    """Retakes still allowed after a failed attempt; None when the course has no limit."""
+    limit = enrolment.course.attempts_limit
+    return None if not limit else max(limit - enrolment.attempts, 0)
+
+
+def _is_someone(learner: Learner) -> bool:
+    """A volunteer, or the student view: someone whose level and region mean something.
+    Anonymous visitors and staff without a profile see no refusal reasons."""
+    return learner.volunteer is not None or learner.level is not None
+
+
+@dataclass(frozen=True)
+class CourseCard:
+    course: Course
+    duration: str
+    refusal: str | None
+    enrolment_mark: str | None
+
+
+def catalogue(request):
+    """Everyone, anonymous visitors too: the shown courses, filtered and paginated; each
+    card says why the current learner may not enrol, or that they already did."""
+    learner = learner_for_request(request)
+    shown = (
+        courses_shown()
+        .select_related("direction", "level")
+        .prefetch_related("locations")
+        .order_by("start_date", "title", "pk")
+    )
+    course_filter = CourseFilter(request.GET, queryset=shown)
+    page = Paginator(course_filter.qs, COURSES_PER_PAGE).get_page(request.GET.get("page"))
+    courses = list(page.object_list)
+    statuses = {}
+    if learner.volunteer is not None and courses:
+        statuses = dict(
+            VolunteerCourse.objects.filter(volunteer=learner.volunteer, course__in=courses).values_list(
+                "course_id", "status"
+            )
+        )
+    cards = [
+        CourseCard(
+            course=course,
+            duration=duration_text(course.duration),
+            refusal=refusal_reason(learner, course) if _is_someone(learner) and course.pk not in statuses else None,
+            enrolment_mark=ENROLMENT_MARKS.get(statuses.get(course.pk)),
+        )
+        for course in courses
+    ]
+    context = {
+        "filter": course_filter,
+        "page_obj": page,
+        "cards": cards,
+        # is_staff first: volunteers pay no query for a link they never get
+        "can_use_student_view": request.user.is_staff
+        and not request.courses_student_view
+        and is_administrator(request.user),
+        **learner_context(request),
+    }
+    return render(request, "courses/catalogue.html", context)
+
+
+def detail(request, course_id: int):
+    """A shown course (404 otherwise, for staff too: they preview in the admin): what it
+    teaches, its structure, and the learner's progress or why they cannot enrol."""
+    course = get_object_or_404(
+        courses_shown().select_related("direction", "level").prefetch_related("locations", "skills", "faq"),
+        pk=course_id,
+    )
+    learner = learner_for_request(request)
+    structure = course_structure(course)
+    lessons = [lesson for _, chapter_lessons in structure for lesson in chapter_lessons]
+    enrolment = enrolment_of(learner.volunteer, course)
+    passed_ids = set()
+    if enrolment is not None:
+        enrolment.course = course
+        passed_ids = set(
+            VolunteerLesson.objects.filter(
+                volunteer=learner.volunteer, lesson_id__in=[lesson.pk for lesson in lessons], passed=True
+            ).values_list("lesson_id", flat=True)
+        )
+    next_lesson = next((lesson for lesson in lessons if lesson.pk not in passed_ids), None)
+    context = {
+        "course": course,
+        "duration": duration_text(course.duration),
+        "structure": [
+            (entry, [(lesson, lesson.pk in passed_ids) for lesson in chapter_lessons])
+            for entry, chapter_lessons in structure
+        ],
+        "lesson_count": len(lessons),
+        "passed_count": len(passed_ids),
+        "enrolment": enrolment,
+        "finished": enrolment is not None and enrolment.status in FINISHED,
+        "failed": enrolment is not None and enrolment.status == VolunteerCourse.Status.FAILED,
+        "next_lesson": next_lesson,
+        "attempts_left": attempts_left(enrolment) if enrolment else None,
+        "refusal": refusal_reason(learner, course) if _is_someone(learner) else None,
+        **learner_context(request),
+    }
+    return render(request, "courses/detail.html", context)
+
+
+@login_required
+@require_POST
+def enrol(request, course_id: int):
+    course = get_object_or_404(courses_shown().select_related("level").prefetch_related("locations"), pk=course_id)
+    learner = learner_for_request(request)
+    if request.courses_student_view:
+        messages.warning(request, _("В виде студента записаться нельзя: выйдите из него."))
+    elif learner.volunteer is None:
+        messages.warning(request, _("Чтобы записаться на курс, заполните анкету волонтёра."))
+    elif enrolment_of(learner.volunteer, course) is not None:
+        messages.info(request, _("Вы уже записаны на этот курс."))
+    else:
+        try:
+            services.enrol(volunteer=learner.volunteer, course=course)
+        except services.CourseError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Вы записались на курс «%(course)s».") % {"course": course})
+    return redirect(course)
+
+
+@login_required
+@require_POST
+def retake(request, course_id: int):
+    course = get_object_or_404(courses_shown(), pk=course_id)
+    enrolment = enrolment_of(learner_for_request(request).volunteer, course)
+    if enrolment is None:
+        messages.warning(request, _("Вы не записаны на этот курс."))
+        return redirect(course)
+    try:
+        services.course_retake(enrolment=enrolment)
+    except services.CourseError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Новая попытка началась: пройдите уроки курса заново."))
+    return redirect(course)
+
+
+def _shown_lesson_ids_by_course(course_ids: list[int]) -> dict[int, list[int]]:
+    """The shown lessons of several courses in reading order, in two queries whatever the
+    number of courses (course_lessons() would take two per course)."""
+    chapters = CourseChapter.objects.filter(course_id__in=course_ids).order_by("course_id", "order_number")
+    chapter_course = list(chapters.values_list("course_id", "chapter_id"))
+    lessons_of_chapter: dict[int, list[int]] = {}
+    links = (
+        ChapterLesson.objects.filter(
+            chapter_id__in={chapter_id for _, chapter_id in chapter_course},
+            lesson__ready=True,
+            lesson__visible=True,
+            lesson__published=True,
+        )
+        .order_by("chapter_id", "order_number")
+        .values_list("chapter_id", "lesson_id")
+    )
+    for chapter_id, lesson_id in links:
+        lessons_of_chapter.setdefault(chapter_id, []).append(lesson_id)
+    by_course: dict[int, list[int]] = {course_id: [] for course_id in course_ids}
+    for course_id, chapter_id in chapter_course:
+        by_course[course_id].extend(lessons_of_chapter.get(chapter_id, []))
+    return by_course
+
+
+@dataclass(frozen=True)
+class MyCourse:
+    enrolment: VolunteerCourse
+    lesson_count: int
+    passed_count: int
+    next_lesson_id: int | None
+
+    @property
+    def finished(self) -> bool:
+        return self.enrolment.status in FINISHED
+
+
+@login_required
+def my_courses(request):
+    """The signed-in volunteer's enrolments with their progress and where to go on."""
+    learner = learner_for_request(request)
+    rows = []
+    if learner.volunteer is not None:
+        enrolments = list(
+            VolunteerCourse.objects.filter(volunteer=learner.volunteer).select_related(
+                "course__direction", "course__level"
+            )
+        )
+        lessons = _shown_lesson_ids_by_course([enrolment.course_id for enrolment in enrolments])
+        passed = set(
+            VolunteerLesson.objects.filter(
+                volunteer=learner.volunteer,
+                passed=True,
+                lesson_id__in={lesson_id for ids in lessons.values() for lesson_id in ids},
+            ).values_list("lesson_id", flat=True)
+        )
+        for enrolment in enrolments:
+            ids = lessons[enrolment.course_id]
+            rows.append(
+                MyCourse(
+                    enrolment=enrolment,
+                    lesson_count=len(ids),
+                    passed_count=sum(lesson_id in passed for lesson_id in ids),
+                    next_lesson_id=next((lesson_id for lesson_id in ids if lesson_id not in passed), None),
+                )
+            )
+    return render(request, "courses/my_courses.html", {"rows": rows, **learner_context(request)})
+
+
+urlpatterns = [
+    path("", catalogue, name="catalogue"),
+    path("my/", my_courses, name="my_courses"),
+    path("<int:course_id>/", detail, name="detail"),
+    path("<int:course_id>/enrol/", enrol, name="enrol"),
+    path("<int:course_id>/retake/", retake, name="retake"),
+    path("student-view/", student_view, name="student_view"),
+    path("student-view/off/", student_view_off, name="student_view_off"),
+]

@@ -1,0 +1,246 @@
+"""A course's lessons for the volunteers enrolled in it: reading, watching, the webinar
+link, the «Далее» button, and quizzes."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import IntegrityError
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import floatformat
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from courses import services
+from courses.models import Answer, Choice, Course, Lesson, Question, QuizAttempt, VolunteerCourse, VolunteerLesson
+from courses.selectors import course_structure, courses_shown, enrolment_of
+from courses.views.catalogue import duration_text
+from courses.views.learner import learner_context, learner_for_request
+
+
+@dataclass(frozen=True)
+class LessonPlace:
+    """A shown lesson of a shown course, with the course's structure around it."""
+
+    course: Course
+    structure: list
+    lessons: list[Lesson]
+    position: int
+
+    @property
+    def lesson(self) -> Lesson:
+        return self.lessons[self.position]
+
+    @property
+    def previous(self) -> Lesson | None:
+        return self.lessons[self.position - 1] if self.position > 0 else None
+
+    @property
+    def next(self) -> Lesson | None:
+        return self.lessons[self.position + 1] if self.position + 1 < len(self.lessons) else None
+
+
+def _place(course_id: int, lesson_id: int) -> LessonPlace:
+    """404 unless the course is shown and the lesson is one of its shown lessons."""
+    course = get_object_or_404(courses_shown(), pk=course_id)
+    structure = course_structure(course)
+    lessons = [lesson for _, chapter_lessons in structure for lesson in chapter_lessons]
+    position = next((index for index, lesson in enumerate(lessons) if lesson.pk == lesson_id), None)
+    if position is None:
+        raise Http404
+    return LessonPlace(course=course, structure=structure, lessons=lessons, position=position)
+
+
+def _enrolment(request, course: Course) -> VolunteerCourse | None:
+    """The learner's enrolment in the course; None (with a message for the course page) if
+    they have none: lessons are for enrolled volunteers only."""
+    enrolment = enrolment_of(learner_for_request(request).volunteer, course)
+    if enrolment is None:
+        messages.info(request, _("Уроки курса открываются после записи на него."))
+        return None
+    enrolment.course = course
+    return enrolment
+
+
+def _lesson_url(course: Course, lesson: Lesson) -> str:
+    return reverse("courses:lesson", args=[course.pk, lesson.pk])
+
+
+def webinar_state(start, minutes: int, now) -> str:
+    if now < start:
+        return "скоро"
+    if now < start + timedelta(minutes=minutes):
+        return "идёт"
+    return "прошёл"
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    question: Question
+    answer: Answer | None
+
+    @property
+    def verdict(self) -> str:
+        if self.answer is None or self.answer.fraction is None:
+            return "review"
+        if self.answer.fraction >= 1:
+            return "right"
+        return "wrong" if self.answer.fraction <= 0 else "partly"
+
+    @property
+    def earned(self) -> float | None:
+        if self.answer is None or self.answer.fraction is None:
+            return None
+        return self.answer.fraction * self.question.points
+
+
+def _quiz_context(enrolment: VolunteerCourse, lesson: Lesson) -> dict:
+    """The questions without what would give the answers away: choices carry only their
+    text (no is_correct), questions no accepted_answers — these fields are not even read."""
+    safe_choices = Prefetch("choices", queryset=Choice.objects.only("pk", "question_id", "text"))
+    questions = list(
+        lesson.questions.only("pk", "lesson_id", "order_number", "kind", "text", "points")
+        .prefetch_related(safe_choices)
+        .order_by("order_number")
+    )
+    attempt = (
+        QuizAttempt.objects.filter(enrolment=enrolment, lesson=lesson, number=enrolment.attempts)
+        .prefetch_related(
+            Prefetch(
+                "answers",
+                queryset=Answer.objects.prefetch_related(
+                    Prefetch("choices", queryset=Choice.objects.only("pk", "question_id", "text"))
+                ),
+            )
+        )
+        .first()
+    )
+    results = []
+    if attempt is not None:
+        answers = {answer.question_id: answer for answer in attempt.answers.all()}
+        results = [QuestionResult(question, answers.get(question.pk)) for question in questions]
+    return {"questions": questions, "attempt": attempt, "results": results}
+
+
+def lesson(request, course_id: int, lesson_id: int):
+    place = _place(course_id, lesson_id)
+    enrolment = _enrolment(request, place.course)
+    if enrolment is None:
+        return redirect(place.course)
+    current = place.lesson
+    progress = services.lesson_open(enrolment=enrolment, lesson=current)
+    passed_ids = set(
+        VolunteerLesson.objects.filter(
+            volunteer_id=enrolment.volunteer_id, lesson_id__in=[each.pk for each in place.lessons], passed=True
+        ).values_list("lesson_id", flat=True)
+    )
+    context = {
+        "course": place.course,
+        "lesson": current,
+        "structure": [
+            (entry, [(each, each.pk in passed_ids) for each in chapter_lessons])
+            for entry, chapter_lessons in place.structure
+        ],
+        "previous": place.previous,
+        "next": place.next,
+        "position": place.position + 1,
+        "lesson_count": len(place.lessons),
+        "progress": progress,
+        "enrolment": enrolment,
+        "duration": duration_text(current.duration),
+        **learner_context(request),
+    }
+    if current.type == Lesson.Type.VIDEO:
+        context["videos"] = list(current.videos.all())
+    elif current.type == Lesson.Type.WEBINAR:
+        now = timezone.now()
+        context["webinars"] = [
+            (webinar, webinar_state(webinar.start_date, current.duration, now)) for webinar in current.webinars.all()
+        ]
+    elif current.type == Lesson.Type.QUIZ:
+        context.update(_quiz_context(enrolment, current))
+    return render(request, "courses/lesson.html", context)
+
+
+@login_required
+@require_POST
+def lesson_finish(request, course_id: int, lesson_id: int):
+    """«Далее»: the lesson is passed, and the volunteer goes on to the next one (or back
+    to the course page after the last)."""
+    place = _place(course_id, lesson_id)
+    enrolment = _enrolment(request, place.course)
+    if enrolment is None:
+        return redirect(place.course)
+    try:
+        services.lesson_finish(enrolment=enrolment, lesson=place.lesson)
+    except services.CourseError as error:
+        messages.error(request, str(error))
+        return redirect(_lesson_url(place.course, place.lesson))
+    _tell_the_outcome(request, enrolment)
+    if place.next is None:
+        return redirect(place.course)
+    return redirect(_lesson_url(place.course, place.next))
+
+
+def _tell_the_outcome(request, enrolment: VolunteerCourse) -> None:
+    """The services evaluate the course in place; say so when this step finished it."""
+    if enrolment.status == VolunteerCourse.Status.PASSED:
+        messages.success(
+            request, _("Курс пройден! Оценка: %(score)s из 100.") % {"score": floatformat(enrolment.assessment, "-1")}
+        )
+    elif enrolment.status == VolunteerCourse.Status.FAILED:
+        messages.warning(
+            request, _("Курс не пройден: оценка %(score)s из 100.") % {"score": floatformat(enrolment.assessment, "-1")}
+        )
+
+
+def _responses(request, lesson: Lesson) -> dict[int, dict]:
+    """The form's answers in the shape quiz_submit() takes; junk ids are dropped here,
+    choices of other questions by the service."""
+    responses = {}
+    for question in lesson.questions.only("pk", "kind"):
+        values = request.POST.getlist(f"question-{question.pk}")
+        if question.kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE):
+            chosen = [int(value) for value in values if value.isdecimal()]
+            responses[question.pk] = {"choices": chosen[:1] if question.kind == Question.Kind.SINGLE else chosen}
+        else:
+            responses[question.pk] = {"text": values[0] if values else ""}
+    return responses
+
+
+@login_required
+@require_POST
+def quiz_submit(request, course_id: int, lesson_id: int):
+    place = _place(course_id, lesson_id)
+    enrolment = _enrolment(request, place.course)
+    if enrolment is None:
+        return redirect(place.course)
+    try:
+        attempt = services.quiz_submit(
+            enrolment=enrolment, lesson=place.lesson, responses=_responses(request, place.lesson)
+        )
+    except services.CourseError as error:
+        messages.error(request, str(error))
+    except IntegrityError:  # the same form sent twice at once: the other request recorded it
+        messages.error(request, _("Ответы на этот тест уже отправлены."))
+    else:
+        if attempt.status == QuizAttempt.Status.CHECKED:
+            messages.success(
+                request, _("Тест проверен: %(score)s из 100.") % {"score": floatformat(attempt.score, "-1")}
+            )
+            _tell_the_outcome(request, enrolment)
+        else:
+            messages.info(request, _("Ответы отправлены. Развёрнутые ответы проверит преподаватель."))
+    return redirect(_lesson_url(place.course, place.lesson))
+
+
+urlpatterns = [
+    path("<int:course_id>/lessons/<int:lesson_id>/", lesson, name="lesson"),
+    path("<int:course_id>/lessons/<int:lesson_id>/finish/", lesson_finish, name="lesson_finish"),
+    path("<int:course_id>/lessons/<int:lesson_id>/quiz/", quiz_submit, name="quiz_submit"),
+]
