@@ -1,0 +1,113 @@
+from django.contrib.auth.models import Permission
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.services import notify
+from problems.models import Favorite, Task, Variant, VariantTask
+
+
+class ProblemsError(Exception):
+    """An action the rules refuse; the message is shown to the user as it is."""
+
+
+# --- Suggestion and moderation ----------------------------------------------------------
+
+
+def moderators():
+    """Who hears about suggested tasks: active users holding problems.moderate_task, through
+    a role (administrators) or given it by hand (chosen teachers)."""
+    permission = Permission.objects.get(content_type__app_label="problems", codename="moderate_task")
+    holders = Q(groups__permissions=permission) | Q(user_permissions=permission) | Q(is_superuser=True)
+    return User.objects.filter(holders, is_active=True).distinct()
+
+
+@transaction.atomic
+def task_submit(*, task: Task, author: User) -> Task:
+    """An author sends their task to moderation (a new suggestion, or an edit of one:
+    any edit by the author goes back to the moderators). Moderators are notified."""
+    if task.author_id not in (None, author.pk):
+        raise ProblemsError("Отправить на модерацию можно только свою задачу.")
+    task.author = author
+    task.status = Task.Status.MODERATION
+    task.reviewer, task.reviewed_at, task.rejection_reason = None, None, ""
+    task.full_clean()
+    task.save()
+    notify(
+        recipients=moderators(),
+        title=f"Задача на модерации: {task.title}",
+        text=f"{author.get_full_name() or author.username} предлагает задачу «{task.title}» "
+        f"в блок «{task.block}». Очередь модерации — в разделе администрирования «Задачи».",
+    )
+    return task
+
+
+@transaction.atomic
+def task_approve(*, task: Task, moderator: User) -> Task:
+    """Publish a task waiting for moderation and tell its author."""
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    if task.status != Task.Status.MODERATION:
+        raise ProblemsError("Задача не ждёт модерации.")
+    task.status, task.reviewer, task.reviewed_at = Task.Status.PUBLISHED, moderator, timezone.now()
+    task.rejection_reason = ""
+    task.save(update_fields=["status", "reviewer", "reviewed_at", "rejection_reason", "updated_at"])
+    if task.author:
+        notify(recipients=[task.author], title=f"Задача опубликована: {task.title}", text="Модератор одобрил задачу.")
+    return task
+
+
+@transaction.atomic
+def task_reject(*, task: Task, moderator: User, reason: str) -> Task:
+    """Turn down a task waiting for moderation, with a reason the author is told."""
+    if not reason.strip():
+        raise ProblemsError("Укажите причину отклонения.")
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    if task.status != Task.Status.MODERATION:
+        raise ProblemsError("Задача не ждёт модерации.")
+    task.status, task.reviewer, task.reviewed_at = Task.Status.REJECTED, moderator, timezone.now()
+    task.rejection_reason = reason.strip()
+    task.save(update_fields=["status", "reviewer", "reviewed_at", "rejection_reason", "updated_at"])
+    if task.author:
+        notify(
+            recipients=[task.author],
+            title=f"Задача отклонена: {task.title}",
+            text=f"Модератор отклонил задачу. Причина: {task.rejection_reason}",
+        )
+    return task
+
+
+# --- Favourites and variants ------------------------------------------------------------
+
+
+def favorite_toggle(*, user: User, task: Task) -> bool:
+    """Star or unstar a task; returns whether it is now a favourite."""
+    deleted, _ = Favorite.objects.filter(user=user, task=task).delete()
+    if deleted:
+        return False
+    Favorite.objects.get_or_create(user=user, task=task)
+    return True
+
+
+@transaction.atomic
+def variant_save(*, owner: User, title: str, kind: str, task_ids: list[int]) -> Variant:
+    """Save a variant with its tasks in the given order (published tasks only)."""
+    published = set(Task.objects.filter(pk__in=task_ids, status=Task.Status.PUBLISHED).values_list("pk", flat=True))
+    ordered = [task_id for task_id in dict.fromkeys(task_ids) if task_id in published]
+    if not ordered:
+        raise ProblemsError("В варианте нет ни одной опубликованной задачи.")
+    variant = Variant(owner=owner, title=title.strip() or "Вариант", kind=kind)
+    variant.full_clean()
+    variant.save()
+    VariantTask.objects.bulk_create(
+        [VariantTask(variant=variant, task_id=task_id, position=number) for number, task_id in enumerate(ordered, 1)]
+    )
+    return variant
+
+
+@transaction.atomic
+def variant_rename(*, variant: Variant, title: str) -> Variant:
+    variant.title = title.strip() or variant.title
+    variant.full_clean()
+    variant.save(update_fields=["title", "updated_at"])
+    return variant
