@@ -15,6 +15,8 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("volunteers/", include("volunteers.urls")),
     path("courses/", include("courses.urls")),
+    path("certificates/", include("courses.urls_certificates")),
+    path("problems/", include("problems.urls")),
     path("auth/", include("social_django.urls", namespace="social")),
     path("admin/", admin.site.urls),
 ]
