@@ -27,7 +27,7 @@ MAIN_ADMIN_ONLY = ("courses.delete_course", "accounts.assign_roles", "accounts.d
 # Teachers author content but do not set their own restrictions (courses.TeacherScope)
 # nor edit learners' records, which they only see (spec 001: «видит, кто проходит курс»).
 TEACHER_HIDDEN_MODELS = ("teacherscope",)
-TEACHER_VIEW_ONLY_MODELS = ("volunteercourse", "volunteerlesson")
+TEACHER_VIEW_ONLY_MODELS = ("volunteercourse", "volunteerlesson", "certificate")
 # Parts of a course a teacher may remove while editing it.
 TEACHER_DELETABLE_MODELS = (
     "courselocation",

@@ -227,10 +227,14 @@ CKEDITOR_CONFIGS = {
         "height": 300,
         "width": "100%",
         "language": "ru",
+        # Keep symbols (√, π, ∠ …) as characters, not HTML entities, so search finds them.
+        "entities": False,
     },
 }
 
 SITE_NAME = "Волна"
+# The organisation named on certificates.
+ORGANISATION_NAME = os.environ.get("ORGANISATION_NAME", "Волонтёрская организация «Волна»")
 # The site's public address, for links in emails and certificates (no trailing slash).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 

@@ -9,12 +9,14 @@ Whatever changes a course's chapters or lessons calls `course_refresh`, so the c
 duration and number of classes stay right and enrolled volunteers get the new lessons.
 """
 
+import logging
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count
 from django.urls import path, reverse
 from django.utils import timezone
@@ -28,6 +30,7 @@ from courses.models import (
     FAQ,
     Answer,
     Authored,
+    Certificate,
     Chapter,
     ChapterLesson,
     Choice,
@@ -54,10 +57,13 @@ from courses.permissions import (
     teacher_may_edit_course,
     teacher_may_edit_lesson,
 )
-from courses.services import course_refresh
+from courses.services import certificate_issue, course_refresh
+from courses.views.certificates import downloadable_condition
 from volunteers.models import Direction
 
 AUTHORSHIP = ("user_created", "user_modified", "created_at", "updated_at")
+logger = logging.getLogger(__name__)
+
 SMALL_TEXTAREA = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 40})}}
 
 
@@ -730,3 +736,98 @@ class TeacherScopeAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return is_administrator(request.user) and super().has_delete_permission(request, obj)
+
+
+# --- Certificates -------------------------------------------------------------------------
+
+
+@admin.register(Certificate)
+class CertificateAdmin(admin.ModelAdmin):
+    """Issued certificates, read-only: the services issue them when a course is passed
+    (and `generate_certificates` catches up). Administrators and main administrators see
+    every certificate and re-issue the selected ones («Перевыпустить»: same code, a new
+    file); a teacher sees those of the courses they created, last modified or lead, as
+    on the download page. Main administrators and administrators delete rows (the file
+    goes with them)."""
+
+    list_display = ("volunteer", "course", "final_assessment", "created_at", "updated_at", "file_link")
+    list_filter = ("course", "created_at")
+    list_select_related = ("volunteer__user", "course")
+    search_fields = (*VOLUNTEER_SEARCH, "course__title", "=code")
+    fields = ("volunteer", "course", "final_assessment", "issued", "code", "file_link", "created_at", "updated_at")
+    readonly_fields = fields
+    date_hierarchy = "created_at"
+    actions = ("reissue",)
+
+    def get_queryset(self, request):
+        certificates = super().get_queryset(request)
+        condition = downloadable_condition(request.user)
+        return certificates if condition is None else certificates.filter(condition)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_reissue_permission(self, request):
+        return is_administrator(request.user)
+
+    @admin.display(description=_("Файл"))
+    def file_link(self, certificate):
+        if not certificate.file:
+            return "—"
+        url = reverse("certificates:download", args=[certificate.pk])
+        return format_html('<a href="{}">{}</a>', url, gettext("Скачать PDF"))
+
+    @admin.action(description=_("Перевыпустить"), permissions=["reissue"])
+    def reissue(self, request, queryset):
+        certificates = list(queryset)
+        passed = {
+            (enrolment.volunteer_id, enrolment.course_id): enrolment
+            for enrolment in VolunteerCourse.objects.filter(
+                status=VolunteerCourse.Status.PASSED,
+                volunteer_id__in={certificate.volunteer_id for certificate in certificates},
+                course_id__in={certificate.course_id for certificate in certificates},
+            ).select_related("volunteer__user")
+        }
+        reissued, not_passed, failed = 0, 0, 0
+        for certificate in certificates:
+            enrolment = passed.get((certificate.volunteer_id, certificate.course_id))
+            if enrolment is None:
+                not_passed += 1
+                continue
+            try:
+                certificate_issue(enrolment=enrolment, force=True)
+            except Exception:  # one broken certificate does not stop the others
+                logger.exception("Certificate %s not re-issued", certificate.pk)
+                failed += 1
+            else:
+                reissued += 1
+        self.message_user(request, gettext("Перевыпущено сертификатов: %(count)d.") % {"count": reissued})
+        if not_passed:
+            self.message_user(
+                request,
+                gettext("Не перевыпущены — курс больше не числится пройденным: %(count)d.") % {"count": not_passed},
+                messages.WARNING,
+            )
+        if failed:
+            self.message_user(
+                request,
+                gettext("Не удалось перевыпустить (подробности в журнале): %(count)d.") % {"count": failed},
+                messages.ERROR,
+            )
+
+    def delete_model(self, request, obj):
+        _delete_files_on_commit([obj.file])
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        _delete_files_on_commit([certificate.file for certificate in queryset])
+        super().delete_queryset(request, queryset)
+
+
+def _delete_files_on_commit(files) -> None:
+    """Private storage keeps no file of a deleted row; removed once the deletion is committed."""
+    names = [(file.storage, file.name) for file in files if file]
+    transaction.on_commit(lambda: [storage.delete(name) for storage, name in names])

@@ -1,4 +1,7 @@
+import secrets
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -8,6 +11,7 @@ from easy_thumbnails.fields import ThumbnailerImageField
 
 from core.fields import SanitizedRichTextField
 from core.models import TimeStampedModel
+from core.storage import PrivateStorage
 from core.validators import MaxUploadSizeValidator
 from volunteers.models import Direction, Level, Location, Volunteer
 
@@ -108,6 +112,15 @@ class Course(Authored):
         default=0,
         validators=[MinValueValidator(0), MaxValueValidator(10)],
         help_text=_("0 — без ограничений."),
+    )
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("руководитель курса"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Выдаёт сертификаты курса; если не указан — автор курса."),
     )
     ready = models.BooleanField(_("готов"), default=False)
     visible = models.BooleanField(_("виден"), default=False)
@@ -394,6 +407,59 @@ class VolunteerLesson(TimeStampedModel):
 
     def __str__(self):
         return f"{self.volunteer} — {self.lesson}"
+
+
+def certificate_code() -> str:
+    return secrets.token_urlsafe(18)
+
+
+def validate_passing_assessment(value: float) -> None:
+    if not settings.COURSE_PASS_MARK <= value <= 100:
+        raise ValidationError(
+            _("Итоговая оценка сертификата — от %(low)s до 100."), params={"low": settings.COURSE_PASS_MARK}
+        )
+
+
+class Certificate(TimeStampedModel):
+    """A passed course's certificate (spec 001 «Сертификат»). One per volunteer and course:
+    a retake that improves the assessment re-issues it with the same code. The PDF lives in
+    private storage under an unguessable name and is served only to those allowed."""
+
+    volunteer = models.ForeignKey(
+        Volunteer, verbose_name=_("волонтёр"), on_delete=models.CASCADE, related_name="certificates"
+    )
+    course = models.ForeignKey(Course, verbose_name=_("курс"), on_delete=models.CASCADE, related_name="certificates")
+    final_assessment = models.FloatField(
+        _("итоговая оценка"), validators=[validate_passing_assessment, MaxValueValidator(100)]
+    )
+    file = models.FileField(_("файл сертификата"), upload_to="certificates/%Y/", storage=PrivateStorage(), blank=True)
+    issued = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("выдал"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    code = models.CharField(_("код проверки"), max_length=32, unique=True, default=certificate_code, editable=False)
+
+    class Meta:
+        db_table = "certificates"
+        verbose_name = _("сертификат")
+        verbose_name_plural = _("сертификаты")
+        ordering = ("-created_at",)
+        constraints = [
+            models.UniqueConstraint(fields=["volunteer", "course"], name="certificates_unique"),
+            models.CheckConstraint(
+                condition=Q(final_assessment__gte=0, final_assessment__lte=100), name="certificates_assessment_range"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.volunteer} — {self.course}"
+
+    def get_absolute_url(self):
+        return reverse("certificates:verify", args=[self.code])
 
 
 # --- Quizzes ------------------------------------------------------------------------------

@@ -8,18 +8,25 @@ otherwise «Не пройден» — and the volunteer may retake it while the 
 A quiz may be submitted once per course attempt; its lesson is passed once it is checked.
 """
 
+import enum
+import logging
 import re
+import secrets
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import TEACHER
 from accounts.services import notify
+from courses.exports import CertificateData, render_certificate_pdf
 from courses.models import (
     Answer,
+    Certificate,
     ChapterLesson,
     Course,
     Lesson,
@@ -32,6 +39,8 @@ from courses.selectors import course_lessons, learner_for_volunteer, refusal_rea
 from volunteers.models import Volunteer
 
 DIPLOMA_WEIGHT = 2
+
+logger = logging.getLogger(__name__)
 
 
 class CourseError(Exception):
@@ -310,10 +319,19 @@ def course_evaluate(*, enrolment: VolunteerCourse) -> VolunteerCourse:
     enrolment.save(update_fields=["assessment", "status", "updated_at"])
     course = enrolment.course
     if succeeded:
+        certificate_note = "Сертификат — в разделе «Мои сертификаты»."
+        try:
+            with transaction.atomic():
+                certificate_issue(enrolment=enrolment)
+        except Exception:
+            # Passing stands; `generate_certificates` issues what is missing later.
+            logger.exception("Certificate of enrolment %s not issued", enrolment.pk)
+            certificate_note = "Сертификат будет выпущен в ближайшее время."
         notify(
             recipients=[enrolment.volunteer.user],
             title=f"Курс «{course}» пройден",
-            text=f"Поздравляем! Вы прошли курс «{course}» с оценкой {enrolment.assessment:g} из 100.",
+            text=f"Поздравляем! Вы прошли курс «{course}» с оценкой {enrolment.assessment:g} из 100. "
+            + certificate_note,
         )
     else:
         limit = course.attempts_limit
@@ -325,3 +343,69 @@ def course_evaluate(*, enrolment: VolunteerCourse) -> VolunteerCourse:
             f"Курс можно пройти заново ({left}).",
         )
     return enrolment
+
+
+# --- Certificates -----------------------------------------------------------------------
+
+
+class CertificateOutcome(enum.Enum):
+    ISSUED = "issued"
+    REISSUED = "reissued"
+    SKIPPED = "skipped"
+
+
+def certificate_data(certificate: Certificate) -> CertificateData:
+    """What the PDF shows, read from the certificate and its course and volunteer."""
+    course, user = certificate.course, certificate.volunteer.user
+    issuer = certificate.issued
+    return CertificateData(
+        full_name=user.get_full_name() or user.username,
+        course_title=course.title,
+        direction=course.direction.title,
+        minutes=course.duration,
+        assessment=certificate.final_assessment,
+        # The date of the first issue: a re-issue (better assessment, --force) keeps it.
+        issued_on=timezone.localdate(certificate.created_at) if certificate.created_at else timezone.localdate(),
+        issued_by=(issuer.get_full_name() or issuer.username) if issuer else f"Администрация «{settings.SITE_NAME}»",
+        organisation=settings.ORGANISATION_NAME,
+        code=certificate.code,
+        verify_url=settings.SITE_URL + reverse("certificates:verify", args=[certificate.code]),
+    )
+
+
+@transaction.atomic
+def certificate_issue(*, enrolment: VolunteerCourse, force: bool = False) -> tuple[Certificate, CertificateOutcome]:
+    """Issue the certificate of a passed enrolment, or re-issue it (same code) when the
+    assessment improved since, its file is missing, or `force` asks to re-render. Nothing
+    half-done stays behind: a failure removes the new file and writes no row."""
+    if enrolment.status != VolunteerCourse.Status.PASSED:
+        raise CourseError("Сертификат выдаётся только за пройденный курс.")
+    certificate = (
+        Certificate.objects.select_for_update()
+        .filter(volunteer_id=enrolment.volunteer_id, course_id=enrolment.course_id)
+        .first()
+    )
+    outdated = certificate is not None and (
+        force or not certificate.file or enrolment.assessment > certificate.final_assessment
+    )
+    if certificate is not None and not outdated:
+        return certificate, CertificateOutcome.SKIPPED
+    outcome = CertificateOutcome.ISSUED if certificate is None else CertificateOutcome.REISSUED
+    certificate = certificate or Certificate(volunteer_id=enrolment.volunteer_id, course_id=enrolment.course_id)
+    certificate.final_assessment = max(enrolment.assessment, certificate.final_assessment or 0)
+    course = Course.objects.select_related("direction", "responsible", "user_created").get(pk=enrolment.course_id)
+    certificate.course = course
+    certificate.issued = course.responsible or course.user_created
+    certificate.full_clean(exclude=["file", "volunteer", "course"])
+    pdf = render_certificate_pdf(certificate_data(certificate))
+    old_name = certificate.file.name
+    certificate.file.save(f"{secrets.token_urlsafe(18)}.pdf", ContentFile(pdf), save=False)
+    try:
+        certificate.save()
+    except Exception:
+        certificate.file.storage.delete(certificate.file.name)
+        raise
+    if old_name:
+        storage = certificate.file.storage
+        transaction.on_commit(lambda: storage.delete(old_name))
+    return certificate, outcome

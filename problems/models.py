@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import FileExtensionValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Random
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -99,6 +100,9 @@ class Task(TimeStampedModel):
     )
     reviewed_at = models.DateTimeField(_("проверена"), null=True, blank=True)
     external_key = models.CharField(_("внешний ключ"), max_length=100, unique=True, null=True, blank=True)
+    # A uniform random number given by the database to every row, for drawing random
+    # tasks by an index range scan (problems.selectors.random_task_ids).
+    draw_key = models.FloatField(_("ключ случайного выбора"), db_default=Random(), editable=False)
 
     class Meta:
         db_table = "tasks"
@@ -107,8 +111,9 @@ class Task(TimeStampedModel):
         ordering = ("block", "pk")
         permissions = [("moderate_task", _("Может модерировать задачи"))]
         indexes = [
-            # Random variants pick by id range inside a block's published tasks.
-            models.Index(fields=["block", "status", "id"], name="tasks_block_status_id"),
+            # Random variants: the first draw_key above a random number, inside a block's
+            # published tasks.
+            models.Index(fields=["block", "status", "draw_key"], name="tasks_block_status_draw", include=["id"]),
         ]
 
     def __str__(self):

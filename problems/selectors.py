@@ -19,7 +19,9 @@ def published_tasks() -> QuerySet[Task]:
 
 
 def blocks_with_counts() -> QuerySet[Block]:
-    return Block.objects.annotate(task_count=Count("tasks", filter=Q(tasks__status=Task.Status.PUBLISHED)))
+    return Block.objects.annotate(task_count=Count("tasks", filter=Q(tasks__status=Task.Status.PUBLISHED))).order_by(
+        "order_number", "title"
+    )
 
 
 def solutions_visible_to(user: User, tasks=None) -> QuerySet[Solution]:
@@ -43,30 +45,30 @@ def tasks_with_visible_solutions(user: User, tasks: QuerySet[Task]) -> QuerySet[
 
 
 RANDOM_TASKS_SQL = """
-SELECT picks.block_id, picks.task_id
+SELECT chosen.block_id, pick.id
 FROM unnest(%(blocks)s::bigint[]) AS chosen(block_id)
-CROSS JOIN LATERAL (
-    SELECT min(id) AS low, max(id) AS high FROM tasks
-    WHERE block_id = chosen.block_id AND status = 'published'
-) AS bounds
 CROSS JOIN generate_series(1, %(per_block)s) AS draw(number)
+CROSS JOIN LATERAL (SELECT random() + draw.number * 0 AS point) AS target
 CROSS JOIN LATERAL (
-    SELECT chosen.block_id, id AS task_id FROM tasks
-    WHERE block_id = chosen.block_id AND status = 'published'
-      AND id >= bounds.low + floor(random() * (bounds.high - bounds.low + 1))::bigint
-      AND draw.number > 0  -- correlated with the draw, so each draw is evaluated anew
-    ORDER BY id LIMIT 1
-) AS picks
-WHERE bounds.low IS NOT NULL
+    (SELECT id, 0 AS wrapped FROM tasks
+     WHERE block_id = chosen.block_id AND status = 'published' AND draw_key >= target.point
+     ORDER BY draw_key LIMIT 1)
+    UNION ALL
+    (SELECT id, 1 AS wrapped FROM tasks
+     WHERE block_id = chosen.block_id AND status = 'published'
+     ORDER BY draw_key LIMIT 1)
+    ORDER BY wrapped LIMIT 1
+) AS pick
 """
 
 
 def random_task_ids(block_ids: list[int], *, per_block: int = 1) -> dict[int, list[int]]:
-    """`per_block` random published task ids for each block (fewer if the block has
-    fewer; blocks without published tasks are absent). One query whose cost grows with
-    the number of blocks, not of tasks: per block, two index lookups on (block, status,
-    id) and one jump to a random id in the block's range (ids are nearly dense, so the
-    draw is close to uniform; a gap makes the task after it a little likelier)."""
+    """Up to `per_block` distinct random published task ids for each block (fewer if the
+    block has fewer; blocks without published tasks are absent). One query whose cost grows
+    with the number of blocks and draws, not of tasks: each draw is one index range scan on
+    (block, status, draw_key) to the first task whose random key follows a random point
+    (wrapping around). Keys are uniform, so no task is systematically favoured, whenever
+    and however it was added."""
     if not block_ids:
         return {}
     with connection.cursor() as cursor:

@@ -105,6 +105,11 @@ def variant_save(*, owner: User, title: str, kind: str, task_ids: list[int]) -> 
     return variant
 
 
+def variant_delete(*, variant: Variant) -> None:
+    """Delete a saved variant; its share link stops working."""
+    variant.delete()
+
+
 @transaction.atomic
 def variant_rename(*, variant: Variant, title: str) -> Variant:
     variant.title = title.strip() or variant.title

@@ -1,1 +1,228 @@
-urlpatterns = []
+"""Browsing the bank: blocks, a block's tasks, a task with its reference material and
+solutions revealed on demand, the handbook, and «Избранное».
+
+A task's answer, solutions and reference material are never in the task page's HTML:
+the «Справка» and «Показать ответ» buttons fetch them from their own URLs, which give an
+HTML fragment to the page's script and a full page to a browser without JavaScript."""
+
+import html
+import re
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Left
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.html import strip_tags
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import User
+from problems import services
+from problems.filters import ReferenceFilter, TaskFilter
+from problems.models import Favorite, Reference, Task
+from problems.selectors import blocks_with_counts, published_tasks, solutions_visible_to
+
+TASKS_PER_PAGE = 20
+REFERENCES_PER_PAGE = 20
+FAVORITES_PER_PAGE = 20
+EXCERPT_LENGTH = 200
+# Lists read only the head of a statement (which may be long) to make its excerpt.
+EXCERPT_SOURCE_CHARS = 2000
+# Sent by static/js/problems.js; XMLHttpRequest is what other scripts send.
+FRAGMENT_HEADER_VALUES = {"fetch", "XMLHttpRequest"}
+
+_BLOCK_TAG = re.compile(r"<(?=/?(?:p|br|div|li|h[1-6]|tr|td|th|blockquote|pre|figcaption)\b)", re.IGNORECASE)
+_CUT_TAG = re.compile(r"<[^>]*$")
+
+
+def plain_excerpt(statement_html: str, length: int = EXCERPT_LENGTH) -> str:
+    """The statement as one line of plain text, cut to `length` characters: tags out (a
+    tag cut off by EXCERPT_SOURCE_CHARS too), entities decoded, block elements spaced.
+    The template escapes it again."""
+    text = _CUT_TAG.sub("", statement_html or "")
+    text = strip_tags(_BLOCK_TAG.sub(" <", text))
+    text = " ".join(html.unescape(text).split())
+    return Truncator(text).chars(length)
+
+
+def with_statement_head(tasks: QuerySet, prefix: str = "") -> QuerySet:
+    """`statement_head` instead of the whole statement, for excerpts on list pages."""
+    return tasks.annotate(statement_head=Left(f"{prefix}statement", EXCERPT_SOURCE_CHARS)).defer(f"{prefix}statement")
+
+
+def favorite_task_ids(user: User, tasks) -> set[int]:
+    if not user.is_authenticated or not tasks:
+        return set()
+    return set(Favorite.objects.filter(user=user, task__in=tasks).values_list("task_id", flat=True))
+
+
+@dataclass(frozen=True)
+class TaskCard:
+    task: Task
+    excerpt: str
+    is_favorite: bool
+
+
+def can_preview(user: User, task: Task) -> bool:
+    """Who sees a task that is not published: its author, whatever its state, and
+    moderators (problems.moderate_task) once it was submitted: on moderation or
+    rejected. A draft is its author's alone."""
+    if not user.is_authenticated:
+        return False
+    if task.author_id == user.pk:
+        return True
+    submitted = task.status in (Task.Status.MODERATION, Task.Status.REJECTED)
+    return submitted and user.has_perm("problems.moderate_task")
+
+
+def task_for(user: User, task_id: int, tasks: QuerySet | None = None) -> Task:
+    """The task if the user may see it, else 404 (not 403: an unpublished task does not
+    exist for others)."""
+    task = get_object_or_404(tasks if tasks is not None else Task.objects.select_related("block"), pk=task_id)
+    if task.status != Task.Status.PUBLISHED and not can_preview(user, task):
+        raise Http404
+    return task
+
+
+def is_fragment_request(request) -> bool:
+    return request.headers.get("X-Requested-With") in FRAGMENT_HEADER_VALUES or request.GET.get("fragment") == "1"
+
+
+def render_revealed(request, task: Task, *, fragment: str, page: str, context: dict):
+    """A fragment for the task page's script, or a full page for a browser without it."""
+    context = {"task": task, **context}
+    response = render(request, fragment if is_fragment_request(request) else page, context)
+    # The same URL answers in two forms, and what it shows depends on who asks.
+    patch_vary_headers(response, ["X-Requested-With"])
+    patch_cache_control(response, private=True)
+    return response
+
+
+# --- Pages ------------------------------------------------------------------------------
+
+
+def blocks(request):
+    """Everyone, anonymous visitors too: the blocks in order with their published tasks'
+    counts, and the ways into the bank (handbook, favourites, variants)."""
+    # Meta.ordering is not applied to a query with GROUP BY, so the order is said here.
+    shown_blocks = blocks_with_counts().order_by("order_number", "title", "pk")
+    return render(request, "problems/browsing/blocks.html", {"blocks": list(shown_blocks)})
+
+
+def block(request, block_id: int):
+    """Everyone: a block's published tasks, searchable and paginated, each with an excerpt
+    and, for a signed-in user, a star."""
+    shown_block = get_object_or_404(blocks_with_counts(), pk=block_id)
+    tasks = with_statement_head(published_tasks().filter(block=shown_block)).order_by("pk")
+    task_filter = TaskFilter(request.GET, queryset=tasks)
+    page = Paginator(task_filter.qs, TASKS_PER_PAGE).get_page(request.GET.get("page"))
+    page_tasks = list(page.object_list)
+    starred = favorite_task_ids(request.user, page_tasks)
+    cards = [TaskCard(task, plain_excerpt(task.statement_head), task.pk in starred) for task in page_tasks]
+    context = {"problem_block": shown_block, "filter": task_filter, "page_obj": page, "cards": cards}
+    return render(request, "problems/browsing/block.html", context)
+
+
+def task_detail(request, task_id: int):
+    """Everyone sees a published task; its author and moderators also preview it while it
+    is not published (see can_preview). The answer, solutions and reference material are
+    not in this page: the buttons fetch them (task_solutions, task_references)."""
+    tasks = Task.objects.select_related("block").annotate(reference_count=Count("references"))
+    task = task_for(request.user, task_id, tasks)
+    is_published = task.status == Task.Status.PUBLISHED
+    context = {
+        "task": task,
+        "is_published": is_published,
+        "is_favorite": is_published and bool(favorite_task_ids(request.user, [task])),
+    }
+    return render(request, "problems/browsing/task.html", context)
+
+
+def task_solutions(request, task_id: int):
+    """Whoever may see the task (task_detail): its short answer and the solutions they may
+    see — public ones, plus private ones to their author and administrators
+    (solutions_visible_to)."""
+    task = task_for(request.user, task_id)
+    solutions = solutions_visible_to(request.user, tasks=[task]).order_by("pk")
+    return render_revealed(
+        request,
+        task,
+        fragment="problems/browsing/_solutions.html",
+        page="problems/browsing/task_solutions.html",
+        context={"solutions": solutions},
+    )
+
+
+def task_references(request, task_id: int):
+    """Whoever may see the task (task_detail): the reference material linked to it."""
+    task = task_for(request.user, task_id)
+    return render_revealed(
+        request,
+        task,
+        fragment="problems/browsing/_references.html",
+        page="problems/browsing/task_references.html",
+        context={"references": task.references.order_by("title", "pk")},
+    )
+
+
+def reference(request):
+    """Everyone: the handbook, all reference materials, searchable and paginated, each
+    with the number of published tasks it helps with."""
+    materials = Reference.objects.annotate(
+        task_count=Count("tasks", filter=Q(tasks__status=Task.Status.PUBLISHED))
+    ).order_by("title", "pk")
+    reference_filter = ReferenceFilter(request.GET, queryset=materials)
+    page = Paginator(reference_filter.qs, REFERENCES_PER_PAGE).get_page(request.GET.get("page"))
+    context = {"filter": reference_filter, "page_obj": page, "references": list(page.object_list)}
+    return render(request, "problems/browsing/reference.html", context)
+
+
+@login_required
+def favorites(request):
+    """A signed-in user: the published tasks they starred, newest star first, each with a
+    button to unstar it."""
+    starred = with_statement_head(
+        Favorite.objects.filter(user=request.user, task__status=Task.Status.PUBLISHED).select_related("task__block"),
+        prefix="task__",
+    ).order_by("-created_at", "-pk")
+    page = Paginator(starred, FAVORITES_PER_PAGE).get_page(request.GET.get("page"))
+    cards = [TaskCard(favorite.task, plain_excerpt(favorite.statement_head), True) for favorite in page.object_list]
+    return render(request, "problems/browsing/favorites.html", {"page_obj": page, "cards": cards})
+
+
+@require_POST
+def favorite_toggle(request, task_id: int):
+    """A signed-in user stars or unstars a published task, then goes back to `next`."""
+    task = get_object_or_404(published_tasks(), pk=task_id)
+    if not request.user.is_authenticated:
+        # The login page would send the user back here with a GET; send them to the task.
+        return redirect_to_login(task.get_absolute_url())
+    if services.favorite_toggle(user=request.user, task=task):
+        messages.success(request, _("Задача «%(task)s» добавлена в избранное.") % {"task": task})
+    else:
+        messages.success(request, _("Задача «%(task)s» убрана из избранного.") % {"task": task})
+    next_url = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(next_url)
+    return redirect(task)
+
+
+urlpatterns = [
+    path("", blocks, name="blocks"),
+    path("blocks/<int:block_id>/", block, name="block"),
+    path("tasks/<int:task_id>/", task_detail, name="task"),
+    path("tasks/<int:task_id>/solutions/", task_solutions, name="task_solutions"),
+    path("tasks/<int:task_id>/references/", task_references, name="task_references"),
+    path("tasks/<int:task_id>/favorite/", favorite_toggle, name="favorite_toggle"),
+    path("reference/", reference, name="reference"),
+    path("favorites/", favorites, name="favorites"),
+]

@@ -3,11 +3,12 @@ from django.db import transaction
 
 import accounts.demo
 import courses.demo
+import problems.demo
 import volunteers.demo
 
 # Each app that has demo content exposes demo.seed() -> {what: how many created}; they
 # run in the order of their dependencies.
-SEEDERS = (accounts.demo.seed, volunteers.demo.seed, courses.demo.seed)
+SEEDERS = (accounts.demo.seed, volunteers.demo.seed, courses.demo.seed, problems.demo.seed)
 
 
 class DryRunRollback(Exception):

@@ -1,0 +1,22 @@
+"""Building blocks for the PDFs the apps render with reportlab: the bundled Cyrillic font
+(DejaVu Sans, licence in core/fonts/LICENSE-DejaVu.txt), registered once per process."""
+
+import functools
+from pathlib import Path
+
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+
+FONT_DIR = Path(__file__).resolve().parent / "fonts"
+REGULAR = "DejaVuSans"
+BOLD = "DejaVuSans-Bold"
+
+
+@functools.cache
+def register_fonts() -> tuple[str, str]:
+    """Parse the TrueType files once per process (the costly part) and return the names
+    (regular, bold) to use with setFont."""
+    pdfmetrics.registerFont(TTFont(REGULAR, FONT_DIR / "DejaVuSans.ttf"))
+    pdfmetrics.registerFont(TTFont(BOLD, FONT_DIR / "DejaVuSans-Bold.ttf"))
+    pdfmetrics.registerFontFamily(REGULAR, normal=REGULAR, bold=BOLD)
+    return REGULAR, BOLD

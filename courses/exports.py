@@ -1,0 +1,145 @@
+"""Certificates as PDF: data in, bytes out (no database, no files)."""
+
+import io
+from dataclasses import dataclass
+from datetime import date
+
+from reportlab.graphics.barcode.qrencoder import QRCode
+from reportlab.lib.colors import HexColor
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfgen import canvas
+
+from core.pdf import register_fonts
+
+PAGE_WIDTH, PAGE_HEIGHT = landscape(A4)
+BRAND = HexColor("#0b5cad")
+INK = HexColor("#1b2430")
+MUTED = HexColor("#4a5563")
+MONTHS = (
+    "января", "февраля", "марта", "апреля", "мая", "июня",
+    "июля", "августа", "сентября", "октября", "ноября", "декабря",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class CertificateData:
+    full_name: str
+    course_title: str
+    direction: str
+    minutes: int
+    assessment: float
+    issued_on: date
+    issued_by: str
+    organisation: str
+    code: str
+    verify_url: str
+
+
+def russian_date(day: date) -> str:
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year} г."
+
+
+def decimal_comma(number: float) -> str:
+    return f"{number:g}".replace(".", ",")
+
+
+def hours(minutes: int) -> str:
+    whole, rest = divmod(minutes, 60)
+    return f"{whole} ч {rest} мин" if rest else f"{whole} ч"
+
+
+def _fit_title(title: str, font: str, width: float) -> tuple[int, list[str]]:
+    """The largest size (20 pt down to 12 pt) at which the title fits in three lines."""
+    for size in (20, 18, 16, 14, 12):
+        lines = simpleSplit(title, font, size, width)
+        if len(lines) <= 3:
+            return size, lines
+    return size, lines[:3]
+
+
+def _draw_qr(pdf: canvas.Canvas, url: str, x: float, y: float, size: float) -> None:
+    """The QR code as one path of dark modules: drawn once, no intermediate Drawing."""
+    qr = QRCode(None, 1)  # error correction level M
+    qr.addData(url)
+    qr.version = qr.calculate_version()
+    # Any of the 8 mask patterns gives a valid code; trying them all to pick the "best"
+    # (QRCode.make) costs more than the rest of the certificate together.
+    qr.makeImpl(False, 0)
+    count = qr.getModuleCount()
+    module = size / (count + 8)  # a quiet zone of 4 modules on each side
+    path = pdf.beginPath()
+    for row in range(count):
+        dark = [qr.isDark(row, column) for column in range(count)] + [False]
+        start = None
+        for column, is_dark in enumerate(dark):
+            if is_dark and start is None:
+                start = column
+            elif not is_dark and start is not None:  # one rectangle per run of dark modules
+                path.rect(x + (start + 4) * module, y + size - (row + 5) * module, (column - start) * module, module)
+                start = None
+    pdf.setFillColor(INK)
+    pdf.drawPath(path, stroke=0, fill=1)
+
+
+def render_certificate_pdf(data: CertificateData) -> bytes:
+    """A4 landscape: name, course, direction, hours, assessment, date, issuer, organisation,
+    and a QR code (also a link) to the public verification page."""
+    regular, bold = register_fonts()
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), pageCompression=1)
+    pdf.setTitle(f"Сертификат: {data.full_name} — {data.course_title}")
+    pdf.setAuthor(data.organisation)
+
+    pdf.setStrokeColor(BRAND)
+    pdf.setLineWidth(3)
+    pdf.rect(12 * mm, 12 * mm, PAGE_WIDTH - 24 * mm, PAGE_HEIGHT - 24 * mm)
+    pdf.setLineWidth(0.8)
+    pdf.rect(16 * mm, 16 * mm, PAGE_WIDTH - 32 * mm, PAGE_HEIGHT - 32 * mm)
+
+    center = PAGE_WIDTH / 2
+    pdf.setFillColor(BRAND)
+    pdf.setFont(bold, 14)
+    pdf.drawCentredString(center, PAGE_HEIGHT - 34 * mm, data.organisation.upper())
+    pdf.setFont(bold, 40)
+    pdf.drawCentredString(center, PAGE_HEIGHT - 56 * mm, "СЕРТИФИКАТ")
+
+    pdf.setFillColor(MUTED)
+    pdf.setFont(regular, 14)
+    pdf.drawCentredString(center, PAGE_HEIGHT - 72 * mm, "подтверждает, что")
+    pdf.setFillColor(INK)
+    pdf.setFont(bold, 26)
+    pdf.drawCentredString(center, PAGE_HEIGHT - 86 * mm, data.full_name)
+    pdf.setFillColor(MUTED)
+    pdf.setFont(regular, 14)
+    pdf.drawCentredString(center, PAGE_HEIGHT - 99 * mm, "успешно прошёл(а) курс")
+    pdf.setFillColor(INK)
+    size, lines = _fit_title(f"«{data.course_title}»", bold, PAGE_WIDTH - 80 * mm)
+    pdf.setFont(bold, size)
+    top = PAGE_HEIGHT - 112 * mm
+    for number, line in enumerate(lines):
+        pdf.drawCentredString(center, top - number * size * 1.25, line)
+
+    pdf.setFont(regular, 12)
+    facts = (
+        f"Направление: {data.direction}",
+        f"Объём: {hours(data.minutes)} · Итоговая оценка: {decimal_comma(data.assessment)} из 100",
+        f"Дата выдачи: {russian_date(data.issued_on)}",
+        f"Выдал: {data.issued_by}",
+    )
+    for number, line in enumerate(facts):
+        pdf.drawString(28 * mm, 58 * mm - number * 7 * mm, line)
+
+    qr_size = 42 * mm
+    qr_x, qr_y = PAGE_WIDTH - 28 * mm - qr_size, 26 * mm
+    _draw_qr(pdf, data.verify_url, qr_x, qr_y, qr_size)
+    pdf.linkURL(data.verify_url, (qr_x, qr_y, qr_x + qr_size, qr_y + qr_size), relative=0)
+    pdf.setFillColor(MUTED)
+    pdf.setFont(regular, 8)
+    pdf.drawRightString(PAGE_WIDTH - 28 * mm, 22 * mm, f"Проверка подлинности: {data.verify_url}")
+    pdf.drawString(28 * mm, 22 * mm, f"Код сертификата: {data.code}")
+
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()

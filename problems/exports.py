@@ -1,0 +1,469 @@
+"""Tasks and variants as PDF (reportlab) and Word (python-docx): data in, bytes out.
+
+The callers (problems.views.variants) read the database and fill a `TasksDocument`:
+statements already turned into plain-text paragraphs by `html_to_paragraphs`, answers
+already limited to the solutions the reader may see. Nothing here queries or decides
+visibility; the only I/O is reading the image files the document names.
+
+Fonts: the PDF embeds the bundled DejaVu Sans (core.pdf), so every Cyrillic letter and
+math symbol prints anywhere. A DOCX cannot carry the font: it names "DejaVu Sans" for
+every script (ASCII, Cyrillic, East Asian, complex), and Word uses it where it is
+installed and substitutes a font of its own elsewhere — the text stays Unicode, so the
+symbols survive, but their look depends on the reader's fonts.
+"""
+
+import io
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from html.parser import HTMLParser
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from docx import Document
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+from PIL import Image as PillowImage
+from PIL import UnidentifiedImageError
+from reportlab.lib.colors import HexColor
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import Image, PageBreak, Paragraph, SimpleDocTemplate, Spacer
+
+from core.pdf import register_fonts
+
+FONT_NAME = "DejaVu Sans"  # the family name Word looks for
+INK = HexColor("#1b2430")
+MUTED = HexColor("#4a5563")
+BRAND = HexColor("#0b5cad")
+MONTHS = (
+    "января", "февраля", "марта", "апреля", "мая", "июня",
+    "июля", "августа", "сентября", "октября", "ноября", "декабря",
+)  # fmt: skip
+ANSWERS_HEADING = "Ответы"
+NO_ANSWER = "Ответ не указан."
+# Formats both renderers take as they are; any other image is converted to PNG first.
+PASS_THROUGH_IMAGES = {"JPEG", "PNG"}
+SCREEN_DPI = 96  # images carry pixels; at this density a 96 px wide picture is one inch
+
+
+# --- The document ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SolutionEntry:
+    title: str
+    paragraphs: tuple[str, ...]
+    image_path: Path | None = None
+
+
+@dataclass(frozen=True)
+class TaskEntry:
+    number: int
+    title: str
+    paragraphs: tuple[str, ...]
+    image_path: Path | None = None
+
+
+@dataclass(frozen=True)
+class AnswerEntry:
+    number: int
+    title: str
+    answer: str
+    solutions: tuple[SolutionEntry, ...] = ()
+
+
+@dataclass(frozen=True)
+class TasksDocument:
+    """What an export prints: a title line (the variant's or the task's name) and the
+    date, then each version's numbered tasks on pages of its own, then — when
+    `with_answers` — an answer key: for each version and task, the short answer and the
+    solutions the reader may see (answers[v][t] belongs to versions[v][t])."""
+
+    title: str
+    date: date
+    versions: tuple[tuple[TaskEntry, ...], ...]
+    answers: tuple[tuple[AnswerEntry, ...], ...] = ()
+    with_answers: bool = False
+
+    @property
+    def has_answer_key(self) -> bool:
+        return self.with_answers and any(self.answers)
+
+
+def russian_date(day: date) -> str:
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year} г."
+
+
+def version_line(document: TasksDocument, number: int) -> str:
+    """The line under the title: «Вариант 2 · 3 мая 2026 г.», or just the date when the
+    document has one version."""
+    when = russian_date(document.date)
+    return f"Вариант {number} · {when}" if len(document.versions) > 1 else when
+
+
+def export_file_name(title: str, extension: str) -> str:
+    """A file name any file system accepts, Cyrillic kept: no path separators, quotes,
+    reserved or control characters, at most 80 characters before the extension. The
+    response sends it per RFC 5987 (filename*=utf-8''…)."""
+    stem = unicodedata.normalize("NFC", title)
+    stem = re.sub(r'[\x00-\x1f\x7f<>:"/\\|?*]+', " ", stem)
+    stem = re.sub(r"\s+", " ", stem).strip(" .")[:80].strip(" .")
+    return f"{stem or 'variant'}.{extension}"
+
+
+# --- Rich text to plain paragraphs -------------------------------------------------------
+
+SUPERSCRIPTS = str.maketrans("0123456789+-=()n", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿ")
+SUBSCRIPTS = str.maketrans("0123456789+-=()", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎")
+PARAGRAPH_TAGS = {
+    "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "figure", "figcaption",
+    "table", "caption", "thead", "tbody", "tfoot", "dl", "dt", "dd", "hr", "section", "article",
+}  # fmt: skip
+SKIPPED_TAGS = {"script", "style", "template"}
+
+
+def _raise(text: str, table: dict[int, int], fallback: str) -> str:
+    """x<sup>2</sup> prints as x², x<sub>1</sub> as x₁; what has no such character
+    keeps a readable form: a^(m+k), a^k."""
+    raised = text.translate(table)
+    if all(ord(char) in table.values() or char.isspace() for char in raised):
+        return raised
+    stripped = text.strip()
+    return f"{fallback}{stripped}" if len(stripped) == 1 else f"{fallback}({stripped})"
+
+
+class _PlainText(HTMLParser):
+    """Sanitised rich text (core.sanitize's tags) as paragraphs: <br> becomes a line
+    break inside a paragraph, list items start with «•» or their number (nested lists
+    indented), table cells are joined with « | », images leave their alt text."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.paragraphs: list[str] = []
+        self.pieces: list[str] = []
+        self.lists: list[list] = []  # [tag, next number] per open list
+        self.prefix = ""  # the marker of the list item whose first paragraph is pending
+        self.indent = ""
+        self.pre = 0
+        self.skip = 0
+        self.raised: list[tuple[str, list[str]]] = []  # open <sup>/<sub> and their text
+        self.cells = 0
+
+    def _write(self, text: str) -> None:
+        if self.raised:
+            self.raised[-1][1].append(text)
+        else:
+            self.pieces.append(text)
+
+    def flush(self) -> None:
+        text = "".join(self.pieces)
+        self.pieces = []
+        if self.pre:
+            lines = text.strip("\n").split("\n")
+        else:
+            lines = [re.sub(r"\s+", " ", line).strip() for line in text.split("\n")]
+        while lines and not lines[0].strip():
+            lines.pop(0)
+        while lines and not lines[-1].strip():
+            lines.pop()
+        if not lines:
+            return
+        lead = self.indent + self.prefix if self.prefix else self.indent + " " * 2 * bool(self.lists)
+        self.prefix = ""
+        self.paragraphs.append(lead + "\n".join(lines))
+
+    def handle_starttag(self, tag, attrs):
+        if tag in SKIPPED_TAGS:
+            self.skip += 1
+        elif tag == "br":
+            self._write("\n")
+        elif tag == "img":
+            alt = (dict(attrs).get("alt") or "").strip()
+            self._write(f" [рисунок: {alt}] " if alt else " [рисунок] ")
+        elif tag in ("sup", "sub"):
+            self.raised.append((tag, []))
+        elif tag in ("ul", "ol"):
+            self.flush()
+            start = dict(attrs).get("start") or "1"
+            self.lists.append([tag, int(start) if start.isdecimal() else 1])
+            self.indent = "  " * (len(self.lists) - 1)
+        elif tag == "li":
+            self.flush()
+            if self.lists and self.lists[-1][0] == "ol":
+                self.prefix = f"{self.lists[-1][1]}. "
+                self.lists[-1][1] += 1
+            else:
+                self.prefix = "• "
+        elif tag == "tr":
+            self.flush()
+            self.cells = 0
+        elif tag in ("td", "th"):
+            if self.cells:
+                self._write(" | ")
+            self.cells += 1
+        elif tag in PARAGRAPH_TAGS:
+            self.flush()
+            if tag == "pre":
+                self.pre += 1
+
+    def handle_endtag(self, tag):
+        if tag in SKIPPED_TAGS:
+            self.skip = max(self.skip - 1, 0)
+        elif tag in ("sup", "sub") and self.raised and self.raised[-1][0] == tag:
+            _, text = self.raised.pop()
+            joined = "".join(text)
+            self._write(_raise(joined, SUPERSCRIPTS, "^") if tag == "sup" else _raise(joined, SUBSCRIPTS, "_"))
+        elif tag in ("ul", "ol"):
+            self.flush()
+            if self.lists:
+                self.lists.pop()
+            self.indent = "  " * max(len(self.lists) - 1, 0)
+        elif tag in ("li", "tr") or tag in PARAGRAPH_TAGS:
+            self.flush()
+            if tag == "pre":
+                self.pre = max(self.pre - 1, 0)
+
+    def handle_data(self, data):
+        if not self.skip:
+            self._write(data)
+
+
+def html_to_paragraphs(html: str) -> tuple[str, ...]:
+    """The paragraphs of plain text a sanitised rich-text field reads as; a paragraph
+    may hold line breaks ("\\n")."""
+    parser = _PlainText()
+    parser.feed(html or "")
+    parser.close()
+    parser.flush()
+    return tuple(parser.paragraphs)
+
+
+# --- Images ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Picture:
+    data: bytes
+    width_px: int
+    height_px: int
+
+
+def _load_picture(path: Path | None) -> _Picture | None:
+    """The image as JPEG or PNG bytes with its size; None when there is none or it
+    cannot be read (a missing file does not stop the export)."""
+    if path is None:
+        return None
+    try:
+        with PillowImage.open(path) as picture:
+            width, height = picture.size
+            if picture.format in PASS_THROUGH_IMAGES:
+                return _Picture(Path(path).read_bytes(), width, height)
+            picture.seek(0)  # a GIF or WebP: its first frame, as PNG
+            buffer = io.BytesIO()
+            picture.convert("RGBA").save(buffer, format="PNG")
+            return _Picture(buffer.getvalue(), width, height)
+    except (OSError, UnidentifiedImageError, ValueError):
+        return None
+
+
+def _fitted_size(picture: _Picture, max_width: float, max_height: float) -> tuple[float, float]:
+    """Natural size (at SCREEN_DPI) scaled down to fit the width of the text (and a
+    height that leaves room for the heading); small pictures are not blown up."""
+    width = picture.width_px * 72 / SCREEN_DPI
+    height = picture.height_px * 72 / SCREEN_DPI
+    scale = min(1.0, max_width / width, max_height / height)
+    return width * scale, height * scale
+
+
+# --- PDF ---------------------------------------------------------------------------------
+
+
+def _pdf_styles() -> dict[str, ParagraphStyle]:
+    regular, bold = register_fonts()
+    body = ParagraphStyle("body", fontName=regular, fontSize=11, leading=15, textColor=INK, spaceAfter=5)
+    return {
+        "title": ParagraphStyle("title", parent=body, fontName=bold, fontSize=17, leading=21, spaceAfter=3),
+        "meta": ParagraphStyle("meta", parent=body, textColor=MUTED, fontSize=10.5, spaceAfter=12),
+        "heading": ParagraphStyle(
+            "heading", parent=body, fontName=bold, fontSize=13, leading=17, textColor=BRAND, spaceBefore=8
+        ),
+        "task": ParagraphStyle(
+            "task", parent=body, fontName=bold, fontSize=12, leading=16, spaceBefore=10, keepWithNext=1
+        ),
+        "label": ParagraphStyle("label", parent=body, fontName=bold, spaceBefore=4, keepWithNext=1),
+        "body": body,
+    }
+
+
+def _markup(text: str) -> str:
+    """Plain text as reportlab paragraph markup: escaped, line breaks kept, a list's
+    indentation kept (leading spaces would otherwise collapse)."""
+    lines = []
+    for line in text.split("\n"):
+        stripped = line.lstrip(" ")
+        lines.append("&nbsp;" * (len(line) - len(stripped)) + escape(stripped))
+    return "<br/>".join(lines)
+
+
+def _pdf_picture(path: Path | None, width: float, height: float) -> list:
+    picture = _load_picture(path)
+    if picture is None:
+        return []
+    shown_width, shown_height = _fitted_size(picture, width, height)
+    flowable = Image(io.BytesIO(picture.data), width=shown_width, height=shown_height)
+    flowable.hAlign = "LEFT"
+    return [Spacer(1, 2 * mm), flowable, Spacer(1, 3 * mm)]
+
+
+def render_tasks_pdf(document: TasksDocument) -> bytes:
+    """A4 portrait: for each version a title line, the date and the numbered tasks with
+    their images, each version starting on a new page; then, with answers, the answer
+    key on pages of its own. A footer names the document and the page."""
+    regular, _ = register_fonts()
+    styles = _pdf_styles()
+    buffer = io.BytesIO()
+    pdf = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=20 * mm,
+        rightMargin=20 * mm,
+        topMargin=18 * mm,
+        bottomMargin=20 * mm,
+        title=document.title,
+        author="",
+        creator="",
+        subject=russian_date(document.date),
+        initialFontName=regular,  # else reportlab starts each page in Helvetica, unused but listed
+    )
+    width, height = pdf.width, pdf.height * 0.6
+
+    story: list = []
+    for index, tasks in enumerate(document.versions):
+        if index:
+            story.append(PageBreak())
+        story += [
+            Paragraph(_markup(document.title), styles["title"]),
+            Paragraph(escape(version_line(document, index + 1)), styles["meta"]),
+        ]
+        for task in tasks:
+            story.append(Paragraph(_markup(f"{task.number}. {task.title}"), styles["task"]))
+            story += [Paragraph(_markup(text), styles["body"]) for text in task.paragraphs]
+            story += _pdf_picture(task.image_path, width, height)
+
+    if document.has_answer_key:
+        story += [
+            PageBreak(),
+            Paragraph(_markup(f"{ANSWERS_HEADING}: {document.title}"), styles["title"]),
+            Paragraph(escape(russian_date(document.date)), styles["meta"]),
+        ]
+        for index, answers in enumerate(document.answers):
+            if len(document.answers) > 1:
+                story.append(Paragraph(f"Вариант {index + 1}", styles["heading"]))
+            for entry in answers:
+                story.append(Paragraph(_markup(f"{entry.number}. {entry.title}"), styles["task"]))
+                answer = f"Ответ: {entry.answer}" if entry.answer else NO_ANSWER
+                story.append(Paragraph(_markup(answer), styles["body"]))
+                for solution in entry.solutions:
+                    story.append(Paragraph(_markup(f"Решение: {solution.title}"), styles["label"]))
+                    story += [Paragraph(_markup(text), styles["body"]) for text in solution.paragraphs]
+                    story += _pdf_picture(solution.image_path, width, height)
+
+    def footer(canvas, template):
+        canvas.saveState()
+        canvas.setFont(regular, 8)
+        canvas.setFillColor(MUTED)
+        canvas.drawString(template.leftMargin, 10 * mm, document.title[:90])
+        canvas.drawRightString(template.leftMargin + template.width, 10 * mm, f"стр. {canvas.getPageNumber()}")
+        canvas.restoreState()
+
+    pdf.build(story, onFirstPage=footer, onLaterPages=footer)
+    return buffer.getvalue()
+
+
+# --- DOCX --------------------------------------------------------------------------------
+
+
+def _use_font(element) -> None:
+    """Name FONT_NAME for every script on a run-properties element, dropping the theme
+    fonts, which Word would prefer over an explicit name."""
+    fonts = element.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = element.makeelement(qn("w:rFonts"), {})
+        element.insert(0, fonts)
+    for script in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(script), FONT_NAME)
+    for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(theme), None)
+
+
+def _set_default_font(word) -> None:
+    defaults = word.styles.element.find(qn("w:docDefaults"))
+    run_defaults = defaults.find(qn("w:rPrDefault")) if defaults is not None else None
+    if run_defaults is not None and run_defaults.find(qn("w:rPr")) is not None:
+        _use_font(run_defaults.find(qn("w:rPr")))
+    for name in ("Normal", "Title", "Heading 1", "Heading 2", "Heading 3"):
+        style = word.styles[name]
+        style.font.name = FONT_NAME
+        _use_font(style.element.get_or_add_rPr())
+    word.styles["Normal"].font.size = Pt(11)
+    for name in ("Title", "Heading 1", "Heading 2", "Heading 3"):
+        word.styles[name].font.color.rgb = RGBColor(0x1B, 0x24, 0x30) if name == "Title" else RGBColor(0x0B, 0x5C, 0xAD)
+
+
+def _docx_paragraphs(word, texts: tuple[str, ...]) -> None:
+    for text in texts:
+        word.add_paragraph(text)  # python-docx turns "\n" into a line break
+
+
+def _docx_picture(word, path: Path | None, width_emu: int) -> None:
+    picture = _load_picture(path)
+    if picture is None:
+        return
+    shape = word.add_picture(io.BytesIO(picture.data))
+    if shape.width > width_emu:
+        shape.height = int(shape.height * width_emu / shape.width)
+        shape.width = width_emu
+
+
+def render_tasks_docx(document: TasksDocument) -> bytes:
+    """The same content as the PDF: each version from a new page (its title paragraph
+    breaks the page before it), then the answer key from a new page."""
+    word = Document()
+    _set_default_font(word)
+    properties = word.core_properties
+    properties.title, properties.author, properties.last_modified_by = document.title, "", ""
+    properties.comments, properties.subject = "", russian_date(document.date)
+    section = word.sections[0]
+    section.left_margin = section.right_margin = Mm(20)
+    text_width = section.page_width - section.left_margin - section.right_margin
+
+    for index, tasks in enumerate(document.versions):
+        title = word.add_heading(document.title, level=0)
+        title.paragraph_format.page_break_before = bool(index)
+        word.add_paragraph(version_line(document, index + 1))
+        for task in tasks:
+            word.add_heading(f"{task.number}. {task.title}", level=2)
+            _docx_paragraphs(word, task.paragraphs)
+            _docx_picture(word, task.image_path, text_width)
+
+    if document.has_answer_key:
+        heading = word.add_heading(f"{ANSWERS_HEADING}: {document.title}", level=0)
+        heading.paragraph_format.page_break_before = True
+        word.add_paragraph(russian_date(document.date))
+        for index, answers in enumerate(document.answers):
+            if len(document.answers) > 1:
+                word.add_heading(f"Вариант {index + 1}", level=1)
+            for entry in answers:
+                word.add_heading(f"{entry.number}. {entry.title}", level=2)
+                word.add_paragraph(f"Ответ: {entry.answer}" if entry.answer else NO_ANSWER)
+                for solution in entry.solutions:
+                    word.add_heading(f"Решение: {solution.title}", level=3)
+                    _docx_paragraphs(word, solution.paragraphs)
+                    _docx_picture(word, solution.image_path, text_width)
+
+    buffer = io.BytesIO()
+    word.save(buffer)
+    return buffer.getvalue()
