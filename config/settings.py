@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",
     "social_django",
     "django_filters",
     "phonenumber_field",
@@ -171,6 +172,8 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / ".data" / "private"))
 
 THUMBNAIL_ALIASES = {
+    "methodics.Methodic.cover": {"card": {"size": (480, 270), "crop": "smart"}},
+    "methodics.MethodicStep.image": {"step": {"size": (480, 0)}},
     "courses.Course.cover": {"card": {"size": (640, 360), "crop": "smart"}},
     "volunteers.Volunteer.photo": {
         "avatar_small": {"size": (48, 48), "crop": "smart"},
@@ -182,6 +185,7 @@ THUMBNAIL_ALIASES = {
 PHOTO_MAX_MB = int(os.environ.get("PHOTO_MAX_MB", "5"))
 ATTACHMENT_MAX_MB = int(os.environ.get("ATTACHMENT_MAX_MB", "10"))
 VIDEO_MAX_MB = int(os.environ.get("VIDEO_MAX_MB", "500"))
+METHODIC_FILE_MAX_MB = int(os.environ.get("METHODIC_FILE_MAX_MB", "50"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

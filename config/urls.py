@@ -17,6 +17,7 @@ urlpatterns = [
     path("courses/", include("courses.urls")),
     path("certificates/", include("courses.urls_certificates")),
     path("problems/", include("problems.urls")),
+    path("methodics/", include("methodics.urls")),
     path("auth/", include("social_django.urls", namespace="social")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,212 @@
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from easy_thumbnails.fields import ThumbnailerImageField
+
+from core.fields import SanitizedRichTextField
+from core.models import TimeStampedModel
+from core.uploads import ContentTypeValidator
+from core.validators import MaxUploadSizeValidator
+
+
+class Category(models.Model):
+    """A category of methodics; categories form a tree (spec 000 categories.parrent_cat)."""
+
+    name = models.CharField(_("название"), max_length=120)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("родительская категория"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+
+    class Meta:
+        db_table = "categories"
+        verbose_name = _("категория")
+        verbose_name_plural = _("категории")
+        ordering = ("name",)
+        constraints = [models.UniqueConstraint(fields=["parent", "name"], name="categories_unique_in_parent")]
+
+    def __str__(self):
+        return self.name
+
+
+class Tag(models.Model):
+    name = models.CharField(_("тег"), max_length=50, unique=True)
+
+    class Meta:
+        db_table = "tags"
+        verbose_name = _("тег")
+        verbose_name_plural = _("теги")
+        ordering = ("name",)
+
+    def __str__(self):
+        return self.name
+
+
+class Methodic(TimeStampedModel):
+    """A lesson plan (spec 000 methodics). `total_duration` is the sum of its steps, kept
+    by methodics.services; `updated_at` is the «дата изменения»."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Черновик")
+        PUBLISHED = "published", _("Опубликована")
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("автор"), on_delete=models.PROTECT, related_name="methodics"
+    )
+    title = models.CharField(_("название"), max_length=200)
+    short_description = models.CharField(_("краткое описание"), max_length=300)
+    goal = models.TextField(_("цель"))
+    description = SanitizedRichTextField(_("описание"), blank=True)
+    materials = models.TextField(_("расходные материалы"), blank=True)
+    cover = ThumbnailerImageField(
+        _("обложка"),
+        upload_to="methodics/covers/",
+        blank=True,
+        validators=[ContentTypeValidator("image"), MaxUploadSizeValidator("PHOTO_MAX_MB")],
+    )
+    presentation = models.FileField(
+        _("презентация"),
+        upload_to="methodics/presentations/",
+        blank=True,
+        validators=[ContentTypeValidator("presentation"), MaxUploadSizeValidator("METHODIC_FILE_MAX_MB")],
+    )
+    literature = models.TextField(_("литература"), blank=True)
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("категория"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="methodics",
+    )
+    tags = models.ManyToManyField(
+        Tag, verbose_name=_("теги"), blank=True, related_name="methodics", db_table="methodics_tags"
+    )
+    status = models.CharField(_("статус"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(_("опубликована"), null=True, blank=True)
+    total_duration = models.PositiveIntegerField(_("продолжительность, мин"), default=0, editable=False)
+
+    class Meta:
+        db_table = "methodics"
+        verbose_name = _("методика")
+        verbose_name_plural = _("методики")
+        ordering = ("-published_at", "-pk")
+        permissions = [("moderate_methodic", _("Может модерировать методики"))]
+        indexes = [models.Index(fields=["status", "-published_at"], name="methodics_status_published")]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("methodics:detail", args=[self.pk])
+
+
+class MethodicStep(models.Model):
+    """One step of the course of the lesson («ход занятия», spec 000 timing_steps)."""
+
+    methodic = models.ForeignKey(Methodic, verbose_name=_("методика"), on_delete=models.CASCADE, related_name="steps")
+    order_number = models.PositiveSmallIntegerField(_("№"), validators=[MinValueValidator(1)])
+    duration = models.PositiveSmallIntegerField(_("длительность, мин"), validators=[MinValueValidator(1)])
+    description = models.TextField(_("что происходит"))
+    expected_result = models.TextField(_("ожидаемый результат"), blank=True)
+    image = ThumbnailerImageField(
+        _("иллюстрация"),
+        upload_to="methodics/steps/",
+        blank=True,
+        validators=[ContentTypeValidator("image"), MaxUploadSizeValidator("PHOTO_MAX_MB")],
+    )
+
+    class Meta:
+        db_table = "methodic_steps"
+        verbose_name = _("шаг занятия")
+        verbose_name_plural = _("ход занятия")
+        ordering = ("methodic", "order_number")
+        constraints = [
+            models.CheckConstraint(condition=Q(order_number__gte=1), name="methodic_steps_order_positive"),
+            models.CheckConstraint(condition=Q(duration__gte=1), name="methodic_steps_duration_positive"),
+            models.UniqueConstraint(
+                fields=["methodic", "order_number"],
+                name="methodic_steps_order_unique",
+                deferrable=models.Deferrable.DEFERRED,
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.order_number}. {self.description[:60]}"
+
+
+class MethodicMedia(models.Model):
+    """An image, audio or video file of a methodic, or a link to a video host; each with a
+    caption (spec 000: images, music, video; the «real example photo»)."""
+
+    class Kind(models.TextChoices):
+        IMAGE = "image", _("Изображение")
+        AUDIO = "audio", _("Аудио")
+        VIDEO = "video", _("Видео")
+        LINK = "link", _("Ссылка на видео")
+
+    methodic = models.ForeignKey(Methodic, verbose_name=_("методика"), on_delete=models.CASCADE, related_name="media")
+    kind = models.CharField(_("вид"), max_length=10, choices=Kind.choices)
+    file = models.FileField(
+        _("файл"), upload_to="methodics/media/", blank=True, validators=[MaxUploadSizeValidator("METHODIC_FILE_MAX_MB")]
+    )
+    url = models.URLField(_("ссылка"), blank=True)
+    caption = models.CharField(_("подпись"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("добавлено"), auto_now_add=True)
+
+    class Meta:
+        db_table = "methodic_media"
+        verbose_name = _("медиафайл")
+        verbose_name_plural = _("медиафайлы")
+        ordering = ("methodic", "kind", "pk")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="link") & ~Q(url="") & Q(file="")) | (~Q(kind="link") & ~Q(file="") & Q(url="")),
+                name="methodic_media_file_or_link",
+            ),
+        ]
+
+    def __str__(self):
+        return self.caption or self.file.name or self.url
+
+    def clean(self):
+        # The file's content must match its kind (a link has no file).
+        if self.kind != self.Kind.LINK and self.file:
+            ContentTypeValidator(self.kind)(self.file)
+
+
+class Comment(models.Model):
+    methodic = models.ForeignKey(
+        Methodic, verbose_name=_("методика"), on_delete=models.CASCADE, related_name="comments"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("автор"), on_delete=models.CASCADE, related_name="methodic_comments"
+    )
+    text = models.TextField(_("комментарий"), max_length=3000)
+    created_at = models.DateTimeField(_("написан"), auto_now_add=True)
+    is_hidden = models.BooleanField(_("скрыт"), default=False)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("кто скрыл"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    hidden_at = models.DateTimeField(_("когда скрыт"), null=True, blank=True)
+
+    class Meta:
+        db_table = "methodic_comments"
+        verbose_name = _("комментарий")
+        verbose_name_plural = _("комментарии")
+        ordering = ("created_at", "pk")
+
+    def __str__(self):
+        return self.text[:60]

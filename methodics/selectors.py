@@ -1,0 +1,74 @@
+from django.contrib.auth.models import Permission
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db.models import Q, QuerySet
+
+from accounts.models import User
+from methodics.models import Category, Methodic
+
+SEARCH_VECTOR = (
+    SearchVector("title", weight="A", config="russian")
+    + SearchVector("goal", "short_description", weight="B", config="russian")
+    + SearchVector("description", "materials", weight="C", config="russian")
+)
+
+
+def can_moderate(user: User) -> bool:
+    return user.is_authenticated and user.has_perm("methodics.moderate_methodic")
+
+
+def can_edit(user: User, methodic: Methodic) -> bool:
+    """Authors edit their own methodics; moderators edit every one."""
+    return user.is_authenticated and (methodic.author_id == user.pk or can_moderate(user))
+
+
+def published_methodics() -> QuerySet[Methodic]:
+    return Methodic.objects.filter(status=Methodic.Status.PUBLISHED)
+
+
+def methodics_visible_to(user: User) -> QuerySet[Methodic]:
+    """Published methodics, plus the user's own drafts (and every draft for moderators)."""
+    if can_moderate(user):
+        return Methodic.objects.all()
+    if user.is_authenticated:
+        return Methodic.objects.filter(Q(status=Methodic.Status.PUBLISHED) | Q(author=user))
+    return published_methodics()
+
+
+def category_and_descendants(category: Category) -> list[int]:
+    """The category's id and those of all categories below it (one query: the tree is small)."""
+    children: dict[int | None, list[int]] = {}
+    for pk, parent_id in Category.objects.values_list("pk", "parent_id"):
+        children.setdefault(parent_id, []).append(pk)
+    found, queue = [], [category.pk]
+    while queue:
+        current = queue.pop()
+        found.append(current)
+        queue.extend(children.get(current, []))
+    return found
+
+
+def category_path(category: Category | None) -> list[Category]:
+    """The breadcrumbs from the root to the category."""
+    path = []
+    while category is not None:
+        path.append(category)
+        category = category.parent
+    return path[::-1]
+
+
+def search(methodics: QuerySet[Methodic], text: str) -> QuerySet[Methodic]:
+    """Full-text search with Russian morphology («занятия» finds «занятие»), ranked by
+    weight: title over goal over description."""
+    query = SearchQuery(text, config="russian", search_type="websearch")
+    return (
+        methodics.annotate(rank=SearchRank(SEARCH_VECTOR, query))
+        .filter(rank__gt=0)
+        .order_by("-rank", "-published_at", "-pk")
+    )
+
+
+def moderators() -> QuerySet[User]:
+    """Holders of methodics.moderate_methodic, through a role or given by hand."""
+    permission = Permission.objects.get(content_type__app_label="methodics", codename="moderate_methodic")
+    holders = Q(groups__permissions=permission) | Q(user_permissions=permission) | Q(is_superuser=True)
+    return User.objects.filter(holders, is_active=True).distinct().order_by("last_name", "first_name")
