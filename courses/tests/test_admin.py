@@ -1,6 +1,4 @@
 import pytest
-from django import forms
-from django.contrib.messages import get_messages
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -9,6 +7,13 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import ADMIN, TEACHER, VOLUNTEER
 from accounts.tests.factories import UserFactory
+from core.testing import (
+    action_data,
+    action_names,
+    assert_redirects_to_admin_login,
+    change_form_data,
+    message_texts,
+)
 from courses.models import (
     FAQ,
     Answer,
@@ -57,35 +62,6 @@ def delete_url(obj):
     return f"{ADMIN_ROOT}/{obj._meta.model_name}/{obj.pk}/delete/"
 
 
-def form_values(form) -> dict:
-    """A rendered form's POST data, under the form's prefix."""
-    data = {}
-    for name, field in form.fields.items():
-        if field.disabled or isinstance(field, forms.FileField):
-            continue
-        value = form[name].value()
-        if isinstance(field, forms.BooleanField):
-            if value:
-                data[form.add_prefix(name)] = "on"
-        elif isinstance(field, forms.SplitDateTimeField):
-            if value:
-                data[form.add_prefix(f"{name}_0")], data[form.add_prefix(f"{name}_1")] = field.widget.decompress(value)
-        elif value is not None:
-            data[form.add_prefix(name)] = [str(item) for item in value] if isinstance(value, list | tuple) else value
-    return data
-
-
-def change_form_data(client, url, **overrides) -> dict:
-    """The POST data of an admin add/change page as rendered, inlines included, with `overrides` applied."""
-    context = client.get(url).context
-    data = form_values(context["adminform"].form)
-    for inline in context["inline_admin_formsets"]:
-        data.update(form_values(inline.formset.management_form))
-        for form in inline.formset.forms:
-            data.update(form_values(form))
-    return {**data, **overrides}
-
-
 def add_inline_rows(data: dict, prefix: str, *rows: dict) -> dict:
     """New rows after the rendered ones of the inline `prefix`, as the «Добавить ещё» link makes them."""
     start = int(data[f"{prefix}-TOTAL_FORMS"])
@@ -93,24 +69,6 @@ def add_inline_rows(data: dict, prefix: str, *rows: dict) -> dict:
         data.update({f"{prefix}-{index}-{name}": value for name, value in row.items()})
     data[f"{prefix}-TOTAL_FORMS"] = str(start + len(rows))
     return data
-
-
-def action_data(action, *objects, **extra) -> dict:
-    return {"action": action, "_selected_action": [obj.pk for obj in objects], "index": 0, **extra}
-
-
-def message_texts(response) -> list[str]:
-    return [str(message) for message in get_messages(response.wsgi_request)]
-
-
-def action_names(response) -> set[str]:
-    action_form = response.context["action_form"]
-    return {name for name, _label in action_form.fields["action"].choices} if action_form else set()
-
-
-def assert_redirects_to_admin_login(response):
-    assert response.status_code == 302
-    assert response.url.startswith("/admin/login/")
 
 
 def inline_of(response, model):

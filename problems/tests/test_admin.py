@@ -1,11 +1,11 @@
 import pytest
-from django import forms
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Message
 from accounts.roles import TEACHER
 from accounts.tests.factories import UserFactory
+from core.testing import change_form_data
 from problems.models import Favorite, Solution, Task, Variant
 from problems.services import variant_save
 from problems.tests.factories import BlockFactory, ReferenceFactory, SolutionFactory, TaskFactory
@@ -21,32 +21,6 @@ AUTOCOMPLETE = "/admin/autocomplete/"
 
 def change_url(obj) -> str:
     return f"{ADMIN_ROOT}/{obj._meta.model_name}/{obj.pk}/change/"
-
-
-def form_values(form) -> dict:
-    """A rendered form's POST data, under the form's prefix (files left out)."""
-    data = {}
-    for name, field in form.fields.items():
-        if field.disabled or isinstance(field, forms.FileField):
-            continue
-        value = form[name].value()
-        if isinstance(field, forms.BooleanField):
-            if value:
-                data[form.add_prefix(name)] = "on"
-        elif value is not None:
-            data[form.add_prefix(name)] = [str(item) for item in value] if isinstance(value, list | tuple) else value
-    return data
-
-
-def change_form_data(client, url, **overrides) -> dict:
-    """The POST data of an admin add/change page as rendered, inlines included, with `overrides` applied."""
-    context = client.get(url).context
-    data = form_values(context["adminform"].form)
-    for inline in context["inline_admin_formsets"]:
-        data.update(form_values(inline.formset.management_form))
-        for form in inline.formset.forms:
-            data.update(form_values(form))
-    return {**data, **overrides}
 
 
 def add_solution_row(data: dict, **row) -> dict:

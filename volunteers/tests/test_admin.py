@@ -1,10 +1,15 @@
 import pytest
-from django import forms
-from django.contrib.messages import get_messages
 from django.utils import timezone
 
 from accounts.models import Message, User
 from accounts.tests.factories import UserFactory
+from core.testing import (
+    action_data,
+    action_names,
+    assert_redirects_to_admin_login,
+    change_form_data,
+    message_texts,
+)
 from volunteers.models import Badge, LocationChange, Volunteer, VolunteerBadge, VolunteerLevel
 from volunteers.services import badge_award
 from volunteers.tests.factories import (
@@ -26,50 +31,6 @@ PENDING_LEVELS = f"{ADMIN_ROOT}/pendinglevel/"
 
 def change_url(obj):
     return f"{ADMIN_ROOT}/{obj._meta.model_name}/{obj.pk}/change/"
-
-
-def form_values(form) -> dict:
-    """A rendered form's POST data, under the form's prefix."""
-    data = {}
-    for name, field in form.fields.items():
-        if field.disabled or isinstance(field, forms.FileField):
-            continue
-        value = form[name].value()
-        if isinstance(field, forms.BooleanField):
-            if value:
-                data[form.add_prefix(name)] = "on"
-        elif value is not None:
-            data[form.add_prefix(name)] = [str(item) for item in value] if isinstance(value, list | tuple) else value
-    return data
-
-
-def change_form_data(client, url, **overrides) -> dict:
-    """The POST data of an admin add/change page as rendered, inlines included, with `overrides` applied."""
-    context = client.get(url).context
-    data = form_values(context["adminform"].form)
-    for inline in context["inline_admin_formsets"]:
-        data.update(form_values(inline.formset.management_form))
-        for form in inline.formset.forms:
-            data.update(form_values(form))
-    return {**data, **overrides}
-
-
-def action_data(action, *objects, **extra) -> dict:
-    return {"action": action, "_selected_action": [obj.pk for obj in objects], "index": 0, **extra}
-
-
-def message_texts(response) -> list[str]:
-    return [str(message) for message in get_messages(response.wsgi_request)]
-
-
-def action_names(response) -> set[str]:
-    action_form = response.context["action_form"]
-    return {name for name, _label in action_form.fields["action"].choices} if action_form else set()
-
-
-def assert_redirects_to_admin_login(response):
-    assert response.status_code == 302
-    assert response.url.startswith("/admin/login/")
 
 
 def bulk_volunteers(count: int, *, pending: bool = False, photos: bool = False) -> list[Volunteer]:
