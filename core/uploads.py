@@ -13,7 +13,7 @@ SIGNATURES = {
     "mp3": (lambda head: head.startswith(b"ID3") or head[:2] in (b"\xff\xfb", b"\xff\xf3", b"\xff\xf2")),
     "ogg": (lambda head: head.startswith(b"OggS")),
     "wav": (lambda head: head.startswith(b"RIFF") and head[8:12] == b"WAVE"),
-    "m4a": (lambda head: head[4:8] == b"ftyp"),
+    # MP4 and M4A are the same ISO media container («ftyp» box first)
     "mp4": (lambda head: head[4:8] == b"ftyp"),
     "webm": (lambda head: head.startswith(b"\x1a\x45\xdf\xa3")),
     "jpeg": (lambda head: head.startswith(b"\xff\xd8\xff")),
@@ -24,7 +24,7 @@ SIGNATURES = {
 
 KINDS = {
     "image": ("jpeg", "png", "gif", "webp"),
-    "audio": ("mp3", "ogg", "wav", "m4a"),
+    "audio": ("mp3", "ogg", "wav", "mp4"),
     "video": ("mp4", "webm", "ogg"),
     "presentation": ("pdf", "office", "ppt"),
 }

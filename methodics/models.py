@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -179,7 +180,10 @@ class MethodicMedia(models.Model):
     def clean(self):
         # The file's content must match its kind (a link has no file).
         if self.kind != self.Kind.LINK and self.file:
-            ContentTypeValidator(self.kind)(self.file)
+            try:
+                ContentTypeValidator(self.kind)(self.file)
+            except ValidationError as error:
+                raise ValidationError({"file": error.messages}) from None
 
 
 class Comment(models.Model):

@@ -61,14 +61,16 @@ def search(methodics: QuerySet[Methodic], text: str) -> QuerySet[Methodic]:
     weight: title over goal over description."""
     query = SearchQuery(text, config="russian", search_type="websearch")
     return (
-        methodics.annotate(rank=SearchRank(SEARCH_VECTOR, query))
-        .filter(rank__gt=0)
+        methodics.annotate(document=SEARCH_VECTOR, rank=SearchRank(SEARCH_VECTOR, query))
+        .filter(document=query)
         .order_by("-rank", "-published_at", "-pk")
     )
 
 
 def moderators() -> QuerySet[User]:
     """Holders of methodics.moderate_methodic, through a role or given by hand."""
-    permission = Permission.objects.get(content_type__app_label="methodics", codename="moderate_methodic")
-    holders = Q(groups__permissions=permission) | Q(user_permissions=permission) | Q(is_superuser=True)
+    permission = Permission.objects.filter(content_type__app_label="methodics", codename="moderate_methodic").first()
+    holders = Q(is_superuser=True)
+    if permission is not None:  # absent only before the first migrate has finished
+        holders |= Q(groups__permissions=permission) | Q(user_permissions=permission)
     return User.objects.filter(holders, is_active=True).distinct().order_by("last_name", "first_name")

@@ -19,9 +19,16 @@ def methodic_refresh_duration(*, methodic: Methodic) -> None:
 
 @transaction.atomic
 def methodic_save(*, methodic: Methodic, tags=None) -> Methodic:
-    """Create or update a methodic (its author is set by the caller)."""
+    """Create or update a methodic (its author is set by the caller); a replaced or cleared
+    cover or presentation leaves storage once committed."""
+    stored = Methodic.objects.filter(pk=methodic.pk).values("cover", "presentation").first() or {}
     methodic.full_clean()
     methodic.save()
+    for field in ("cover", "presentation"):
+        old_name = stored.get(field)
+        if old_name and old_name != getattr(methodic, field).name:
+            storage = getattr(methodic, field).storage
+            transaction.on_commit(lambda storage=storage, name=old_name: storage.delete(name))
     if tags is not None:
         methodic.tags.set(tags)
     return methodic
@@ -86,13 +93,15 @@ def step_add(
 
 @transaction.atomic
 def step_update(*, step: MethodicStep, **fields) -> MethodicStep:
-    old_image = step.image if "image" in fields else None
+    # The stored name, not the object's: a form may already have put the new file on it.
+    old_image = MethodicStep.objects.filter(pk=step.pk).values_list("image", flat=True).first()
     for name, value in fields.items():
         setattr(step, name, value)
     step.full_clean()
     step.save()
-    if old_image and old_image.name != step.image.name:
-        _delete_files_on_commit([old_image])
+    if old_image and old_image != step.image.name:
+        storage = step.image.storage
+        transaction.on_commit(lambda: storage.delete(old_image))
     methodic_refresh_duration(methodic=step.methodic)
     return step
 

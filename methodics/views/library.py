@@ -1,1 +1,268 @@
-urlpatterns = []
+"""The library's reading side: the list of methodics with filters and search, a
+methodic's page with its timeline, media and comments, hiding comments and unpublishing
+(moderators), and the public list of moderators.
+
+Authoring (create, edit, steps, media, publish, «Мои методики») is methodics.views.authoring;
+exports are methodics.exports. Their pages are linked here by literal paths, so this module
+works whichever of them is in place."""
+
+import re
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlsplit
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from accounts.models import User
+from methodics import selectors, services
+from methodics.filters import MethodicFilter
+from methodics.models import Comment, Methodic, MethodicMedia, MethodicStep
+
+METHODICS_PER_PAGE = 20
+UNPUBLISH_REASON_MAX_LENGTH = 500
+
+# Video hosts whose players may be embedded, by the id taken from the link; any other link
+# stays a link. The player URL is built from the validated id, never from the link itself.
+_YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
+_RUTUBE_PATH = re.compile(r"^/(?:video|play/embed)/([0-9a-f]{32})/?$")
+_VK_PATH = re.compile(r"^/video(-?\d+)_(\d+)/?$")
+
+
+def duration_text(minutes: int) -> str:
+    """«2 ч 30 мин», «45 мин», «3 ч» — short units, so no plural forms are needed."""
+    hours, rest = divmod(minutes or 0, 60)
+    if hours and rest:
+        return f"{hours} ч {rest} мин"
+    return f"{hours} ч" if hours else f"{rest} мин"
+
+
+def video_embed_url(url: str) -> str | None:
+    """The player URL of a YouTube, Rutube or VK video link; None for any other link."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https"):
+        return None
+    host = (parts.hostname or "").removeprefix("www.").removeprefix("m.")
+    if host in ("youtube.com", "youtu.be"):
+        if host == "youtu.be":
+            video_id = parts.path.strip("/")
+        elif parts.path == "/watch":
+            video_id = parse_qs(parts.query).get("v", [""])[0]
+        else:
+            match = re.match(r"^/(?:embed|shorts|live)/([^/]+)/?$", parts.path)
+            video_id = match.group(1) if match else ""
+        return f"https://www.youtube-nocookie.com/embed/{video_id}" if _YOUTUBE_ID.match(video_id) else None
+    if host == "rutube.ru":
+        match = _RUTUBE_PATH.match(parts.path)
+        return f"https://rutube.ru/play/embed/{match.group(1)}" if match else None
+    if host in ("vk.com", "vkvideo.ru", "vk.ru"):
+        match = _VK_PATH.match(parts.path)
+        return f"https://vk.com/video_ext.php?oid={match.group(1)}&id={match.group(2)}" if match else None
+    return None
+
+
+def person_name(user: User) -> str:
+    """A person as the library shows them: the name only (a login may be an email's part)."""
+    return user.get_full_name() or _("Участник без имени")
+
+
+def can_hide_comments(user: User, methodic: Methodic) -> bool:
+    """The methodic's author and moderators hide comments (and see the hidden ones)."""
+    return user.is_authenticated and (methodic.author_id == user.pk or selectors.can_moderate(user))
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(
+        label=gettext_lazy("Комментарий"),
+        max_length=Comment._meta.get_field("text").max_length,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={
+            "required": gettext_lazy("Напишите текст комментария."),
+            "max_length": gettext_lazy("Комментарий длиннее %(limit_value)d символов (сейчас %(show_value)d)."),
+        },
+    )
+
+
+# --- The list -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MethodicCard:
+    methodic: Methodic
+    duration: str
+    author_name: str
+
+
+def methodic_list(request):
+    """Everyone, anonymous visitors too: the published methodics, filtered, searched and
+    paginated (20 a page), newest first or, with a search, the best matches first. Drafts
+    are never listed here, not even their authors' (they are in «Мои методики»)."""
+    shown = (
+        selectors.published_methodics()
+        .select_related("category", "author")
+        .prefetch_related("tags")
+        .defer("description", "materials", "literature", "goal", "presentation")
+        .order_by("-published_at", "-pk")
+    )
+    methodic_filter = MethodicFilter(request.GET, queryset=shown)
+    page = Paginator(methodic_filter.qs, METHODICS_PER_PAGE).get_page(request.GET.get("page"))
+    cards = [
+        MethodicCard(methodic, duration_text(methodic.total_duration), person_name(methodic.author))
+        for methodic in page.object_list
+    ]
+    context = {"filter": methodic_filter, "page_obj": page, "cards": cards, "is_search": bool(request.GET.get("q"))}
+    return render(request, "methodics/library/list.html", context)
+
+
+# --- A methodic's page --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimelineStep:
+    step: MethodicStep
+    starts_at: int
+    ends_at: int
+
+
+@dataclass(frozen=True)
+class VideoLink:
+    item: MethodicMedia
+    embed_url: str | None
+
+
+def timeline(steps: list[MethodicStep]) -> list[TimelineStep]:
+    """The steps in order, each with the minute it starts and ends at («0–10 мин»)."""
+    rows, elapsed = [], 0
+    for step in sorted(steps, key=lambda step: step.order_number):
+        rows.append(TimelineStep(step, elapsed, elapsed + step.duration))
+        elapsed += step.duration
+    return rows
+
+
+def visible_methodic(user: User, methodic_id: int) -> Methodic:
+    """The methodic if the user may see it (selectors.methodics_visible_to), else 404."""
+    return get_object_or_404(selectors.methodics_visible_to(user).select_related("author", "category"), pk=methodic_id)
+
+
+def render_detail(request, methodic: Methodic, *, comment_form: CommentForm | None = None, status: int = 200):
+    user = request.user
+    is_published = methodic.status == Methodic.Status.PUBLISHED
+    sees_hidden = can_hide_comments(user, methodic)
+    comments = methodic.comments.select_related("author")
+    if not sees_hidden:
+        comments = comments.filter(is_hidden=False)
+    media = list(methodic.media.all())
+    can_comment = user.is_authenticated and is_published
+    context = {
+        "methodic": methodic,
+        "is_published": is_published,
+        "breadcrumbs": selectors.category_path(methodic.category),
+        "duration": duration_text(methodic.total_duration),
+        "timeline": timeline(list(methodic.steps.all())),
+        "tags": list(methodic.tags.all()),
+        "images": [item for item in media if item.kind == MethodicMedia.Kind.IMAGE],
+        "audio": [item for item in media if item.kind == MethodicMedia.Kind.AUDIO],
+        "videos": [item for item in media if item.kind == MethodicMedia.Kind.VIDEO],
+        "video_links": [
+            VideoLink(item, video_embed_url(item.url)) for item in media if item.kind == MethodicMedia.Kind.LINK
+        ],
+        "author_name": person_name(methodic.author),
+        "comments": [(comment, person_name(comment.author)) for comment in comments],
+        "can_edit": selectors.can_edit(user, methodic),
+        "can_hide_comments": sees_hidden,
+        "can_unpublish": is_published and selectors.can_moderate(user),
+        "can_comment": can_comment,
+        "comment_form": comment_form if comment_form is not None else (CommentForm() if can_comment else None),
+    }
+    return render(request, "methodics/library/detail.html", context, status=status)
+
+
+def methodic_detail(request, methodic_id: int):
+    """Everyone sees a published methodic; its author and moderators also see it as a draft
+    (404 for anyone else). Hidden comments are shown to the author and moderators only."""
+    return render_detail(request, visible_methodic(request.user, methodic_id))
+
+
+# --- Comments and moderation --------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def comment_add(request, methodic_id: int):
+    """A signed-in user who sees the methodic comments on it while it is published; a bad
+    text shows the page again with the error under the field."""
+    methodic = visible_methodic(request.user, methodic_id)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.comment_add(methodic=methodic, author=request.user, text=form.cleaned_data["text"])
+        except services.MethodicsError as error:
+            form.add_error(None, str(error))
+        except forms.ValidationError as error:
+            for message in error.messages:
+                form.add_error("text", message)
+        else:
+            messages.success(request, _("Комментарий добавлен."))
+            return redirect(f"{methodic.get_absolute_url()}#comments")
+    return render_detail(request, methodic, comment_form=form)
+
+
+@login_required
+@require_POST
+def comment_hide(request, methodic_id: int, comment_id: int):
+    """The methodic's author and moderators hide a comment (403 for others); the service
+    tells the comment's writer."""
+    methodic = visible_methodic(request.user, methodic_id)
+    comment = get_object_or_404(Comment.objects.select_related("author"), pk=comment_id, methodic=methodic)
+    if not can_hide_comments(request.user, methodic):
+        raise PermissionDenied
+    comment.methodic = methodic
+    services.comment_hide(comment=comment, by=request.user)
+    messages.success(request, _("Комментарий скрыт."))
+    return redirect(f"{methodic.get_absolute_url()}#comments")
+
+
+@login_required
+@require_POST
+def unpublish(request, methodic_id: int):
+    """Moderators (methodics.moderate_methodic) only, 403 for others: the methodic goes back
+    to draft, with an optional reason sent to its author by the service."""
+    methodic = visible_methodic(request.user, methodic_id)
+    if not selectors.can_moderate(request.user):
+        raise PermissionDenied
+    if methodic.status != Methodic.Status.PUBLISHED:
+        messages.info(request, _("Методика уже снята с публикации."))
+        return redirect(methodic)
+    reason = request.POST.get("reason", "").strip()[:UNPUBLISH_REASON_MAX_LENGTH]
+    services.methodic_unpublish(methodic=methodic, by=request.user, reason=reason)
+    messages.success(request, _("Методика «%(title)s» снята с публикации.") % {"title": methodic.title})
+    return redirect(methodic)
+
+
+# --- Moderators ---------------------------------------------------------------------------
+
+
+def moderator_list(request):
+    """Everyone: who moderates methodics (spec 000), by name only — no emails, no logins."""
+    names = [person_name(user) for user in selectors.moderators().only("first_name", "last_name")]
+    return render(request, "methodics/library/moderators.html", {"names": names})
+
+
+urlpatterns = [
+    path("", methodic_list, name="list"),
+    path("moderators/", moderator_list, name="moderators"),
+    path("<int:methodic_id>/", methodic_detail, name="detail"),
+    path("<int:methodic_id>/comments/", comment_add, name="comment_add"),
+    path("<int:methodic_id>/comments/<int:comment_id>/hide/", comment_hide, name="comment_hide"),
+    path("<int:methodic_id>/unpublish/", unpublish, name="unpublish"),
+]

@@ -3,12 +3,19 @@ from django.db import transaction
 
 import accounts.demo
 import courses.demo
+import methodics.demo
 import problems.demo
 import volunteers.demo
 
 # Each app that has demo content exposes demo.seed() -> {what: how many created}; they
 # run in the order of their dependencies.
-SEEDERS = (accounts.demo.seed, volunteers.demo.seed, courses.demo.seed, problems.demo.seed)
+SEEDERS = (
+    accounts.demo.seed,
+    volunteers.demo.seed,
+    courses.demo.seed,
+    problems.demo.seed,
+    methodics.demo.seed,
+)
 
 
 class DryRunRollback(Exception):

@@ -1,0 +1,143 @@
+"""Plain text for the files the apps export: sanitised rich text (core.sanitize's tags)
+as paragraphs of plain text, and titles as file names any file system accepts."""
+
+import re
+import unicodedata
+from html.parser import HTMLParser
+
+
+def export_file_name(title: str, extension: str, fallback: str = "variant") -> str:
+    """A file name any file system accepts, Cyrillic kept: no path separators, quotes,
+    reserved or control characters, at most 80 characters before the extension. The
+    response sends it per RFC 5987 (filename*=utf-8''…)."""
+    stem = unicodedata.normalize("NFC", title)
+    stem = re.sub(r'[\x00-\x1f\x7f<>:"/\\|?*]+', " ", stem)
+    stem = re.sub(r"\s+", " ", stem).strip(" .")[:80].strip(" .")
+    return f"{stem or fallback}.{extension}"
+
+
+# --- Rich text to plain paragraphs -------------------------------------------------------
+
+SUPERSCRIPTS = str.maketrans("0123456789+-=()n", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿ")
+SUBSCRIPTS = str.maketrans("0123456789+-=()", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎")
+PARAGRAPH_TAGS = {
+    "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "figure", "figcaption",
+    "table", "caption", "thead", "tbody", "tfoot", "dl", "dt", "dd", "hr", "section", "article",
+}  # fmt: skip
+SKIPPED_TAGS = {"script", "style", "template"}
+
+
+def _raise(text: str, table: dict[int, int], fallback: str) -> str:
+    """x<sup>2</sup> prints as x², x<sub>1</sub> as x₁; what has no such character
+    keeps a readable form: a^(m+k), a^k."""
+    raised = text.translate(table)
+    if all(ord(char) in table.values() or char.isspace() for char in raised):
+        return raised
+    stripped = text.strip()
+    return f"{fallback}{stripped}" if len(stripped) == 1 else f"{fallback}({stripped})"
+
+
+class _PlainText(HTMLParser):
+    """Sanitised rich text (core.sanitize's tags) as paragraphs: <br> becomes a line
+    break inside a paragraph, list items start with «•» or their number (nested lists
+    indented), table cells are joined with « | », images leave their alt text."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.paragraphs: list[str] = []
+        self.pieces: list[str] = []
+        self.lists: list[list] = []  # [tag, next number] per open list
+        self.prefix = ""  # the marker of the list item whose first paragraph is pending
+        self.indent = ""
+        self.pre = 0
+        self.skip = 0
+        self.raised: list[tuple[str, list[str]]] = []  # open <sup>/<sub> and their text
+        self.cells = 0
+
+    def _write(self, text: str) -> None:
+        if self.raised:
+            self.raised[-1][1].append(text)
+        else:
+            self.pieces.append(text)
+
+    def flush(self) -> None:
+        text = "".join(self.pieces)
+        self.pieces = []
+        if self.pre:
+            lines = text.strip("\n").split("\n")
+        else:
+            lines = [re.sub(r"\s+", " ", line).strip() for line in text.split("\n")]
+        while lines and not lines[0].strip():
+            lines.pop(0)
+        while lines and not lines[-1].strip():
+            lines.pop()
+        if not lines:
+            return
+        lead = self.indent + self.prefix if self.prefix else self.indent + " " * 2 * bool(self.lists)
+        self.prefix = ""
+        self.paragraphs.append(lead + "\n".join(lines))
+
+    def handle_starttag(self, tag, attrs):
+        if tag in SKIPPED_TAGS:
+            self.skip += 1
+        elif tag == "br":
+            self._write("\n")
+        elif tag == "img":
+            alt = (dict(attrs).get("alt") or "").strip()
+            self._write(f" [рисунок: {alt}] " if alt else " [рисунок] ")
+        elif tag in ("sup", "sub"):
+            self.raised.append((tag, []))
+        elif tag in ("ul", "ol"):
+            self.flush()
+            start = dict(attrs).get("start") or "1"
+            self.lists.append([tag, int(start) if start.isdecimal() else 1])
+            self.indent = "  " * (len(self.lists) - 1)
+        elif tag == "li":
+            self.flush()
+            if self.lists and self.lists[-1][0] == "ol":
+                self.prefix = f"{self.lists[-1][1]}. "
+                self.lists[-1][1] += 1
+            else:
+                self.prefix = "• "
+        elif tag == "tr":
+            self.flush()
+            self.cells = 0
+        elif tag in ("td", "th"):
+            if self.cells:
+                self._write(" | ")
+            self.cells += 1
+        elif tag in PARAGRAPH_TAGS:
+            self.flush()
+            if tag == "pre":
+                self.pre += 1
+
+    def handle_endtag(self, tag):
+        if tag in SKIPPED_TAGS:
+            self.skip = max(self.skip - 1, 0)
+        elif tag in ("sup", "sub") and self.raised and self.raised[-1][0] == tag:
+            _, text = self.raised.pop()
+            joined = "".join(text)
+            self._write(_raise(joined, SUPERSCRIPTS, "^") if tag == "sup" else _raise(joined, SUBSCRIPTS, "_"))
+        elif tag in ("ul", "ol"):
+            self.flush()
+            if self.lists:
+                self.lists.pop()
+            self.indent = "  " * max(len(self.lists) - 1, 0)
+        elif tag in ("li", "tr") or tag in PARAGRAPH_TAGS:
+            self.flush()
+            if tag == "pre":
+                self.pre = max(self.pre - 1, 0)
+
+    def handle_data(self, data):
+        if not self.skip:
+            self._write(data)
+
+
+def html_to_paragraphs(html: str) -> tuple[str, ...]:
+    """The paragraphs of plain text a sanitised rich-text field reads as; a paragraph
+    may hold line breaks ("\\n")."""
+    parser = _PlainText()
+    parser.feed(html or "")
+    parser.close()
+    parser.flush()
+    return tuple(parser.paragraphs)

@@ -1,0 +1,85 @@
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from methodics import selectors
+from methodics.models import Category, Methodic, Tag
+
+
+def category_choices() -> list[tuple[int, str]]:
+    """Every category in tree order, indented by depth, from one query."""
+    children: dict[int | None, list[Category]] = {}
+    for category in Category.objects.order_by("name", "pk"):
+        children.setdefault(category.parent_id, []).append(category)
+    choices, stack = [], [(category, 0) for category in reversed(children.get(None, []))]
+    while stack:
+        category, depth = stack.pop()
+        choices.append((category.pk, f"{'— ' * depth}{category.name}"))
+        stack.extend((child, depth + 1) for child in reversed(children.get(category.pk, [])))
+    return choices
+
+
+def author_choices() -> list[tuple[int, str]]:
+    """The authors of published methodics, by name (never by email or login)."""
+    authors = (
+        User.objects.filter(Exists(selectors.published_methodics().filter(author=OuterRef("pk"))))
+        .order_by("last_name", "first_name", "pk")
+        .only("pk", "first_name", "last_name")
+    )
+    return [(author.pk, author.get_full_name() or _("Автор без имени")) for author in authors]
+
+
+class MethodicFilter(django_filters.FilterSet):
+    """The library's filters. A category selects its subcategories too; several tags
+    select the methodics that carry all of them; `q` is the ranked Russian full-text
+    search (selectors.search), which then decides the order.
+
+    The choices of category, author and tags are read once per request (one query each):
+    a ModelChoiceFilter would query again to validate the value."""
+
+    q = django_filters.CharFilter(label=_("Поиск"), method="search", widget=forms.TextInput(attrs={"type": "search"}))
+    category = django_filters.TypedChoiceFilter(label=_("Категория"), coerce=int, method="in_category")
+    tags = django_filters.TypedMultipleChoiceFilter(
+        label=_("Теги (все выбранные)"), coerce=int, method="with_tags", widget=forms.SelectMultiple(attrs={"size": 6})
+    )
+    author = django_filters.TypedChoiceFilter(label=_("Автор"), coerce=int)
+    duration_min = django_filters.NumberFilter(
+        field_name="total_duration",
+        lookup_expr="gte",
+        label=_("Продолжительность от, мин"),
+        min_value=0,
+        widget=forms.NumberInput(attrs={"min": 0, "step": 1}),
+    )
+    duration_max = django_filters.NumberFilter(
+        field_name="total_duration",
+        lookup_expr="lte",
+        label=_("Продолжительность до, мин"),
+        min_value=0,
+        widget=forms.NumberInput(attrs={"min": 0, "step": 1}),
+    )
+
+    class Meta:
+        model = Methodic
+        fields = ["q", "category", "tags", "author", "duration_min", "duration_max"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["category"].extra["choices"] = [("", _("Все категории")), *category_choices()]
+        self.filters["author"].extra["choices"] = [("", _("Все авторы")), *author_choices()]
+        self.filters["tags"].extra["choices"] = list(Tag.objects.order_by("name").values_list("pk", "name"))
+
+    def search(self, queryset, name, value):
+        words = value.strip()
+        return selectors.search(queryset, words) if words else queryset
+
+    def in_category(self, queryset, name, value):
+        return queryset.filter(category_id__in=selectors.category_and_descendants(Category(pk=value)))
+
+    def with_tags(self, queryset, name, value):
+        # One EXISTS per tag: no join, so no duplicate rows and no DISTINCT to page through.
+        for tag_id in set(value):
+            tagged = Methodic.tags.through.objects.filter(methodic_id=OuterRef("pk"), tag_id=tag_id)
+            queryset = queryset.filter(Exists(tagged))
+        return queryset
