@@ -17,8 +17,11 @@ ROLES = (MAIN_ADMIN, ADMIN, TEACHER, VOLUNTEER)
 STAFF_ROLES = frozenset({MAIN_ADMIN, ADMIN, TEACHER})
 
 # Content that administrators manage in full and teachers author (add, change, view).
-CONTENT_APPS = ("courses", "methodics", "problems", "projects")
-ADMIN_APPS = ("accounts", "volunteers", *CONTENT_APPS)
+CONTENT_APPS = ("courses", "methodics", "problems")
+# Projects hold students' personal data: administrators see every project; a teacher may
+# create one and otherwise sees only the projects they are a member of (projects.selectors).
+ADMIN_APPS = ("accounts", "volunteers", *CONTENT_APPS, "projects")
+TEACHER_PROJECT_PERMISSIONS = ("add_project",)
 
 # Held by the main administrator alone: "все права + может удалять курсы" (spec 001),
 # assigning roles, and deleting user accounts.
@@ -69,8 +72,9 @@ def role_permissions(role: str):
             codename__startswith="view_"
         )
         hidden = Q(content_type__app_label="courses", content_type__model__in=TEACHER_HIDDEN_MODELS)
+        projects = Q(content_type__app_label="projects", codename__in=TEACHER_PROJECT_PERMISSIONS)
         return permissions.filter(
-            authoring | removing | Q(content_type__app_label="volunteers", codename__startswith="view_")
+            authoring | removing | projects | Q(content_type__app_label="volunteers", codename__startswith="view_")
         ).exclude(view_only | hidden)
     return permissions.none()
 

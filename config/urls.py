@@ -18,6 +18,7 @@ urlpatterns = [
     path("certificates/", include("courses.urls_certificates")),
     path("problems/", include("problems.urls")),
     path("methodics/", include("methodics.urls")),
+    path("projects/", include("projects.urls")),
     path("auth/", include("social_django.urls", namespace="social")),
     path("admin/", admin.site.urls),
 ]

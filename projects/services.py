@@ -1,0 +1,109 @@
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from accounts.models import User
+from projects.models import GroupMembership, Project, ProjectCourse, ProjectLesson, ProjectMember, StudentGroup
+from projects.selectors import lesson_roster
+
+
+@transaction.atomic
+def project_create(*, author: User, **fields) -> Project:
+    """A new project; its author becomes its administrator."""
+    project = Project(author=author, **fields)
+    project.full_clean()
+    project.save()
+    ProjectMember.objects.create(project=project, user=author, role=ProjectMember.Role.ADMIN)
+    return project
+
+
+@transaction.atomic
+def member_set(*, project: Project, user: User, role: str) -> ProjectMember:
+    member, _ = ProjectMember.objects.update_or_create(project=project, user=user, defaults={"role": role})
+    return member
+
+
+@transaction.atomic
+def member_remove(*, project: Project, user: User) -> None:
+    if user.pk == project.author_id:
+        raise ValidationError("Автор проекта остаётся его администратором.")
+    ProjectMember.objects.filter(project=project, user=user).delete()
+
+
+def validate_course(course: ProjectCourse) -> None:
+    """A course lies within its term."""
+    term = course.term
+    if course.start_date < term.start_date or course.finish_date > term.finish_date:
+        period = f"{term.start_date:%d.%m.%Y}–{term.finish_date:%d.%m.%Y}"
+        raise ValidationError({"start_date": f"Курс должен проходить в пределах периода «{term}»: {period}."})
+
+
+def validate_lesson(lesson: ProjectLesson) -> None:
+    """A lesson ends after it starts and falls within its course's dates."""
+    errors = {}
+    if lesson.start_time and lesson.finish_time and lesson.finish_time <= lesson.start_time:
+        errors["finish_time"] = "Занятие должно заканчиваться позже, чем начинается."
+    course = lesson.course
+    if lesson.date and not course.start_date <= lesson.date <= course.finish_date:
+        errors["date"] = (
+            f"Дата занятия должна быть в пределах курса: {course.start_date:%d.%m.%Y}–{course.finish_date:%d.%m.%Y}."
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def course_save(*, course: ProjectCourse, groups=None) -> ProjectCourse:
+    course.full_clean()
+    validate_course(course)
+    course.save()
+    if groups is not None:
+        groups = list(groups)
+        _check_no_double_booking(groups)
+        course.groups.set(groups)
+    return course
+
+
+@transaction.atomic
+def lesson_save(*, lesson: ProjectLesson, tutors=None) -> ProjectLesson:
+    lesson.full_clean()
+    validate_lesson(lesson)
+    lesson.save()
+    if tutors is not None:
+        lesson.tutors.set(tutors)
+    return lesson
+
+
+def _check_no_double_booking(groups: list[StudentGroup]) -> None:
+    """A student may not be in two groups of the same course."""
+    seen: dict[int, StudentGroup] = {}
+    for membership in GroupMembership.objects.filter(group__in=groups).select_related("student", "group"):
+        other = seen.setdefault(membership.student_id, membership.group)
+        if other.pk != membership.group_id:
+            raise ValidationError(
+                f"{membership.student} состоит и в группе «{other}», и в группе «{membership.group}» этого курса."
+            )
+
+
+@transaction.atomic
+def membership_add(*, group: StudentGroup, student, joined_on) -> GroupMembership:
+    """Add a student to a group, unless that would put them in two groups of one course."""
+    if student.project_id != group.project_id:
+        raise ValidationError("Учащийся и группа из разных проектов.")
+    for course in group.courses.all():
+        clash = GroupMembership.objects.filter(group__courses=course, student=student).exclude(group=group).first()
+        if clash:
+            raise ValidationError(f"{student} уже в группе «{clash.group}» курса «{course}».")
+    membership = GroupMembership(group=group, student=student, joined_on=joined_on)
+    membership.full_clean()
+    membership.save()
+    return membership
+
+
+@transaction.atomic
+def attendance_mark(*, lesson: ProjectLesson, absent_ids) -> int:
+    """Record who was absent from a lesson (the others of its roster were present);
+    only students expected that day count. Returns how many were absent."""
+    roster = {student.pk for student in lesson_roster(lesson)}
+    absent = set(map(int, absent_ids)) & roster
+    lesson.absent_students.set(absent)
+    return len(absent)

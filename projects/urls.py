@@ -1,0 +1,5 @@
+from projects.views import pages
+
+app_name = "projects"
+
+urlpatterns = pages.urlpatterns
