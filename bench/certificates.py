@@ -189,8 +189,10 @@ def run(count: int, jobs: int, profile: bool) -> None:
         if issued != count or files != count:
             sys.exit(f"Expected {count} certificates and files, got {issued} rows and {files} files.")
     finally:
-        remove_scratch(tag)
-        shutil.rmtree(private, ignore_errors=True)
+        try:
+            remove_scratch(tag)
+        finally:
+            shutil.rmtree(private, ignore_errors=True)
     seconds = result["seconds"]
     print(
         f"N = {count:>5}, --jobs {jobs}: {seconds:6.2f} s, {count / seconds:6.1f} certificates/s; "

@@ -18,6 +18,9 @@ def project_create(*, author: User, **fields) -> Project:
 
 @transaction.atomic
 def member_set(*, project: Project, user: User, role: str) -> ProjectMember:
+    """Give a user a role in the project; the author always stays its administrator."""
+    if user.pk == project.author_id and role != ProjectMember.Role.ADMIN:
+        raise ValidationError("Автор проекта остаётся его администратором.")
     member, _ = ProjectMember.objects.update_or_create(project=project, user=user, defaults={"role": role})
     return member
 
@@ -53,28 +56,32 @@ def validate_lesson(lesson: ProjectLesson) -> None:
 
 @transaction.atomic
 def course_save(*, course: ProjectCourse, groups=None) -> ProjectCourse:
-    course.full_clean()
+    # Our rules first: their messages say more than the database constraints' generic ones.
     validate_course(course)
+    course.full_clean()
     course.save()
     if groups is not None:
         groups = list(groups)
-        _check_no_double_booking(groups)
+        validate_course_groups(course, groups)
         course.groups.set(groups)
     return course
 
 
 @transaction.atomic
 def lesson_save(*, lesson: ProjectLesson, tutors=None) -> ProjectLesson:
+    validate_lesson(lesson)  # before full_clean, as in course_save
     lesson.full_clean()
-    validate_lesson(lesson)
     lesson.save()
     if tutors is not None:
         lesson.tutors.set(tutors)
     return lesson
 
 
-def _check_no_double_booking(groups: list[StudentGroup]) -> None:
-    """A student may not be in two groups of the same course."""
+def validate_course_groups(course: ProjectCourse, groups: list[StudentGroup]) -> None:
+    """A course's groups belong to its project, and no student is in two of them."""
+    foreign = [group for group in groups if group.project_id != course.term.project_id]
+    if foreign:
+        raise ValidationError(f"Группа «{foreign[0]}» из другого проекта.")
     seen: dict[int, StudentGroup] = {}
     for membership in GroupMembership.objects.filter(group__in=groups).select_related("student", "group"):
         other = seen.setdefault(membership.student_id, membership.group)

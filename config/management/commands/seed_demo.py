@@ -5,6 +5,7 @@ import accounts.demo
 import courses.demo
 import methodics.demo
 import problems.demo
+import projects.demo
 import volunteers.demo
 
 # Each app that has demo content exposes demo.seed() -> {what: how many created}; they
@@ -15,6 +16,7 @@ SEEDERS = (
     courses.demo.seed,
     problems.demo.seed,
     methodics.demo.seed,
+    projects.demo.seed,
 )
 
 
