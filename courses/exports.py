@@ -68,7 +68,11 @@ def _draw_qr(pdf: canvas.Canvas, url: str, x: float, y: float, size: float) -> N
     # (QRCode.make) costs more than the rest of the certificate together.
     qr.makeImpl(False, 0)
     count = qr.getModuleCount()
-    module = size / (count + 8)  # a quiet zone of 4 modules on each side
+    pdf.saveState()
+    # One unit = one module, the quiet zone of 4 modules included: the rectangles' corners
+    # are small integers, quick to write into the page.
+    pdf.translate(x, y)
+    pdf.scale(size / (count + 8), size / (count + 8))
     path = pdf.beginPath()
     for row in range(count):
         dark = [qr.isDark(row, column) for column in range(count)] + [False]
@@ -77,10 +81,11 @@ def _draw_qr(pdf: canvas.Canvas, url: str, x: float, y: float, size: float) -> N
             if is_dark and start is None:
                 start = column
             elif not is_dark and start is not None:  # one rectangle per run of dark modules
-                path.rect(x + (start + 4) * module, y + size - (row + 5) * module, (column - start) * module, module)
+                path.rect(start + 4, count + 3 - row, column - start, 1)
                 start = None
     pdf.setFillColor(INK)
     pdf.drawPath(path, stroke=0, fill=1)
+    pdf.restoreState()
 
 
 def render_certificate_pdf(data: CertificateData) -> bytes:
@@ -88,7 +93,9 @@ def render_certificate_pdf(data: CertificateData) -> bytes:
     and a QR code (also a link) to the public verification page."""
     regular, bold = register_fonts()
     buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), pageCompression=1)
+    # Uncompressed streams: ~100 KB instead of ~52 KB, but 1.5× faster to render (zlib was
+    # a fifth of the time), which bulk issuing needs more than the disk space.
+    pdf = canvas.Canvas(buffer, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), pageCompression=0)
     pdf.setTitle(f"Сертификат: {data.full_name} — {data.course_title}")
     pdf.setAuthor(data.organisation)
 

@@ -393,10 +393,16 @@ def certificate_issue(*, enrolment: VolunteerCourse, force: bool = False) -> tup
     outcome = CertificateOutcome.ISSUED if certificate is None else CertificateOutcome.REISSUED
     certificate = certificate or Certificate(volunteer_id=enrolment.volunteer_id, course_id=enrolment.course_id)
     certificate.final_assessment = max(enrolment.assessment, certificate.final_assessment or 0)
-    course = Course.objects.select_related("direction", "responsible", "user_created").get(pk=enrolment.course_id)
-    certificate.course = course
+    # Callers that issue many (generate_certificates) load these with the enrolments.
+    if VolunteerCourse._meta.get_field("course").is_cached(enrolment):
+        course = enrolment.course
+    else:
+        course = Course.objects.select_related("direction", "responsible", "user_created").get(pk=enrolment.course_id)
+    certificate.course, certificate.volunteer = course, enrolment.volunteer
     certificate.issued = course.responsible or course.user_created
-    certificate.full_clean(exclude=["file", "volunteer", "course"])
+    # Uniqueness is the database's to enforce (the row is locked above); asking it twice
+    # per certificate costs more than rendering the QR code.
+    certificate.full_clean(exclude=["file", "volunteer", "course"], validate_unique=False, validate_constraints=False)
     pdf = render_certificate_pdf(certificate_data(certificate))
     old_name = certificate.file.name
     certificate.file.save(f"{secrets.token_urlsafe(18)}.pdf", ContentFile(pdf), save=False)
