@@ -18,8 +18,7 @@ from xml.sax.saxutils import escape
 
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, RGBColor
+from docx.shared import Mm, RGBColor
 from PIL import Image as PillowImage
 from PIL import UnidentifiedImageError
 from reportlab.lib.colors import HexColor
@@ -28,12 +27,12 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from core.docx import apply_house_style
 from core.pdf import register_fonts
 from core.text import html_to_paragraphs
 from methodics.models import Methodic
 from methodics.selectors import category_path
 
-FONT_NAME = "DejaVu Sans"  # the family name Word looks for
 INK = HexColor("#1b2430")
 MUTED = HexColor("#4a5563")
 BRAND = HexColor("#0b5cad")
@@ -313,32 +312,6 @@ def render_methodic_pdf(document: MethodicDocument) -> bytes:
 # --- DOCX --------------------------------------------------------------------------------
 
 
-def _use_font(element) -> None:
-    """Name FONT_NAME for every script, dropping the theme fonts Word would prefer."""
-    fonts = element.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = element.makeelement(qn("w:rFonts"), {})
-        element.insert(0, fonts)
-    for script in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        fonts.set(qn(script), FONT_NAME)
-    for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
-        fonts.attrib.pop(qn(theme), None)
-
-
-def _set_default_font(word) -> None:
-    defaults = word.styles.element.find(qn("w:docDefaults"))
-    run_defaults = defaults.find(qn("w:rPrDefault")) if defaults is not None else None
-    if run_defaults is not None and run_defaults.find(qn("w:rPr")) is not None:
-        _use_font(run_defaults.find(qn("w:rPr")))
-    for name in ("Normal", "Title", "Heading 1", "Heading 2", "Heading 3"):
-        style = word.styles[name]
-        style.font.name = FONT_NAME
-        _use_font(style.element.get_or_add_rPr())
-    word.styles["Normal"].font.size = Pt(11)
-    for name in ("Heading 1", "Heading 2", "Heading 3"):
-        word.styles[name].font.color.rgb = RGBColor(0x0B, 0x5C, 0xAD)
-
-
 def _docx_picture(word, path: Path | None, width_emu: int) -> None:
     picture = _load_picture(path)
     if picture is None:
@@ -370,7 +343,7 @@ def _docx_steps_table(word, document: MethodicDocument) -> None:
 def render_methodic_docx(document: MethodicDocument) -> bytes:
     """The same content as the PDF; the steps are a Word table."""
     word = Document()
-    _set_default_font(word)
+    apply_house_style(word)
     properties = word.core_properties
     properties.title, properties.author, properties.last_modified_by = document.title, document.author, ""
     properties.comments = ""

@@ -19,8 +19,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from docx import Document
-from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, RGBColor
+from docx.shared import Mm
 from PIL import Image as PillowImage
 from PIL import UnidentifiedImageError
 from reportlab.lib.colors import HexColor
@@ -29,13 +28,13 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Image, PageBreak, Paragraph, SimpleDocTemplate, Spacer
 
+from core.docx import apply_house_style
 from core.pdf import register_fonts
 
 # Moved to core.text so other apps' exports share them; re-exported for problems' views and tests.
 from core.text import export_file_name as export_file_name
 from core.text import html_to_paragraphs as html_to_paragraphs
 
-FONT_NAME = "DejaVu Sans"  # the family name Word looks for
 INK = HexColor("#1b2430")
 MUTED = HexColor("#4a5563")
 BRAND = HexColor("#0b5cad")
@@ -250,33 +249,6 @@ def render_tasks_pdf(document: TasksDocument) -> bytes:
 # --- DOCX --------------------------------------------------------------------------------
 
 
-def _use_font(element) -> None:
-    """Name FONT_NAME for every script on a run-properties element, dropping the theme
-    fonts, which Word would prefer over an explicit name."""
-    fonts = element.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = element.makeelement(qn("w:rFonts"), {})
-        element.insert(0, fonts)
-    for script in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        fonts.set(qn(script), FONT_NAME)
-    for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
-        fonts.attrib.pop(qn(theme), None)
-
-
-def _set_default_font(word) -> None:
-    defaults = word.styles.element.find(qn("w:docDefaults"))
-    run_defaults = defaults.find(qn("w:rPrDefault")) if defaults is not None else None
-    if run_defaults is not None and run_defaults.find(qn("w:rPr")) is not None:
-        _use_font(run_defaults.find(qn("w:rPr")))
-    for name in ("Normal", "Title", "Heading 1", "Heading 2", "Heading 3"):
-        style = word.styles[name]
-        style.font.name = FONT_NAME
-        _use_font(style.element.get_or_add_rPr())
-    word.styles["Normal"].font.size = Pt(11)
-    for name in ("Title", "Heading 1", "Heading 2", "Heading 3"):
-        word.styles[name].font.color.rgb = RGBColor(0x1B, 0x24, 0x30) if name == "Title" else RGBColor(0x0B, 0x5C, 0xAD)
-
-
 def _docx_paragraphs(word, texts: tuple[str, ...]) -> None:
     for text in texts:
         word.add_paragraph(text)  # python-docx turns "\n" into a line break
@@ -296,7 +268,7 @@ def render_tasks_docx(document: TasksDocument) -> bytes:
     """The same content as the PDF: each version from a new page (its title paragraph
     breaks the page before it), then the answer key from a new page."""
     word = Document()
-    _set_default_font(word)
+    apply_house_style(word)
     properties = word.core_properties
     properties.title, properties.author, properties.last_modified_by = document.title, "", ""
     properties.comments, properties.subject = "", russian_date(document.date)
