@@ -1,7 +1,11 @@
 """Building blocks for the Word (DOCX) exports: the house font and heading styles."""
 
+import io
+
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
+
+from core.images import load_picture
 
 # DOCX files do not embed fonts: Word uses this family where it is installed and
 # substitutes another elsewhere (the PDF exports embed it).
@@ -37,3 +41,15 @@ def apply_house_style(word) -> None:
     word.styles["Title"].font.color.rgb = INK
     for name in ("Heading 1", "Heading 2", "Heading 3"):
         word.styles[name].font.color.rgb = BRAND
+
+
+def add_picture(word, path, width_emu: int) -> None:
+    """The picture at `path` as its own paragraph, no wider than `width_emu`; nothing if
+    it cannot be read."""
+    picture = load_picture(path)
+    if picture is None:
+        return
+    shape = word.add_picture(io.BytesIO(picture.data))
+    if shape.width > width_emu:
+        shape.height = int(shape.height * width_emu / shape.width)
+        shape.width = width_emu

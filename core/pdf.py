@@ -2,10 +2,13 @@
 (DejaVu Sans, licence in core/fonts/LICENSE-DejaVu.txt), registered once per process."""
 
 import functools
+import io
 from pathlib import Path
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+
+from core.images import fitted_size, load_picture
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 REGULAR = "DejaVuSans"
@@ -20,3 +23,16 @@ def register_fonts() -> tuple[str, str]:
     pdfmetrics.registerFont(TTFont(BOLD, FONT_DIR / "DejaVuSans-Bold.ttf"))
     pdfmetrics.registerFontFamily(REGULAR, normal=REGULAR, bold=BOLD)
     return REGULAR, BOLD
+
+
+def picture_flowable(path, max_width: float, max_height: float):
+    """A left-aligned platypus Image of the picture at `path`, fitted; None if unreadable."""
+    from reportlab.platypus import Image
+
+    picture = load_picture(path)
+    if picture is None:
+        return None
+    width, height = fitted_size(picture, max_width, max_height)
+    flowable = Image(io.BytesIO(picture.data), width=width, height=height)
+    flowable.hAlign = "LEFT"
+    return flowable

@@ -19,16 +19,15 @@ from xml.sax.saxutils import escape
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.shared import Mm, RGBColor
-from PIL import Image as PillowImage
-from PIL import UnidentifiedImageError
 from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from core.docx import apply_house_style
-from core.pdf import register_fonts
+from core.docx import add_picture, apply_house_style
+from core.images import load_picture
+from core.pdf import picture_flowable, register_fonts
 from core.text import html_to_paragraphs
 from methodics.models import Methodic
 from methodics.selectors import category_path
@@ -40,8 +39,6 @@ GRID = HexColor("#c7ced8")
 HEADER_FILL = HexColor("#e8eff8")
 STEP_COLUMNS = ("№", "Время", "Что происходит", "Результат")
 PATH_SEPARATOR = " → "
-PASS_THROUGH_IMAGES = {"JPEG", "PNG"}
-SCREEN_DPI = 96
 
 
 # --- The document ---------------------------------------------------------------------
@@ -152,36 +149,6 @@ def _meta_lines(document: MethodicDocument) -> list[str]:
 # --- Images ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Picture:
-    data: bytes
-    width_px: int
-    height_px: int
-
-
-def _load_picture(path: Path | None) -> _Picture | None:
-    if path is None:
-        return None
-    try:
-        with PillowImage.open(path) as picture:
-            width, height = picture.size
-            if picture.format in PASS_THROUGH_IMAGES:
-                return _Picture(Path(path).read_bytes(), width, height)
-            picture.seek(0)  # a GIF or WebP: its first frame, as PNG
-            buffer = io.BytesIO()
-            picture.convert("RGBA").save(buffer, format="PNG")
-            return _Picture(buffer.getvalue(), width, height)
-    except (OSError, UnidentifiedImageError, ValueError):
-        return None
-
-
-def _fitted_size(picture: _Picture, max_width: float, max_height: float) -> tuple[float, float]:
-    width = picture.width_px * 72 / SCREEN_DPI
-    height = picture.height_px * 72 / SCREEN_DPI
-    scale = min(1.0, max_width / width, max_height / height)
-    return width * scale, height * scale
-
-
 # --- PDF ---------------------------------------------------------------------------------
 
 
@@ -212,16 +179,6 @@ def _pdf_styles() -> dict[str, ParagraphStyle]:
 def _markup(text: str) -> str:
     """Plain text as reportlab paragraph markup: escaped, line breaks kept."""
     return "<br/>".join(escape(line) for line in text.split("\n"))
-
-
-def _pdf_picture(path: Path | None, width: float, height: float) -> list:
-    picture = _load_picture(path)
-    if picture is None:
-        return []
-    shown_width, shown_height = _fitted_size(picture, width, height)
-    flowable = Image(io.BytesIO(picture.data), width=shown_width, height=shown_height)
-    flowable.hAlign = "LEFT"
-    return [flowable, Spacer(1, 3 * mm)]
 
 
 def _pdf_steps_table(document: MethodicDocument, styles, width: float) -> Table:
@@ -284,7 +241,7 @@ def render_methodic_pdf(document: MethodicDocument) -> bytes:
     if document.steps:
         story.append(Paragraph(f"Ход занятия ({document.total_duration} мин)", styles["heading"]))
         story.append(_pdf_steps_table(document, styles, width))
-        illustrated = [step for step in document.steps if _load_picture(step.image_path)]
+        illustrated = [step for step in document.steps if load_picture(step.image_path)]
         if illustrated:
             story.append(Paragraph("Иллюстрации к шагам", styles["heading"]))
             for step in illustrated:
@@ -310,16 +267,6 @@ def render_methodic_pdf(document: MethodicDocument) -> bytes:
 
 
 # --- DOCX --------------------------------------------------------------------------------
-
-
-def _docx_picture(word, path: Path | None, width_emu: int) -> None:
-    picture = _load_picture(path)
-    if picture is None:
-        return
-    shape = word.add_picture(io.BytesIO(picture.data))
-    if shape.width > width_emu:
-        shape.height = int(shape.height * width_emu / shape.width)
-        shape.width = width_emu
 
 
 def _docx_steps_table(word, document: MethodicDocument) -> None:
@@ -352,7 +299,7 @@ def render_methodic_docx(document: MethodicDocument) -> bytes:
     section.left_margin = section.right_margin = Mm(20)
     text_width = section.page_width - section.left_margin - section.right_margin
 
-    _docx_picture(word, document.cover_path, text_width)
+    add_picture(word, document.cover_path, text_width)
     word.add_heading(document.title, level=0)
     if document.short_description:
         word.add_paragraph(document.short_description)
@@ -366,12 +313,12 @@ def render_methodic_docx(document: MethodicDocument) -> bytes:
     if document.steps:
         word.add_heading(f"Ход занятия ({document.total_duration} мин)", level=1)
         _docx_steps_table(word, document)
-        illustrated = [step for step in document.steps if _load_picture(step.image_path)]
+        illustrated = [step for step in document.steps if load_picture(step.image_path)]
         if illustrated:
             word.add_heading("Иллюстрации к шагам", level=1)
             for step in illustrated:
                 word.add_heading(f"Шаг {step.number} · {step.time_span}", level=3)
-                _docx_picture(word, step.image_path, int(text_width * 0.6))
+                add_picture(word, step.image_path, int(text_width * 0.6))
 
     literature = _lines(document.literature)
     if literature:
@@ -382,3 +329,8 @@ def render_methodic_docx(document: MethodicDocument) -> bytes:
     buffer = io.BytesIO()
     word.save(buffer)
     return buffer.getvalue()
+
+
+def _pdf_picture(path: Path | None, width: float, height: float) -> list:
+    flowable = picture_flowable(path, width, height)
+    return [] if flowable is None else [flowable, Spacer(1, 3 * mm)]

@@ -20,16 +20,14 @@ from xml.sax.saxutils import escape
 
 from docx import Document
 from docx.shared import Mm
-from PIL import Image as PillowImage
-from PIL import UnidentifiedImageError
 from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Image, PageBreak, Paragraph, SimpleDocTemplate, Spacer
+from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer
 
-from core.docx import apply_house_style
-from core.pdf import register_fonts
+from core.docx import add_picture, apply_house_style
+from core.pdf import picture_flowable, register_fonts
 
 # Moved to core.text so other apps' exports share them; re-exported for problems' views and tests.
 from core.text import export_file_name as export_file_name
@@ -45,8 +43,6 @@ MONTHS = (
 ANSWERS_HEADING = "Ответы"
 NO_ANSWER = "Ответ не указан."
 # Formats both renderers take as they are; any other image is converted to PNG first.
-PASS_THROUGH_IMAGES = {"JPEG", "PNG"}
-SCREEN_DPI = 96  # images carry pixels; at this density a 96 px wide picture is one inch
 
 
 # --- The document ---------------------------------------------------------------------
@@ -107,40 +103,6 @@ def version_line(document: TasksDocument, number: int) -> str:
 # --- Images ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Picture:
-    data: bytes
-    width_px: int
-    height_px: int
-
-
-def _load_picture(path: Path | None) -> _Picture | None:
-    """The image as JPEG or PNG bytes with its size; None when there is none or it
-    cannot be read (a missing file does not stop the export)."""
-    if path is None:
-        return None
-    try:
-        with PillowImage.open(path) as picture:
-            width, height = picture.size
-            if picture.format in PASS_THROUGH_IMAGES:
-                return _Picture(Path(path).read_bytes(), width, height)
-            picture.seek(0)  # a GIF or WebP: its first frame, as PNG
-            buffer = io.BytesIO()
-            picture.convert("RGBA").save(buffer, format="PNG")
-            return _Picture(buffer.getvalue(), width, height)
-    except (OSError, UnidentifiedImageError, ValueError):
-        return None
-
-
-def _fitted_size(picture: _Picture, max_width: float, max_height: float) -> tuple[float, float]:
-    """Natural size (at SCREEN_DPI) scaled down to fit the width of the text (and a
-    height that leaves room for the heading); small pictures are not blown up."""
-    width = picture.width_px * 72 / SCREEN_DPI
-    height = picture.height_px * 72 / SCREEN_DPI
-    scale = min(1.0, max_width / width, max_height / height)
-    return width * scale, height * scale
-
-
 # --- PDF ---------------------------------------------------------------------------------
 
 
@@ -169,16 +131,6 @@ def _markup(text: str) -> str:
         stripped = line.lstrip(" ")
         lines.append("&nbsp;" * (len(line) - len(stripped)) + escape(stripped))
     return "<br/>".join(lines)
-
-
-def _pdf_picture(path: Path | None, width: float, height: float) -> list:
-    picture = _load_picture(path)
-    if picture is None:
-        return []
-    shown_width, shown_height = _fitted_size(picture, width, height)
-    flowable = Image(io.BytesIO(picture.data), width=shown_width, height=shown_height)
-    flowable.hAlign = "LEFT"
-    return [Spacer(1, 2 * mm), flowable, Spacer(1, 3 * mm)]
 
 
 def render_tasks_pdf(document: TasksDocument) -> bytes:
@@ -254,16 +206,6 @@ def _docx_paragraphs(word, texts: tuple[str, ...]) -> None:
         word.add_paragraph(text)  # python-docx turns "\n" into a line break
 
 
-def _docx_picture(word, path: Path | None, width_emu: int) -> None:
-    picture = _load_picture(path)
-    if picture is None:
-        return
-    shape = word.add_picture(io.BytesIO(picture.data))
-    if shape.width > width_emu:
-        shape.height = int(shape.height * width_emu / shape.width)
-        shape.width = width_emu
-
-
 def render_tasks_docx(document: TasksDocument) -> bytes:
     """The same content as the PDF: each version from a new page (its title paragraph
     breaks the page before it), then the answer key from a new page."""
@@ -283,7 +225,7 @@ def render_tasks_docx(document: TasksDocument) -> bytes:
         for task in tasks:
             word.add_heading(f"{task.number}. {task.title}", level=2)
             _docx_paragraphs(word, task.paragraphs)
-            _docx_picture(word, task.image_path, text_width)
+            add_picture(word, task.image_path, text_width)
 
     if document.has_answer_key:
         heading = word.add_heading(f"{ANSWERS_HEADING}: {document.title}", level=0)
@@ -298,8 +240,13 @@ def render_tasks_docx(document: TasksDocument) -> bytes:
                 for solution in entry.solutions:
                     word.add_heading(f"Решение: {solution.title}", level=3)
                     _docx_paragraphs(word, solution.paragraphs)
-                    _docx_picture(word, solution.image_path, text_width)
+                    add_picture(word, solution.image_path, text_width)
 
     buffer = io.BytesIO()
     word.save(buffer)
     return buffer.getvalue()
+
+
+def _pdf_picture(path: Path | None, width: float, height: float) -> list:
+    flowable = picture_flowable(path, width, height)
+    return [] if flowable is None else [Spacer(1, 2 * mm), flowable, Spacer(1, 3 * mm)]
