@@ -5,16 +5,22 @@ peak memory for N certificates.
     .venv/bin/python bench/certificates.py --count 1000 --jobs 2
     .venv/bin/python bench/certificates.py --count 300 --profile  # cProfile, one job
 
-It uses the database of the project settings (DATABASE_URL, or the embedded PostgreSQL),
-migrated. For each N it creates scratch rows there — a direction, a region, a course, N users
-with volunteer profiles and N passed enrolments, all named after a random tag — runs the
-command on that course, checks that N certificates and N files came out, and deletes every
-scratch row again, also after a failure or Ctrl-C. The PDFs go to a temporary folder
-(PRIVATE_MEDIA_ROOT points there) that is removed as well.
+It runs on the PostgreSQL server of the project settings (DATABASE_URL, or the embedded
+PostgreSQL), in a separate scratch database: `<database>_bench_certificates_<random>`,
+created and migrated at the start (Django's test-database machinery) and dropped at the end,
+also after a failure or Ctrl-C; nothing in the project's own database is touched. For each N
+it adds a direction, a region, a course and N users with volunteer profiles and passed
+enrolments, runs the command on that course, and checks that N certificates and N PDF files
+came out. The PDFs go to a temporary folder (PRIVATE_MEDIA_ROOT points there), removed at
+the end as well.
 
-The command runs in a fresh interpreter of its own, through call_command, with DEBUG off (no
-query log, as in production): getrusage's maxrss is a high-water mark of a whole process, so
-this keeps the scratch data out of the figure, and the figures of different N compare.
+Every step runs in a child interpreter of its own (create the database, add the rows of one
+N, run the command, drop the database), the command through call_command with DEBUG off (no
+query log, as in production), and this script itself never loads Django. That is for the
+memory figures: getrusage's maxrss is a high-water mark that a process inherits from its
+parent through fork and keeps through exec, so the measured process must descend from a
+small one — then RUSAGE_SELF is the command's own peak, RUSAGE_CHILDREN that of its largest
+worker (with --jobs > 1), and the figures of different N compare.
 """
 
 import argparse
@@ -36,26 +42,18 @@ FIRST_NAMES = ("Анастасия", "Дмитрий", "Екатерина", "М
 LAST_NAMES = ("Кузнецова", "Смирнов", "Лебедева", "Орлов", "Никитина", "Волков", "Павлова", "Константинопольский")
 
 
-def setup_django() -> None:
+def setup_django(database: str | None = None) -> None:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
     django.setup()
-
     from django.conf import settings
+    from django.db import connection
 
     settings.DEBUG = False
-
-
-def check_migrated() -> None:
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
-
-    executor = MigrationExecutor(connection)
-    # Every app's: deleting the scratch users cascades through all of them.
-    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
-        sys.exit("The database has unapplied migrations: run `.venv/bin/python manage.py migrate` first.")
+    if database:  # the measured child: the scratch database the parent made
+        connection.settings_dict["NAME"] = settings.DATABASES["default"]["NAME"] = database
 
 
 def create_scratch(tag: str, count: int) -> int:
@@ -111,20 +109,6 @@ def create_scratch(tag: str, count: int) -> int:
     return course.pk
 
 
-def remove_scratch(tag: str) -> None:
-    from django.db import transaction
-
-    from accounts.models import User
-    from courses.models import Course
-    from volunteers.models import Direction, Location
-
-    with transaction.atomic():
-        Course.objects.filter(direction__title=f"Бенчмарк {tag}").delete()  # enrolments, certificates
-        User.objects.filter(username__startswith=f"{tag}-").delete()  # volunteer profiles
-        Direction.objects.filter(title=f"Бенчмарк {tag}").delete()
-        Location.objects.filter(region=f"Бенчмарк {tag}").delete()
-
-
 def megabytes(maxrss: int) -> float:
     return maxrss / 1024  # Linux reports kilobytes
 
@@ -135,13 +119,15 @@ def cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-def measure(course_id: int, jobs: int, private: str, profile: bool) -> dict:
-    """In the fresh interpreter: the command alone, timed."""
+def measure(database: str, course_id: int, count: int, jobs: int, private: str, profile: bool) -> dict:
+    """The command alone, timed; then a check that N certificates and N files came out."""
     from io import StringIO
 
-    setup_django()
+    setup_django(database)
     from django.conf import settings
     from django.core.management import call_command
+
+    from courses.models import Certificate
 
     settings.PRIVATE_MEDIA_ROOT = Path(private)
     out = StringIO()
@@ -161,7 +147,7 @@ def measure(course_id: int, jobs: int, private: str, profile: bool) -> dict:
     else:
         call_command("generate_certificates", **command)
         elapsed = time.perf_counter() - started
-    return {
+    result = {
         "seconds": elapsed,
         "cpu_seconds": cpu_seconds() - cpu_before,
         "peak_before_mb": before,
@@ -169,35 +155,47 @@ def measure(course_id: int, jobs: int, private: str, profile: bool) -> dict:
         "peak_workers_mb": megabytes(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss),
         "summary": out.getvalue().strip().splitlines()[-1],
     }
+    issued = Certificate.objects.filter(course_id=course_id).exclude(file="").count()
+    files = sum(1 for _ in Path(private).rglob("*.pdf"))
+    if issued != count or files != count:
+        sys.exit(f"Expected {count} certificates and files, got {issued} rows and {files} files: {result['summary']}")
+    return result
 
 
-def run(count: int, jobs: int, profile: bool) -> None:
-    from courses.models import Certificate
+def create_database() -> str:
+    setup_django()
+    from django.db import connection
 
-    tag = f"bench-{uuid.uuid4().hex[:8]}"
-    private = tempfile.mkdtemp(prefix="volna-bench-")
-    try:
-        course_id = create_scratch(tag, count)
-        load = os.getloadavg()[0]
-        call = [sys.executable, __file__, "--measure", str(course_id), "--jobs", str(jobs), "--private", private]
-        done = subprocess.run(call + ["--profile"] * profile, stdout=subprocess.PIPE, text=True, check=False)
-        if done.returncode:
-            sys.exit(f"The measured run failed (exit code {done.returncode}).")
-        result = json.loads(done.stdout.strip().splitlines()[-1])
-        issued = Certificate.objects.filter(course_id=course_id).exclude(file="").count()
-        files = sum(1 for _ in Path(private).rglob("*.pdf"))
-        if issued != count or files != count:
-            sys.exit(f"Expected {count} certificates and files, got {issued} rows and {files} files.")
-    finally:
-        try:
-            remove_scratch(tag)
-        finally:
-            shutil.rmtree(private, ignore_errors=True)
+    scratch = f"{connection.settings_dict['NAME']}_bench_certificates_{uuid.uuid4().hex[:8]}"
+    connection.settings_dict.setdefault("TEST", {})["NAME"] = scratch
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    return scratch
+
+
+def drop_database(database: str) -> None:
+    setup_django()
+    from django.db import connection
+
+    original = connection.settings_dict["NAME"]
+    connection.settings_dict["NAME"] = database
+    connection.creation.destroy_test_db(original, verbosity=0)
+
+
+def child(*args) -> dict | str | int | None:
+    """One step in a fresh interpreter; what it prints last (JSON) is its answer."""
+    done = subprocess.run([sys.executable, __file__, *map(str, args)], stdout=subprocess.PIPE, text=True)
+    if done.returncode:
+        raise SystemExit(f"Step {args[0]} failed (exit code {done.returncode}).")
+    lines = done.stdout.strip().splitlines()
+    return json.loads(lines[-1]) if lines else None
+
+
+def show(count: int, jobs: int, load: float, result: dict) -> None:
     seconds = result["seconds"]
     print(
         f"N = {count:>5}, --jobs {jobs}: {seconds:6.2f} s, {count / seconds:6.1f} certificates/s; "
         f"peak RSS {result['peak_mb']:.0f} MB (after start-up {result['peak_before_mb']:.0f} MB), "
-        f"largest child process {result['peak_workers_mb']:.0f} MB"
+        f"largest worker {result['peak_workers_mb']:.0f} MB"
     )
     print(
         f"           {result['cpu_seconds'] / count * 1000:.1f} ms CPU per certificate in the command's processes "
@@ -210,17 +208,36 @@ def main() -> None:
     parser.add_argument("--count", type=int, nargs="+", default=[10, 1000], help="certificates per run (10 1000)")
     parser.add_argument("--jobs", type=int, default=1, help="the command's --jobs (1)")
     parser.add_argument("--profile", action="store_true", help="cProfile the command, to stderr (use with --jobs 1)")
-    parser.add_argument("--measure", type=int, metavar="COURSE", help=argparse.SUPPRESS)  # the child's part
-    parser.add_argument("--private", help=argparse.SUPPRESS)
+    parser.add_argument("--step", nargs="+", help=argparse.SUPPRESS)  # a child's part
     args = parser.parse_args()
 
-    if args.measure is not None:
-        print(json.dumps(measure(args.measure, args.jobs, args.private, args.profile)))
+    if args.step:
+        step, *values = args.step
+        if step == "create-db":
+            answer = create_database()
+        elif step == "add-rows":
+            setup_django(values[0])
+            answer = create_scratch(f"n{values[1]}", int(values[1]))
+        elif step == "measure":
+            database, course_id, count, private = values
+            answer = measure(database, int(course_id), int(count), args.jobs, private, args.profile)
+        else:
+            answer = drop_database(values[0])
+        print(json.dumps(answer))
         return
-    setup_django()
-    check_migrated()
-    for count in args.count:
-        run(count, args.jobs, args.profile)
+
+    database = child("--step", "create-db")
+    private = Path(tempfile.mkdtemp(prefix="volna-bench-certificates-"))
+    print(f"Scratch database {database} (dropped at the end); PDFs in {private} (removed at the end).")
+    try:
+        for count in args.count:
+            course_id = child("--step", "add-rows", database, count)
+            load = os.getloadavg()[0]
+            step = ["--step", "measure", database, course_id, count, private / f"n{count}", "--jobs", args.jobs]
+            show(count, args.jobs, load, child(*step, *["--profile"] * args.profile))
+    finally:
+        shutil.rmtree(private, ignore_errors=True)
+        child("--step", "drop-db", database)
 
 
 if __name__ == "__main__":
