@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
 
-.PHONY: setup run test lint format demo bench clean
+.PHONY: setup run test lint format demo clean
 
 # Creates the virtualenv and installs the pinned dependency group `dev` (again only when
 # pyproject.toml changes).

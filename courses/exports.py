@@ -61,7 +61,7 @@ def _fit_title(title: str, font: str, width: float) -> tuple[int, list[str]]:
 
 def _draw_qr(pdf: canvas.Canvas, url: str, x: float, y: float, size: float) -> None:
     """The QR code as one path of dark modules: drawn once, no intermediate Drawing."""
-    qr = QRCode(None, 1)  # error correction level M
+    qr = QRCode(None, 1)  # reportlab: 1 is error correction level L (7%); enough for a printed link
     qr.addData(url)
     qr.version = qr.calculate_version()
     # Any of the 8 mask patterns gives a valid code; trying them all to pick the "best"

@@ -402,7 +402,9 @@ def certificate_issue(*, enrolment: VolunteerCourse, force: bool = False) -> tup
     certificate.issued = course.responsible or course.user_created
     # Uniqueness is the database's to enforce (the row is locked above); asking it twice
     # per certificate costs more than rendering the QR code.
-    certificate.full_clean(exclude=["file", "volunteer", "course"], validate_unique=False, validate_constraints=False)
+    certificate.full_clean(
+        exclude=["file", "volunteer", "course", "issued"], validate_unique=False, validate_constraints=False
+    )
     pdf = render_certificate_pdf(certificate_data(certificate))
     old_name = certificate.file.name
     certificate.file.save(f"{secrets.token_urlsafe(18)}.pdf", ContentFile(pdf), save=False)
