@@ -75,3 +75,30 @@ def page(browser, live_server):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+# A test client already signed in as each role.
+
+
+@pytest.fixture
+def as_volunteer(client, volunteer):
+    client.force_login(volunteer)
+    return client
+
+
+@pytest.fixture
+def as_teacher(client, teacher):
+    client.force_login(teacher)
+    return client
+
+
+@pytest.fixture
+def as_administrator(client, administrator):
+    client.force_login(administrator)
+    return client
+
+
+@pytest.fixture
+def as_main_admin(client, main_admin):
+    client.force_login(main_admin)
+    return client

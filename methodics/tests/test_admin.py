@@ -20,12 +20,6 @@ def change_url(obj) -> str:
 
 
 @pytest.fixture
-def as_main_admin(client, main_admin):
-    client.force_login(main_admin)
-    return client
-
-
-@pytest.fixture
 def methodic():
     methodic = MethodicFactory(title="Снежный ком", category=CategoryFactory(name="Игры на знакомство"))
     methodic.tags.set([TagFactory(name="знакомство")])

@@ -62,12 +62,6 @@ def media_data(**overrides) -> dict:
 
 
 @pytest.fixture
-def as_teacher(client, teacher):
-    client.force_login(teacher)
-    return client
-
-
-@pytest.fixture
 def own(teacher):
     return MethodicFactory(author=teacher, status=Methodic.Status.DRAFT, published_at=None)
 

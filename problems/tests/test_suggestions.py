@@ -95,12 +95,6 @@ def moderate_by_hand(user):
 
 
 @pytest.fixture
-def as_teacher(client, teacher):
-    client.force_login(teacher)
-    return client
-
-
-@pytest.fixture
 def block(db):
     return BlockFactory(title="Планиметрия")
 

@@ -48,12 +48,6 @@ MODELS = (
 
 
 @pytest.fixture
-def as_main_admin(client, main_admin):
-    client.force_login(main_admin)
-    return client
-
-
-@pytest.fixture
 def world():
     """One project with everything in it: a term, a course with a group, a lesson, a
     student with a passport, an attachment."""

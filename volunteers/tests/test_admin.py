@@ -54,24 +54,6 @@ def bulk_volunteers(count: int, *, pending: bool = False, photos: bool = False) 
     return volunteers
 
 
-@pytest.fixture
-def as_main_admin(client, main_admin):
-    client.force_login(main_admin)
-    return client
-
-
-@pytest.fixture
-def as_administrator(client, administrator):
-    client.force_login(administrator)
-    return client
-
-
-@pytest.fixture
-def as_teacher(client, teacher):
-    client.force_login(teacher)
-    return client
-
-
 # --- Smoke: every page of every model ---------------------------------------------------
 
 MODELS = [
