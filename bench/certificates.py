@@ -36,24 +36,10 @@ import uuid
 from datetime import date
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import setup_django
 
 FIRST_NAMES = ("Анастасия", "Дмитрий", "Екатерина", "Михаил", "Ольга", "Александр", "Татьяна", "Константин")
 LAST_NAMES = ("Кузнецова", "Смирнов", "Лебедева", "Орлов", "Никитина", "Волков", "Павлова", "Константинопольский")
-
-
-def setup_django(database: str | None = None) -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.db import connection
-
-    settings.DEBUG = False
-    if database:  # the measured child: the scratch database the parent made
-        connection.settings_dict["NAME"] = settings.DATABASES["default"]["NAME"] = database
 
 
 def create_scratch(tag: str, count: int) -> int:

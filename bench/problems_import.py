@@ -28,7 +28,6 @@ as in production.
 
 import argparse
 import json
-import os
 import resource
 import shutil
 import subprocess
@@ -39,23 +38,10 @@ import uuid
 from io import StringIO
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import ROOT, setup_django
+
 BLOCKS, REFERENCES = 30, 10
 PICTURE = ROOT / "problems" / "data" / "images" / "right-triangle.png"
-
-
-def setup_django(database: str | None = None) -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.db import connection
-
-    settings.DEBUG = False
-    if database:  # a child: the scratch database the parent made
-        connection.settings_dict["NAME"] = settings.DATABASES["default"]["NAME"] = database
 
 
 def megabytes(rusage_maxrss: int) -> float:

@@ -23,31 +23,18 @@ production.
 """
 
 import argparse
-import os
 import statistics
-import sys
 import time
 import uuid
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import setup_django
+
 BLOCKS = 30
 LAYOUTS = {
     # SQL for the index (1-based) into the array of block ids of task number n (1..size).
     "interleaved": "1 + n %% {blocks}",
     "clustered": "1 + ((n - 1) * {blocks}) / {size}",
 }
-
-
-def setup_django() -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
-    from django.conf import settings
-
-    settings.DEBUG = False
 
 
 def create_scratch_database() -> tuple[str, str]:

@@ -12,6 +12,8 @@ admin.site.index_title = "Управление платформой"
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("about/", AboutView.as_view(), name="about"),
+    path("healthz", views.healthz, name="healthz"),
+    path("search/", views.search, name="search"),
     path("accounts/", include("accounts.urls")),
     path("volunteers/", include("volunteers.urls")),
     path("courses/", include("courses.urls")),

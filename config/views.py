@@ -1,7 +1,127 @@
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
+from django.db.models import Count, QuerySet, Window
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
 from django.views.generic import TemplateView
+
+from core.search import MAX_QUERY_LENGTH, clean_query, matching, ranked, snippet, with_snippet
+from courses.selectors import courses_shown
+from methodics.selectors import published_methodics
+from problems.models import Reference
+from problems.selectors import published_tasks
+
+RESULTS_PER_GROUP = 5  # on the page of all kinds
+RESULTS_PER_PAGE = 20  # on the page of one kind
 
 
 class HomeView(TemplateView):
     """Public: what the platform offers, and the way in for a visitor."""
 
     template_name = "home.html"
+
+
+def healthz(request):
+    """Public: a constant answer through the whole middleware stack and no query — for a
+    load balancer's checks, and the baseline of the load bench (bench/load.py)."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+# --- Site search ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What the site search finds of one kind: `rows()` are those anyone may see (the
+    search is the same for every visitor), `text` the fields a snippet is cut from."""
+
+    slug: str
+    title: str
+    rows: Callable[[], QuerySet]
+    text: tuple[str, ...]
+    url: Callable[[object, str], str]
+
+
+def _reference_url(material: Reference, text: str) -> str:
+    # The handbook has no page per material: its search, scrolled to the material.
+    return f"{reverse('problems:reference')}?{urlencode({'q': text})}#reference-{material.pk}"
+
+
+KINDS = (
+    Kind(
+        "courses",
+        "Курсы",
+        lambda: courses_shown().select_related("direction", "level"),
+        ("short_description", "full_description"),
+        lambda course, text: course.get_absolute_url(),
+    ),
+    Kind(
+        "methodics",
+        "Методики",
+        lambda: published_methodics().select_related("category"),
+        ("short_description", "goal", "description"),
+        lambda methodic, text: methodic.get_absolute_url(),
+    ),
+    Kind(
+        "tasks",
+        "Задачи",
+        lambda: published_tasks().select_related("block"),
+        ("statement",),
+        lambda task, text: task.get_absolute_url(),
+    ),
+    Kind("references", "Справочник", lambda: Reference.objects.all(), ("description",), _reference_url),
+)
+
+
+@dataclass
+class Found:
+    """One result: the object, its link and its snippet with the matches marked."""
+
+    object: object
+    url: str
+    snippet: str
+
+
+@dataclass
+class Group:
+    kind: Kind
+    count: int
+    results: list[Found]
+    page_obj: object = None
+
+
+def _found(kind: Kind, rows, text: str) -> list[Found]:
+    return [Found(row, kind.url(row, text), snippet(row.snippet_source)) for row in rows]
+
+
+def search(request):
+    """Everyone, anonymous visitors too: courses, methodics, tasks and reference material
+    matching `q`, grouped by kind with counts — the first RESULTS_PER_GROUP of each, or,
+    with `kind`, that kind's results page by page. Only what anyone may see is searched:
+    shown courses, published methodics and tasks (never their solutions), the handbook."""
+    text = clean_query(request.GET.get("q"))
+    chosen = next((kind for kind in KINDS if kind.slug == request.GET.get("kind")), None)
+    groups = []
+    if text:
+        for kind in KINDS:
+            found = with_snippet(ranked(kind.rows(), text), text, *kind.text)
+            if kind is chosen:
+                page = Paginator(found, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+                groups.append(Group(kind, page.paginator.count, _found(kind, page.object_list, text), page))
+            elif chosen is None:
+                rows = list(found.annotate(total=Window(Count("pk")))[:RESULTS_PER_GROUP])
+                groups.append(Group(kind, rows[0].total if rows else 0, _found(kind, rows, text)))
+            else:  # a tab of another kind: its count only
+                groups.append(Group(kind, matching(kind.rows(), text).count(), []))
+    context = {
+        "query": request.GET.get("q", "")[:MAX_QUERY_LENGTH],
+        "text": text,
+        "chosen": chosen,
+        "groups": groups,
+        "total": sum(group.count for group in groups),
+    }
+    return render(request, "search.html", context)

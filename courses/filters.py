@@ -1,8 +1,8 @@
 import django_filters
-from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import SearchFilter
 from courses.models import Course, CourseLocation
 from volunteers.models import Direction, Level, Location
 
@@ -11,7 +11,7 @@ class CourseFilter(django_filters.FilterSet):
     """The catalogue's filters. A region selects the courses open there: those that list
     it and those that list no region at all (open everywhere)."""
 
-    q = django_filters.CharFilter(label=_("Поиск"), method="search", widget=forms.TextInput(attrs={"type": "search"}))
+    q = SearchFilter()
     direction = django_filters.ModelChoiceFilter(
         queryset=Direction.objects.all(), label=_("Направление"), empty_label=_("Все направления")
     )
@@ -26,15 +26,6 @@ class CourseFilter(django_filters.FilterSet):
     class Meta:
         model = Course
         fields = ["q", "direction", "level", "location", "format"]
-
-    def search(self, queryset, name, value):
-        # icontains for now; full-text search with Russian morphology comes later.
-        words = value.strip()
-        if not words:
-            return queryset
-        return queryset.filter(
-            Q(title__icontains=words) | Q(short_description__icontains=words) | Q(full_description__icontains=words)
-        )
 
     def open_in(self, queryset, name, value):
         listed_here = CourseLocation.objects.filter(course=OuterRef("pk"), location=value)

@@ -1,6 +1,7 @@
 import secrets
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
@@ -11,6 +12,7 @@ from easy_thumbnails.fields import ThumbnailerImageField
 
 from core.fields import SanitizedRichTextField
 from core.models import TimeStampedModel
+from core.search import SearchableManager, search_vector_field
 from core.storage import PrivateStorage
 from core.validators import MaxUploadSizeValidator
 from volunteers.models import Direction, Level, Location, Volunteer
@@ -125,6 +127,9 @@ class Course(Authored):
     ready = models.BooleanField(_("готов"), default=False)
     visible = models.BooleanField(_("виден"), default=False)
     published = models.BooleanField(_("опубликован"), default=False)
+    search_vector = search_vector_field(A=("title",), B=("short_description",), C=("full_description",))
+
+    objects = SearchableManager()
 
     class Meta:
         db_table = "courses"
@@ -136,7 +141,10 @@ class Course(Authored):
                 condition=Q(attempts_limit__gte=0, attempts_limit__lte=10), name="courses_attempts_limit_range"
             ),
         ]
-        indexes = [models.Index(fields=["ready", "visible", "published"], name="courses_shown_idx")]
+        indexes = [
+            models.Index(fields=["ready", "visible", "published"], name="courses_shown_idx"),
+            GinIndex(fields=["search_vector"], name="courses_search_idx"),
+        ]
 
     def __str__(self):
         return self.title

@@ -4,6 +4,7 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from core.filters import SearchFilter
 from methodics import selectors
 from methodics.models import Category, Methodic, Tag
 
@@ -34,12 +35,12 @@ def author_choices() -> list[tuple[int, str]]:
 class MethodicFilter(django_filters.FilterSet):
     """The library's filters. A category selects its subcategories too; several tags
     select the methodics that carry all of them; `q` is the ranked Russian full-text
-    search (selectors.search), which then decides the order.
+    search (core.search), which then decides the order.
 
     The choices of category, author and tags are read once per request (one query each):
     a ModelChoiceFilter would query again to validate the value."""
 
-    q = django_filters.CharFilter(label=_("Поиск"), method="search", widget=forms.TextInput(attrs={"type": "search"}))
+    q = SearchFilter()
     category = django_filters.TypedChoiceFilter(label=_("Категория"), coerce=int, method="in_category")
     tags = django_filters.TypedMultipleChoiceFilter(
         label=_("Теги (все выбранные)"), coerce=int, method="with_tags", widget=forms.SelectMultiple(attrs={"size": 6})
@@ -69,10 +70,6 @@ class MethodicFilter(django_filters.FilterSet):
         self.filters["category"].extra["choices"] = [("", _("Все категории")), *category_choices()]
         self.filters["author"].extra["choices"] = [("", _("Все авторы")), *author_choices()]
         self.filters["tags"].extra["choices"] = list(Tag.objects.order_by("name").values_list("pk", "name"))
-
-    def search(self, queryset, name, value):
-        words = value.strip()
-        return selectors.search(queryset, words) if words else queryset
 
     def in_category(self, queryset, name, value):
         return queryset.filter(category_id__in=selectors.category_and_descendants(Category(pk=value)))

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -9,6 +10,7 @@ from easy_thumbnails.fields import ThumbnailerImageField
 
 from core.fields import SanitizedRichTextField
 from core.models import TimeStampedModel
+from core.search import SearchableManager, search_vector_field
 from core.uploads import ContentTypeValidator
 from core.validators import MaxUploadSizeValidator
 
@@ -93,6 +95,9 @@ class Methodic(TimeStampedModel):
     status = models.CharField(_("статус"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(_("опубликована"), null=True, blank=True)
     total_duration = models.PositiveIntegerField(_("продолжительность, мин"), default=0, editable=False)
+    search_vector = search_vector_field(A=("title",), B=("goal", "short_description"), C=("description", "materials"))
+
+    objects = SearchableManager()
 
     class Meta:
         db_table = "methodics"
@@ -100,7 +105,10 @@ class Methodic(TimeStampedModel):
         verbose_name_plural = _("методики")
         ordering = ("-published_at", "-pk")
         permissions = [("moderate_methodic", _("Может модерировать методики"))]
-        indexes = [models.Index(fields=["status", "-published_at"], name="methodics_status_published")]
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="methodics_status_published"),
+            GinIndex(fields=["search_vector"], name="methodics_search_idx"),
+        ]
 
     def __str__(self):
         return self.title

@@ -1,15 +1,8 @@
 from django.contrib.auth.models import Permission
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db.models import Q, QuerySet
 
 from accounts.models import User
 from methodics.models import Category, Methodic
-
-SEARCH_VECTOR = (
-    SearchVector("title", weight="A", config="russian")
-    + SearchVector("goal", "short_description", weight="B", config="russian")
-    + SearchVector("description", "materials", weight="C", config="russian")
-)
 
 
 def can_moderate(user: User) -> bool:
@@ -54,17 +47,6 @@ def category_path(category: Category | None) -> list[Category]:
         path.append(category)
         category = category.parent
     return path[::-1]
-
-
-def search(methodics: QuerySet[Methodic], text: str) -> QuerySet[Methodic]:
-    """Full-text search with Russian morphology («занятия» finds «занятие»), ranked by
-    weight: title over goal over description."""
-    query = SearchQuery(text, config="russian", search_type="websearch")
-    return (
-        methodics.annotate(document=SEARCH_VECTOR, rank=SearchRank(SEARCH_VECTOR, query))
-        .filter(document=query)
-        .order_by("-rank", "-published_at", "-pk")
-    )
 
 
 def moderators() -> QuerySet[User]:

@@ -1,6 +1,7 @@
 import secrets
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
 from django.core.validators import FileExtensionValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -10,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.fields import SanitizedRichTextField
 from core.models import TimeStampedModel
+from core.search import SearchableManager, search_vector_field
 from core.validators import MaxUploadSizeValidator
 
 
@@ -54,12 +56,16 @@ class Reference(TimeStampedModel):
     description = SanitizedRichTextField(_("содержание"))
     image = image_field("problems/references/")
     external_key = models.CharField(_("внешний ключ"), max_length=100, unique=True, null=True, blank=True)
+    search_vector = search_vector_field(A=("title",), B=("description",))
+
+    objects = SearchableManager()
 
     class Meta:
         db_table = "reference_materials"
         verbose_name = _("справочный материал")
         verbose_name_plural = _("справочник")
         ordering = ("title",)
+        indexes = [GinIndex(fields=["search_vector"], name="reference_materials_search_idx")]
 
     def __str__(self):
         return self.title
@@ -103,6 +109,11 @@ class Task(TimeStampedModel):
     # A uniform random number given by the database to every row, for drawing random
     # tasks by an index range scan (problems.selectors.random_task_ids).
     draw_key = models.FloatField(_("ключ случайного выбора"), db_default=Random(), editable=False)
+    # The task's statement only: its answer and solutions are shown on request, and a
+    # private solution to its author and administrators alone, so none of them is searched.
+    search_vector = search_vector_field(A=("title",), B=("statement",))
+
+    objects = SearchableManager()
 
     class Meta:
         db_table = "tasks"
@@ -114,6 +125,7 @@ class Task(TimeStampedModel):
             # Random variants: the first draw_key above a random number, inside a block's
             # published tasks.
             models.Index(fields=["block", "status", "draw_key"], name="tasks_block_status_draw", include=["id"]),
+            GinIndex(fields=["search_vector"], name="tasks_search_idx"),
         ]
 
     def __str__(self):

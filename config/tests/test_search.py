@@ -1,0 +1,269 @@
+"""The site search, /search/, on PostgreSQL: Russian morphology, ranking, snippets, who
+sees what, and queries typed by someone careless or hostile."""
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from courses.tests.factories import CourseFactory
+from methodics.models import Methodic
+from methodics.tests.factories import MethodicFactory
+from problems.models import Task
+from problems.tests.factories import BlockFactory, ReferenceFactory, SolutionFactory, TaskFactory
+
+SEARCH = reverse("search")
+
+pytestmark = pytest.mark.django_db
+
+
+def found_titles(response, kind: str) -> list[str]:
+    """The titles listed in one group of results, in order."""
+    page = response.content.decode()
+    group = re.search(rf'<section class="search-group" aria-labelledby="group-{kind}">(.*?)</section>', page, re.S)
+    if group is None:
+        return []
+    return re.findall(r"<h3><a href=\"[^\"]*\">([^<]*)</a></h3>", group.group(1))
+
+
+def group_counts(response) -> dict[str, int]:
+    """The counts shown on the tabs of kinds."""
+    page = response.content.decode()
+    tabs = re.findall(r'kind=(\w+)"[^>]*>[^<]*<span class="count">(\d+)</span>', page)
+    return {kind: int(count) for kind, count in tabs}
+
+
+class TestMorphologyAndRanking:
+    def test_an_inflected_word_finds_every_form(self, client):
+        TaskFactory(title="Одна задача о поездах", statement="<p>Поезд выехал из пункта А.</p>")
+        TaskFactory(title="Про бассейн", statement="<p>Трубы наполняют бассейн.</p>")
+
+        response = client.get(SEARCH, {"q": "поезда"})
+
+        assert found_titles(response, "tasks") == ["Одна задача о поездах"]
+
+    def test_the_plural_finds_the_singular_across_kinds(self, client):
+        CourseFactory(title="Вожатый", full_description="<p>Как вести игру с отрядом.</p>")
+        MethodicFactory(title="Игра «Снежный ком»")
+        TaskFactory(title="Сколько партий", statement="<p>В турнире каждая игра длится час.</p>")
+
+        response = client.get(SEARCH, {"q": "игры"})
+
+        assert found_titles(response, "courses") == ["Вожатый"]
+        assert found_titles(response, "methodics") == ["Игра «Снежный ком»"]
+        assert found_titles(response, "tasks") == ["Сколько партий"]
+
+    def test_a_title_match_comes_before_a_body_full_of_the_word(self, client):
+        TaskFactory(title="Пешеходы", statement="<p>Скорость, скорость и ещё раз скорость: скорость пешехода.</p>")
+        TaskFactory(title="Скорость лодки", statement="<p>Лодка плывёт по течению.</p>")
+
+        assert found_titles(client.get(SEARCH, {"q": "скорость"}), "tasks") == ["Скорость лодки", "Пешеходы"]
+
+    def test_all_words_are_required_and_the_last_one_may_be_unfinished(self, client):
+        TaskFactory(title="Квадратное уравнение", statement="<p>Решите x² − 5x + 6 = 0.</p>")
+        TaskFactory(title="Квадратная рамка", statement="<p>Найдите периметр.</p>")
+
+        assert found_titles(client.get(SEARCH, {"q": "квадратное уравн"}), "tasks") == ["Квадратное уравнение"]
+
+
+class TestGroupsAndPages:
+    def test_results_are_grouped_by_kind_with_counts(self, client):
+        for number in range(7):
+            TaskFactory(title=f"Треугольник {number}")
+        ReferenceFactory(title="Признаки равенства треугольников")
+        MethodicFactory(title="Геометрия вокруг нас", goal="Найти треугольники в классе.")
+
+        response = client.get(SEARCH, {"q": "треугольник"})
+
+        assert group_counts(response) == {"courses": 0, "methodics": 1, "tasks": 7, "references": 1}
+        assert len(found_titles(response, "tasks")) == 5  # the first five, with a link to all seven
+        assert "Все результаты: задачи (7)" in response.content.decode()
+        assert "Найдено: 9" in response.content.decode()
+
+    def test_one_kind_is_paginated_by_twenty(self, client):
+        for number in range(23):
+            TaskFactory(title=f"Функция номер {number:02d}")
+
+        first = client.get(SEARCH, {"q": "функция", "kind": "tasks"})
+        second = client.get(SEARCH, {"q": "функция", "kind": "tasks", "page": 2})
+
+        assert len(found_titles(first, "tasks")) == 20
+        assert len(found_titles(second, "tasks")) == 3
+        assert "Страница 2 из 2" in second.content.decode()
+        assert group_counts(second)["tasks"] == 23
+
+    def test_a_reference_material_links_to_the_handbook_at_its_place(self, client):
+        material = ReferenceFactory(title="Теорема Пифагора")
+
+        page = client.get(SEARCH, {"q": "пифагора"}).content.decode()
+
+        assert (
+            f"/problems/reference/?q=%D0%BF%D0%B8%D1%84%D0%B0%D0%B3%D0%BE%D1%80%D0%B0#reference-{material.pk}" in page
+        )
+
+    def test_the_header_of_every_page_has_the_search_box(self, client):
+        page = client.get(reverse("home")).content.decode()
+
+        assert f'action="{SEARCH}"' in page
+        assert 'name="q"' in page
+
+    def test_the_number_of_queries_does_not_grow_with_the_results(self, django_assert_max_num_queries, as_volunteer):
+        for number in range(30):
+            TaskFactory(title=f"Дробь {number}")
+            CourseFactory(title=f"Дроби для вожатых {number}")
+            MethodicFactory(title=f"Дроби на кухне {number}")
+            ReferenceFactory(title=f"Сложение дробей {number}")
+
+        with django_assert_max_num_queries(4):  # a visitor: a query per kind, with its count
+            Client().get(SEARCH, {"q": "дробь"})
+        # session, user, unread messages; the other kinds' counts; the kind's count and rows
+        with django_assert_max_num_queries(8):
+            as_volunteer.get(SEARCH, {"q": "дробь", "kind": "methodics"})
+
+
+class TestSnippets:
+    def test_the_matched_words_are_marked_in_a_passage_without_tags(self, client):
+        TaskFactory(
+            title="Бассейн",
+            statement="<p>Первая <b>труба</b> наполняет бассейн за 3 часа, вторая — за 6 часов.</p>",
+        )
+
+        page = client.get(SEARCH, {"q": "трубы"}).content.decode()
+
+        assert "Первая <mark>труба</mark> наполняет бассейн" in page
+        assert "<b>" not in page.split('class="search-snippet"')[1].split("</p>")[0]
+
+    def test_text_that_looks_like_html_is_shown_escaped(self, client):
+        TaskFactory(title="Неравенство", statement="<p>Докажите, что a &lt; b &amp;&amp; b &lt;script&gt; c.</p>")
+
+        page = client.get(SEARCH, {"q": "докажите"}).content.decode()
+
+        assert "<mark>Докажите</mark>, что a &lt; b &amp;&amp; b &lt;script" in page
+        assert "<script" not in page
+
+
+class TestVisibility:
+    def test_only_courses_shown_to_learners_are_found(self, client):
+        CourseFactory(title="Навигация открытая")
+        CourseFactory(title="Навигация черновик", published=False)
+        CourseFactory(title="Навигация скрытая", visible=False)
+
+        assert found_titles(client.get(SEARCH, {"q": "навигация"}), "courses") == ["Навигация открытая"]
+
+    @pytest.mark.parametrize("role", ["as_volunteer", "as_teacher", "as_administrator", "as_main_admin"])
+    def test_drafts_are_found_by_nobody(self, role, request):
+        signed_in = request.getfixturevalue(role)
+        MethodicFactory(title="Квест опубликованный")
+        MethodicFactory(title="Квест на модерации", status=Methodic.Status.DRAFT, published_at=None)
+        TaskFactory(title="Квест-задача опубликованная")
+        TaskFactory(title="Квест-задача отклонённая", status=Task.Status.REJECTED)
+
+        response = signed_in.get(SEARCH, {"q": "квест"})
+
+        assert found_titles(response, "methodics") == ["Квест опубликованный"]
+        assert found_titles(response, "tasks") == ["Квест-задача опубликованная"]
+
+    @pytest.mark.parametrize("role", ["client", "as_volunteer", "as_administrator"])
+    def test_the_words_of_a_private_solution_find_nothing_and_never_show(self, role, request):
+        searcher = request.getfixturevalue(role)
+        SolutionFactory(title="Тайный ход", text="<p>Воспользуемся леммой Жуковского-Вавилова.</p>", is_private=True)
+
+        page = searcher.get(SEARCH, {"q": "жуковского"}).content.decode()
+
+        assert "Ничего не нашлось" in page
+        assert "Вавилова" not in page
+
+    def test_a_task_found_by_its_statement_shows_no_solution_or_answer(self, client):
+        task = TaskFactory(title="Монеты", statement="<p>Сколько монет в копилке?</p>", answer="сорок две")
+        SolutionFactory(task=task, text="<p>Секретный ход решения.</p>", is_private=True)
+
+        page = client.get(SEARCH, {"q": "копилка"}).content.decode()
+
+        assert "Монеты" in page
+        assert "сорок две" not in page
+        assert "Секретный" not in page
+
+
+class TestBadInput:
+    @pytest.mark.parametrize(
+        "query",
+        [
+            "",
+            "а",
+            "я" * 1_000,
+            "!!! ??? …",
+            "& | ! ( ) : * '",
+            "задача & | !(",
+            "'); DROP TABLE tasks; --",
+            "уравнение:* & !",
+            "\x00задача",
+            "<script>alert(1)</script>",
+        ],
+    )
+    def test_any_query_gives_a_normal_page(self, client, query):
+        TaskFactory(title="Задача про уравнение")
+
+        response = client.get(SEARCH, {"q": query})
+
+        assert response.status_code == 200
+        assert "<script>alert" not in response.content.decode()
+
+    def test_an_empty_query_asks_for_words(self, client):
+        assert "Введите слово или несколько" in client.get(SEARCH).content.decode()
+
+    def test_a_query_of_punctuation_says_there_is_no_word(self, client):
+        assert "В запросе нет ни одного слова" in client.get(SEARCH, {"q": "?!…"}).content.decode()
+
+    def test_syntax_characters_around_a_word_still_find_it(self, client):
+        TaskFactory(title="Параллелограмм")
+
+        response = client.get(SEARCH, {"q": "(параллелограмм):* & !|"})
+
+        assert found_titles(response, "tasks") == ["Параллелограмм"]
+
+    def test_an_unknown_kind_or_page_falls_back(self, client):
+        TaskFactory(title="Ромб")
+
+        assert found_titles(client.get(SEARCH, {"q": "ромб", "kind": "nope"}), "tasks") == ["Ромб"]
+        assert found_titles(client.get(SEARCH, {"q": "ромб", "kind": "tasks", "page": "999"}), "tasks") == ["Ромб"]
+
+
+class TestListPages:
+    """Each app's list page searches its own kind the same way."""
+
+    @pytest.fixture(params=["catalogue", "block", "methodics", "handbook"])
+    def kind(self, request):
+        """(make a row with a title and a text, the list page's URL)"""
+        block = BlockFactory()
+        return {
+            "catalogue": (lambda title, text: CourseFactory(title=title, full_description=text), "/courses/"),
+            "block": (
+                lambda title, text: TaskFactory(title=title, statement=text, block=block),
+                f"/problems/blocks/{block.pk}/",
+            ),
+            "methodics": (lambda title, text: MethodicFactory(title=title, description=text), "/methodics/"),
+            "handbook": (lambda title, text: ReferenceFactory(title=title, description=text), "/problems/reference/"),
+        }[request.param]
+
+    @staticmethod
+    def listed(client, url, query) -> list[str]:
+        response = client.get(url, {"q": query})
+        assert response.status_code == 200
+        return re.findall(r"<h3>(?:<a href=\"[^\"]*\">)?([^<]+)(?:</a>)?</h3>", response.content.decode())
+
+    def test_morphology_and_title_first(self, client, kind):
+        make, url = kind
+        make("Про костёр", "<p>Костры, костры и ещё костры у палатки.</p>")
+        make("Костры в походе", "<p>Правила безопасности.</p>")
+        make("Палатка", "<p>Как её поставить.</p>")
+
+        assert self.listed(client, url, "костра") == ["Костры в походе", "Про костёр"]
+
+    def test_hostile_queries_list_normally(self, client, kind):
+        make, url = kind
+        make("Компас", "<p>Стороны света.</p>")
+
+        assert self.listed(client, url, "компас:* & !(") == ["Компас"]
+        assert self.listed(client, url, "&|!():*'") == ["Компас"]  # nothing to search: the whole list
+        assert self.listed(client, url, "ю" * 1_000) == []

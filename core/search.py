@@ -1,0 +1,121 @@
+"""Full-text search, one way for the whole site: the site search (/search/) and each app's
+list pages (the course catalogue, a block's tasks, the handbook, the methodics library).
+
+PostgreSQL's `russian` configuration stems words («задачи» finds «задача»); every searched
+table keeps its document in a stored generated column, `search_vector`, with a GIN index,
+built from its title (weight A) over its texts (B, C). A query is the words of what the
+person typed, all of them required; the last one also matches as the beginning of a word
+(«ориентир» finds «ориентироваться»), when it has at least PREFIX_MIN_LENGTH letters. Only
+letters and digits reach `to_tsquery`, so stray `& | ! ( ) : * '` are no syntax error.
+Results come title matches first, then by `ts_rank`; snippets come from `ts_headline` over
+the text with its HTML tags removed, and are escaped here before the matches are marked
+with <mark>.
+"""
+
+import operator
+import re
+from functools import reduce
+from html import escape, unescape
+
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    SearchVectorExact,
+    SearchVectorField,
+)
+from django.db import models
+from django.db.models import F, Func, QuerySet, Value
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
+
+CONFIG = "russian"
+MAX_QUERY_LENGTH = 200  # characters; a longer query is cut, not refused
+MAX_WORDS = 12
+PREFIX_MIN_LENGTH = 3
+WORD = re.compile(r"[^\W_]+")
+SNIPPET_WORDS = 30
+# ts_headline's marks around a match: characters no text of ours holds, so they survive the
+# escaping of the snippet and are then replaced by tags.
+START_MARK, STOP_MARK = "\x02", "\x03"
+
+
+class SearchableManager(models.Manager):
+    """The manager of a model with `search_vector_field`: rows come without the vector,
+    which only the database reads."""
+
+    def get_queryset(self):
+        return super().get_queryset().defer("search_vector")
+
+
+def search_vector_field(**weighted: tuple[str, ...]) -> models.GeneratedField:
+    """A stored generated column with the document of a row, e.g.
+    `search_vector_field(A=("title",), B=("statement",))`; A weighs most."""
+    parts = (SearchVector(*fields, weight=weight, config=CONFIG) for weight, fields in weighted.items())
+    return models.GeneratedField(
+        verbose_name=_("поисковый индекс"),
+        expression=reduce(operator.add, parts),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
+
+def clean_query(text: str | None) -> str:
+    """What to search for: the first MAX_WORDS words (letters and digits) of the first
+    MAX_QUERY_LENGTH characters, or '' when there is none (empty, punctuation only)."""
+    return " ".join(WORD.findall((text or "")[:MAX_QUERY_LENGTH])[:MAX_WORDS])
+
+
+def search_query(text: str) -> SearchQuery:
+    """The tsquery of a cleaned text: every word, the last one also as a prefix."""
+    *words, last = text.split()
+    terms = [*words, f"{last}:*" if len(last) >= PREFIX_MIN_LENGTH else last]
+    return SearchQuery(" & ".join(terms), config=CONFIG, search_type="raw")
+
+
+def matching(queryset: QuerySet, text: str) -> QuerySet:
+    """The rows of `queryset` matching `text` (cleaned with clean_query), in no order."""
+    return queryset.filter(search_vector=search_query(text)) if text else queryset.none()
+
+
+def ranked(queryset: QuerySet, text: str) -> QuerySet:
+    """The rows of `queryset` matching `text` (cleaned with clean_query), best first: those
+    whose title matches, then by rank, then in the queryset's own order (or the newest
+    first). With nothing to search, none."""
+    if not text:
+        return queryset.none()
+    query = search_query(text)
+    title_lexemes = Func(F("search_vector"), Value("{a}"), function="ts_filter", output_field=SearchVectorField())
+    return (
+        matching(queryset, text)
+        .annotate(title_match=SearchVectorExact(title_lexemes, query), rank=SearchRank(F("search_vector"), query))
+        .order_by("-title_match", "-rank", *(queryset.query.order_by or ["-pk"]))
+    )
+
+
+def with_snippet(queryset: QuerySet, text: str, *fields: str) -> QuerySet:
+    """Adds `snippet_source`, the passage of the fields (HTML or plain text, read as one
+    text) around the matches of `text`; turn it into HTML with `snippet()`."""
+    source = F(fields[0]) if len(fields) == 1 else Func(Value(" "), *map(F, fields), function="concat_ws")
+    plain = Func(source, Value("<[^>]+>"), Value(" "), Value("g"), function="regexp_replace")
+    return queryset.annotate(
+        snippet_source=SearchHeadline(
+            plain,
+            search_query(text),
+            config=CONFIG,
+            start_sel=START_MARK,
+            stop_sel=STOP_MARK,
+            max_words=SNIPPET_WORDS,
+            min_words=SNIPPET_WORDS // 2,
+            max_fragments=2,
+            fragment_delimiter=" … ",
+        )
+    )
+
+
+def snippet(source: str) -> SafeString:
+    """ts_headline's passage as safe HTML: entities decoded, everything escaped, the
+    matches in <mark>."""
+    text = escape(" ".join(unescape(source).split()))
+    return mark_safe(text.replace(START_MARK, "<mark>").replace(STOP_MARK, "</mark>"))
