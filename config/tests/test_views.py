@@ -93,3 +93,11 @@ def test_a_server_error_shows_a_friendly_page_without_the_trace():
     assert "Что-то пошло не так" in page
     assert "RuntimeError" not in page
     assert "Traceback" not in page
+
+
+def test_healthz_answers_ok_without_a_query(client, db, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.content == b"ok"
