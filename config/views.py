@@ -9,7 +9,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.generic import TemplateView
 
-from core.search import MAX_QUERY_LENGTH, clean_query, matching, ranked, snippet, with_snippet
+from core import search as search_module
+from core.search import MAX_QUERY_LENGTH, clean_query, count_matching, ranked, snippet, with_snippet
 from courses.selectors import courses_shown
 from methodics.selectors import published_methodics
 from problems.models import Reference
@@ -116,12 +117,13 @@ def search(request):
                 rows = list(found.annotate(total=Window(Count("pk")))[:RESULTS_PER_GROUP])
                 groups.append(Group(kind, rows[0].total if rows else 0, _found(kind, rows, text)))
             else:  # a tab of another kind: its count only
-                groups.append(Group(kind, matching(kind.rows(), text).count(), []))
+                groups.append(Group(kind, count_matching(kind.rows(), text), []))
     context = {
         "query": request.GET.get("q", "")[:MAX_QUERY_LENGTH],
         "text": text,
         "chosen": chosen,
         "groups": groups,
         "total": sum(group.count for group in groups),
+        "capped": any(group.count >= search_module.MAX_RANKED for group in groups),
     }
     return render(request, "search.html", context)

@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy as _
 CONFIG = "russian"
 MAX_QUERY_LENGTH = 200  # characters; a longer query is cut, not refused
 MAX_WORDS = 12
+MAX_RANKED = 1_000  # matches ranked and counted, per kind
 PREFIX_MIN_LENGTH = 3
 WORD = re.compile(r"[^\W_]+")
 SNIPPET_WORDS = 30
@@ -79,16 +80,26 @@ def matching(queryset: QuerySet, text: str) -> QuerySet:
     return queryset.filter(search_vector=search_query(text)) if text else queryset.none()
 
 
+def count_matching(queryset: QuerySet, text: str) -> int:
+    """How many rows match, up to MAX_RANKED (shown by the template filter `found_count`)."""
+    return matching(queryset, text).order_by()[:MAX_RANKED].count()
+
+
 def ranked(queryset: QuerySet, text: str) -> QuerySet:
     """The rows of `queryset` matching `text` (cleaned with clean_query), best first: those
     whose title matches, then by rank, then in the queryset's own order (or the newest
-    first). With nothing to search, none."""
+    first); at most MAX_RANKED of them. With nothing to search, none.
+
+    Ranking reads the document of every candidate, so its cost grows with the number of
+    matches (85 ms for 20,000 of 100,000 tasks): a word so common that more rows match is
+    ranked among the first MAX_RANKED matches the index gives."""
     if not text:
         return queryset.none()
     query = search_query(text)
     title_lexemes = Func(F("search_vector"), Value("{a}"), function="ts_filter", output_field=SearchVectorField())
+    candidates = matching(queryset, text).order_by().values("pk")[:MAX_RANKED]
     return (
-        matching(queryset, text)
+        queryset.filter(pk__in=candidates)
         .annotate(title_match=SearchVectorExact(title_lexemes, query), rank=SearchRank(F("search_vector"), query))
         .order_by("-title_match", "-rank", *(queryset.query.order_by or ["-pk"]))
     )

@@ -267,3 +267,21 @@ class TestListPages:
         assert self.listed(client, url, "компас:* & !(") == ["Компас"]
         assert self.listed(client, url, "&|!():*'") == ["Компас"]  # nothing to search: the whole list
         assert self.listed(client, url, "ю" * 1_000) == []
+
+
+class TestCommonWords:
+    def test_a_word_matching_more_than_the_ranked_rows_is_counted_as_at_least(self, client, monkeypatch):
+        monkeypatch.setattr("core.search.MAX_RANKED", 3)
+        block = BlockFactory()
+        for number in range(5):
+            TaskFactory(title=f"Окружность {number}", block=block)
+        ReferenceFactory(title="Длина окружности")
+
+        response = client.get(SEARCH, {"q": "окружность"})
+        block_page = client.get(f"/problems/blocks/{block.pk}/", {"q": "окружность"}).content.decode()
+
+        assert len(found_titles(response, "tasks")) == 3
+        assert '<span class="count">3+</span>' in response.content.decode()  # the tasks' tab
+        assert "Найдено: 4+" in response.content.decode()
+        assert "Найдено задач: 3+" in block_page
+        assert "Найдено задач: 5" in client.get(f"/problems/blocks/{block.pk}/").content.decode()
