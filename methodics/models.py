@@ -33,7 +33,10 @@ class Category(models.Model):
         verbose_name = _("категория")
         verbose_name_plural = _("категории")
         ordering = ("name",)
-        constraints = [models.UniqueConstraint(fields=["parent", "name"], name="categories_unique_in_parent")]
+        # nulls_distinct=False: two top-level categories may not share a name either.
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="categories_unique_in_parent", nulls_distinct=False)
+        ]
 
     def __str__(self):
         return self.name

@@ -7,9 +7,9 @@ from django.db import IntegrityError, connection, transaction
 from PIL import Image
 
 from core.uploads import ContentTypeValidator
-from methodics.models import MethodicMedia, MethodicStep
+from methodics.models import Category, MethodicMedia, MethodicStep
 from methodics.services import media_add, step_remove, step_update, steps_reorder
-from methodics.tests.factories import MethodicFactory, add_step
+from methodics.tests.factories import CategoryFactory, MethodicFactory, add_step
 
 pytestmark = pytest.mark.django_db
 
@@ -145,3 +145,23 @@ def test_the_content_validator_rejects_a_text_file_whatever_its_name(kind):
 )
 def test_the_content_validator_accepts_real_content_whatever_its_name(kind, content):
     ContentTypeValidator(kind)(ContentFile(content, name="file.txt"))
+
+
+# --- Categories --------------------------------------------------------------------------
+
+
+def test_two_top_level_categories_may_not_share_a_name():
+    CategoryFactory(name="Игры", parent=None)
+    twin = Category(name="Игры", parent=None)
+
+    with pytest.raises(ValidationError):
+        twin.full_clean()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        twin.save()
+
+
+def test_the_same_name_under_two_parents_is_fine():
+    first, second = CategoryFactory(name="Игры"), CategoryFactory(name="Тренинги")
+
+    CategoryFactory(name="Подвижные", parent=first)
+    CategoryFactory(name="Подвижные", parent=second).full_clean()
