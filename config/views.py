@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views.generic import TemplateView
 
 from core import search as search_module
-from core.search import MAX_QUERY_LENGTH, clean_query, count_matching, ranked, snippet, with_snippet
+from core.search import MAX_QUERY_LENGTH, clean_query, count_matching, index_scans, ranked, snippet, with_snippet
 from courses.selectors import courses_shown
 from methodics.selectors import published_methodics
 from problems.models import Reference
@@ -56,25 +56,25 @@ KINDS = (
     Kind(
         "courses",
         "Курсы",
-        lambda: courses_shown().select_related("direction", "level"),
+        courses_shown,
         ("short_description", "full_description"),
         lambda course, text: course.get_absolute_url(),
     ),
     Kind(
         "methodics",
         "Методики",
-        lambda: published_methodics().select_related("category"),
+        published_methodics,
         ("short_description", "goal", "description"),
         lambda methodic, text: methodic.get_absolute_url(),
     ),
     Kind(
         "tasks",
         "Задачи",
-        lambda: published_tasks().select_related("block"),
+        published_tasks,
         ("statement",),
         lambda task, text: task.get_absolute_url(),
     ),
-    Kind("references", "Справочник", lambda: Reference.objects.all(), ("description",), _reference_url),
+    Kind("references", "Справочник", Reference.objects.all, ("description",), _reference_url),
 )
 
 
@@ -99,6 +99,21 @@ def _found(kind: Kind, rows, text: str) -> list[Found]:
     return [Found(row, kind.url(row, text), snippet(row.snippet_source)) for row in rows]
 
 
+def _group(kind: Kind, chosen: Kind | None, text: str, page_number) -> Group:
+    """One kind's results: a page of them if it is the chosen kind, the first few on the
+    page of all kinds, else only their count."""
+    if chosen is not None and kind is not chosen:
+        return Group(kind, count_matching(kind.rows(), text), [])
+    # Only the title is read: the snippet is cut in the database, and the ranking sorts
+    # MAX_RANKED candidates at most, narrow rows sort faster.
+    found = with_snippet(ranked(kind.rows().only("title"), text), text, *kind.text)
+    if kind is chosen:
+        page = Paginator(found, RESULTS_PER_PAGE).get_page(page_number)
+        return Group(kind, page.paginator.count, _found(kind, page.object_list, text), page)
+    rows = list(found.annotate(total=Window(Count("pk")))[:RESULTS_PER_GROUP])
+    return Group(kind, rows[0].total if rows else 0, _found(kind, rows, text))
+
+
 def search(request):
     """Everyone, anonymous visitors too: courses, methodics, tasks and reference material
     matching `q`, grouped by kind with counts — the first RESULTS_PER_GROUP of each, or,
@@ -108,16 +123,8 @@ def search(request):
     chosen = next((kind for kind in KINDS if kind.slug == request.GET.get("kind")), None)
     groups = []
     if text:
-        for kind in KINDS:
-            found = with_snippet(ranked(kind.rows(), text), text, *kind.text)
-            if kind is chosen:
-                page = Paginator(found, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
-                groups.append(Group(kind, page.paginator.count, _found(kind, page.object_list, text), page))
-            elif chosen is None:
-                rows = list(found.annotate(total=Window(Count("pk")))[:RESULTS_PER_GROUP])
-                groups.append(Group(kind, rows[0].total if rows else 0, _found(kind, rows, text)))
-            else:  # a tab of another kind: its count only
-                groups.append(Group(kind, count_matching(kind.rows(), text), []))
+        with index_scans():
+            groups = [_group(kind, chosen, text, request.GET.get("page")) for kind in KINDS]
     context = {
         "query": request.GET.get("q", "")[:MAX_QUERY_LENGTH],
         "text": text,

@@ -14,6 +14,7 @@ with <mark>.
 
 import operator
 import re
+from contextlib import contextmanager
 from functools import reduce
 from html import escape, unescape
 
@@ -25,7 +26,7 @@ from django.contrib.postgres.search import (
     SearchVectorExact,
     SearchVectorField,
 )
-from django.db import models
+from django.db import connection, models, transaction
 from django.db.models import F, Func, QuerySet, Value
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -33,7 +34,7 @@ from django.utils.translation import gettext_lazy as _
 CONFIG = "russian"
 MAX_QUERY_LENGTH = 200  # characters; a longer query is cut, not refused
 MAX_WORDS = 12
-MAX_RANKED = 1_000  # matches ranked and counted, per kind
+MAX_RANKED = 500  # matches ranked and counted, per kind
 PREFIX_MIN_LENGTH = 3
 WORD = re.compile(r"[^\W_]+")
 SNIPPET_WORDS = 30
@@ -103,6 +104,19 @@ def ranked(queryset: QuerySet, text: str) -> QuerySet:
         .annotate(title_match=SearchVectorExact(title_lexemes, query), rank=SearchRank(F("search_vector"), query))
         .order_by("-title_match", "-rank", *(queryset.query.order_by or ["-pk"]))
     )
+
+
+@contextmanager
+def index_scans():
+    """Inside: PostgreSQL finds candidates through the GIN index, not by reading the table
+    until MAX_RANKED rows match. Its planner prices a match on a document as a cheap
+    operator, so for a word in a few percent of 20,000 methodics it reads 6,000 rows —
+    17 ms — where the index takes 2 ms; for a word in every fifth row the index costs a
+    few milliseconds more than the scan. Bounded beats fast-on-average here. One query
+    (`SET LOCAL`, inside a transaction)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        yield
 
 
 def with_snippet(queryset: QuerySet, text: str, *fields: str) -> QuerySet:

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from core.filters import SearchFilter
+from core.widgets import PlainSelect, PlainSelectMultiple
 from methodics import selectors
 from methodics.models import Category, Methodic, Tag
 
@@ -27,9 +28,10 @@ def author_choices() -> list[tuple[int, str]]:
     authors = (
         User.objects.filter(Exists(selectors.published_methodics().filter(author=OuterRef("pk"))))
         .order_by("last_name", "first_name", "pk")
-        .only("pk", "first_name", "last_name")
+        .values_list("pk", "first_name", "last_name")
     )
-    return [(author.pk, author.get_full_name() or _("Автор без имени")) for author in authors]
+    nameless = str(_("Автор без имени"))
+    return [(pk, f"{first} {last}".strip() or nameless) for pk, first, last in authors]
 
 
 class MethodicFilter(django_filters.FilterSet):
@@ -41,11 +43,13 @@ class MethodicFilter(django_filters.FilterSet):
     a ModelChoiceFilter would query again to validate the value."""
 
     q = SearchFilter()
-    category = django_filters.TypedChoiceFilter(label=_("Категория"), coerce=int, method="in_category")
-    tags = django_filters.TypedMultipleChoiceFilter(
-        label=_("Теги (все выбранные)"), coerce=int, method="with_tags", widget=forms.SelectMultiple(attrs={"size": 6})
+    category = django_filters.TypedChoiceFilter(
+        label=_("Категория"), coerce=int, method="in_category", widget=PlainSelect
     )
-    author = django_filters.TypedChoiceFilter(label=_("Автор"), coerce=int)
+    tags = django_filters.TypedMultipleChoiceFilter(
+        label=_("Теги (все выбранные)"), coerce=int, method="with_tags", widget=PlainSelectMultiple(attrs={"size": 6})
+    )
+    author = django_filters.TypedChoiceFilter(label=_("Автор"), coerce=int, widget=PlainSelect)
     duration_min = django_filters.NumberFilter(
         field_name="total_duration",
         lookup_expr="gte",

@@ -110,6 +110,8 @@ class Methodic(TimeStampedModel):
         permissions = [("moderate_methodic", _("Может модерировать методики"))]
         indexes = [
             models.Index(fields=["status", "-published_at"], name="methodics_status_published"),
+            # The library's list of authors: those with a published methodic (index only).
+            models.Index(fields=["status", "author"], name="methodics_status_author"),
             GinIndex(fields=["search_vector"], name="methodics_search_idx"),
         ]
 

@@ -1,0 +1,34 @@
+import re
+
+from django import forms
+
+from core.widgets import PlainSelect, PlainSelectMultiple
+
+CHOICES = [("", "Все"), ("1", "Один <b>"), ("Группа", [("2", "Два"), ("3", "Три")])]
+
+
+def squeezed(html: str) -> str:
+    """Markup without the whitespace between tags and with attributes in order."""
+    html = re.sub(r">\s+<", "><", html.strip())
+    return re.sub(r"<(\w+)([^>]*)>", lambda m: f"<{m[1]}{''.join(sorted(m[2].split(' ')))}>", html)
+
+
+class Form(forms.Form):
+    plain = forms.ChoiceField(choices=CHOICES, widget=PlainSelect(attrs={"class": "x"}), required=False)
+    django = forms.ChoiceField(choices=CHOICES, widget=forms.Select(attrs={"class": "x"}), required=False)
+    plain_many = forms.MultipleChoiceField(choices=CHOICES, widget=PlainSelectMultiple(attrs={"size": 4}))
+    django_many = forms.MultipleChoiceField(choices=CHOICES, widget=forms.SelectMultiple(attrs={"size": 4}))
+
+
+def test_the_plain_select_writes_what_django_writes():
+    form = Form({"plain": "2", "django": "2", "plain_many": ["1", "3"], "django_many": ["1", "3"]})
+
+    assert squeezed(str(form["plain"])) == squeezed(str(form["django"])).replace("django", "plain")
+    assert squeezed(str(form["plain_many"])) == squeezed(str(form["django_many"])).replace("django", "plain")
+
+
+def test_labels_are_escaped_and_the_choice_is_selected():
+    html = str(Form({"plain": "1"})["plain"])
+
+    assert '<option value="1" selected>Один &lt;b&gt;</option>' in html
+    assert '<optgroup label="Группа"><option value="2">Два</option>' in html
