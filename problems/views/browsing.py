@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
+from core.search import clean_query
 from problems import services
 from problems.filters import ReferenceFilter, TaskFilter
 from problems.models import Favorite, Reference, Task
@@ -124,7 +125,10 @@ def block(request, block_id: int):
     shown_block = get_object_or_404(blocks_with_counts(), pk=block_id)
     tasks = with_statement_head(published_tasks().filter(block=shown_block)).order_by("pk")
     task_filter = TaskFilter(request.GET, queryset=tasks)
-    page = Paginator(task_filter.qs, TASKS_PER_PAGE).get_page(request.GET.get("page"))
+    paginator = Paginator(task_filter.qs, TASKS_PER_PAGE)
+    if task_filter.is_valid() and not clean_query(task_filter.form.cleaned_data["q"]):
+        paginator.count = shown_block.task_count  # no search: all of them, counted with the block
+    page = paginator.get_page(request.GET.get("page"))
     page_tasks = list(page.object_list)
     starred = favorite_task_ids(request.user, page_tasks)
     cards = [TaskCard(task, plain_excerpt(task.statement_head), task.pk in starred) for task in page_tasks]
