@@ -5,6 +5,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.widgets import PlainCheckboxSelectMultiple
 from problems.models import Block, Variant
 
 MAX_VERSIONS = 10
@@ -39,7 +40,7 @@ class VariantRandomForm(forms.Form):
         label=_("Блоки"),
         coerce=int,
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=PlainCheckboxSelectMultiple,
         help_text=_("Из каждого выбранного блока — одна случайная задача."),
     )
     versions = forms.IntegerField(

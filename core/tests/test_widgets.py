@@ -2,7 +2,7 @@ import re
 
 from django import forms
 
-from core.widgets import PlainSelect, PlainSelectMultiple
+from core.widgets import PlainCheckboxSelectMultiple, PlainSelect, PlainSelectMultiple
 
 CHOICES = [("", "Все"), ("1", "Один <b>"), ("Группа", [("2", "Два"), ("3", "Три")])]
 
@@ -32,3 +32,18 @@ def test_labels_are_escaped_and_the_choice_is_selected():
 
     assert '<option value="1" selected>Один &lt;b&gt;</option>' in html
     assert '<optgroup label="Группа"><option value="2">Два</option>' in html
+
+
+class Boxes(forms.Form):
+    plain = forms.MultipleChoiceField(choices=CHOICES[1:], widget=PlainCheckboxSelectMultiple(attrs={"class": "x"}))
+    django = forms.MultipleChoiceField(choices=CHOICES[1:], widget=forms.CheckboxSelectMultiple(attrs={"class": "x"}))
+
+
+def test_the_plain_checkboxes_write_what_django_writes():
+    form = Boxes({"plain": ["1", "3"], "django": ["1", "3"]})
+
+    assert squeezed(str(form["plain"])) == squeezed(str(form["django"])).replace("django", "plain")
+    assert (
+        '<input type="checkbox" name="plain" value="1" class="x" id="id_plain_0" checked>\n Один &lt;b&gt;</label>'
+        in str(form["plain"])
+    )
