@@ -2,6 +2,7 @@ import os
 import shutil
 
 import pytest
+from django.core.cache import cache
 
 from accounts.roles import ADMIN, MAIN_ADMIN, TEACHER, VOLUNTEER
 from accounts.tests.factories import UserFactory
@@ -26,6 +27,9 @@ def _test_settings(settings, tmp_path):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # Seldom-changing lists are cached (core.cache.SeldomChanging), and a test's rows vanish
+    # with its rolled-back transaction, without a signal: every test starts with no cache.
+    cache.clear()
 
 
 @pytest.fixture

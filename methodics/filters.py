@@ -4,6 +4,7 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from core.cache import SeldomChanging
 from core.filters import SearchFilter
 from core.widgets import PlainSelect, PlainSelectMultiple
 from methodics import selectors
@@ -34,13 +35,28 @@ def author_choices() -> list[tuple[int, str]]:
     return [(pk, f"{first} {last}".strip() or nameless) for pk, first, last in authors]
 
 
+def filter_choices() -> dict[str, list[tuple[int, str]]]:
+    return {
+        "category": category_choices(),
+        "author": author_choices(),
+        "tags": list(Tag.objects.order_by("name").values_list("pk", "name")),
+    }
+
+
+# Read by every visit of the library, changed by a few edits a day (methodics.apps connects it).
+FILTER_CHOICES = SeldomChanging(
+    "methodics:filter-choices", filter_choices, models=(Category, Tag, Methodic, User), seconds=60
+)
+
+
 class MethodicFilter(django_filters.FilterSet):
     """The library's filters. A category selects its subcategories too; several tags
     select the methodics that carry all of them; `q` is the ranked Russian full-text
     search (core.search), which then decides the order.
 
-    The choices of category, author and tags are read once per request (one query each):
-    a ModelChoiceFilter would query again to validate the value."""
+    The choices of category, author and tags are read together and cached for a minute
+    (FILTER_CHOICES): a ModelChoiceFilter would query for them on every visit, and again
+    to validate the value."""
 
     q = SearchFilter()
     category = django_filters.TypedChoiceFilter(
@@ -71,9 +87,10 @@ class MethodicFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["category"].extra["choices"] = [("", _("Все категории")), *category_choices()]
-        self.filters["author"].extra["choices"] = [("", _("Все авторы")), *author_choices()]
-        self.filters["tags"].extra["choices"] = list(Tag.objects.order_by("name").values_list("pk", "name"))
+        choices = FILTER_CHOICES.get()
+        self.filters["category"].extra["choices"] = [("", _("Все категории")), *choices["category"]]
+        self.filters["author"].extra["choices"] = [("", _("Все авторы")), *choices["author"]]
+        self.filters["tags"].extra["choices"] = choices["tags"]
 
     def in_category(self, queryset, name, value):
         return queryset.filter(category_id__in=selectors.category_and_descendants(Category(pk=value)))
