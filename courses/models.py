@@ -143,6 +143,12 @@ class Course(Authored):
         ]
         indexes = [
             models.Index(fields=["ready", "visible", "published"], name="courses_shown_idx"),
+            # The catalogue's order over the shown courses: a page is read off the index, unsorted.
+            models.Index(
+                fields=["start_date", "title", "id"],
+                condition=Q(ready=True, visible=True, published=True),
+                name="courses_catalogue_order_idx",
+            ),
             GinIndex(fields=["search_vector"], name="courses_search_idx"),
         ]
 

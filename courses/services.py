@@ -139,17 +139,28 @@ def _progress(enrolment: VolunteerCourse, lesson: Lesson) -> VolunteerLesson:
     return progress
 
 
-@transaction.atomic
-def lesson_open(*, enrolment: VolunteerCourse, lesson: Lesson) -> VolunteerLesson:
+def lesson_open(
+    *, enrolment: VolunteerCourse, lesson: Lesson, progress: VolunteerLesson | None = None
+) -> VolunteerLesson:
     """Opening a lesson records when it was first opened; the first opened lesson makes
-    the enrolment «Активный»."""
-    progress = _progress(enrolment, lesson)
-    if progress.start_date is None:
-        progress.start_date = timezone.now()
-        progress.save(update_fields=["start_date", "updated_at"])
-    if enrolment.status == VolunteerCourse.Status.ENROLLED:
-        enrolment.status = VolunteerCourse.Status.ACTIVE
-        enrolment.save(update_fields=["status", "updated_at"])
+    the enrolment «Активный».
+
+    `progress` is the volunteer's row of the lesson when the caller has already read it
+    (the lesson page reads those of the whole course): opening a lesson again then costs
+    no query and no transaction — every page view of a lesson opens it."""
+    if progress is not None and (progress.volunteer_id, progress.lesson_id) != (enrolment.volunteer_id, lesson.pk):
+        raise ValueError("The progress row is not the enrolled volunteer's row of this lesson.")
+    if progress is not None and progress.start_date is not None and enrolment.status != VolunteerCourse.Status.ENROLLED:
+        return progress
+    with transaction.atomic():
+        if progress is None:
+            progress = _progress(enrolment, lesson)
+        if progress.start_date is None:
+            progress.start_date = timezone.now()
+            progress.save(update_fields=["start_date", "updated_at"])
+        if enrolment.status == VolunteerCourse.Status.ENROLLED:
+            enrolment.status = VolunteerCourse.Status.ACTIVE
+            enrolment.save(update_fields=["status", "updated_at"])
     return progress
 
 

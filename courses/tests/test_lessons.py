@@ -3,6 +3,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -120,6 +122,33 @@ def test_opening_a_lesson_records_it_and_makes_the_enrolment_active(client, cour
     assert progress_of(learner, course.intro).start_date == opened, "the first opening counts"
     assert enrolment_of(learner, course).status == VolunteerCourse.Status.ACTIVE
     assert progress_of(learner, course.video).start_date is None
+
+
+def test_reading_an_opened_lesson_again_writes_nothing(client, course, learner):
+    client.get(lesson_url(course, course.intro))
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(lesson_url(course, course.intro)).status_code == 200
+
+    statements = [query["sql"].split()[0].upper() for query in queries]
+    assert set(statements) == {"SELECT"}, statements
+
+
+def test_opening_a_lesson_without_a_progress_row_creates_it(client, course, learner):
+    learner.lesson_progress.filter(lesson=course.video).delete()
+
+    assert client.get(lesson_url(course, course.video)).status_code == 200
+
+    assert progress_of(learner, course.video).start_date is not None
+
+
+def test_the_contents_mark_the_passed_lessons(client, course, learner):
+    learner.lesson_progress.filter(lesson=course.intro).update(passed=True)
+
+    page = page_of(client.get(lesson_url(course, course.video)))
+
+    passed = re.findall(r'>([^<>]+)</a>\s*<span class="status-ok"', page)
+    assert passed == ["Введение"]
 
 
 def test_a_text_lesson_shows_its_text_and_the_contents(client, course, learner):
@@ -369,10 +398,13 @@ def test_a_quiz_query_count_does_not_grow_with_questions(client, course, learner
     for number in range(20):
         add_question(course.quiz, text=f"Вопрос {number}?", choices=[("да", True), ("нет", False)])
 
-    # session, user, course, chapters, lessons, volunteer, its levels, enrolment, progress
-    # (get, update, enrolment status: the lesson_open transaction with its savepoint),
-    # passed lessons, questions, choices, attempt, unread messages
-    with django_assert_max_num_queries(20):
+    # session, user, volunteer with its level, course with the enrolment, chapters, lessons,
+    # progress of the course's lessons, questions, choices, attempt, unread messages; the
+    # first opening also writes the start and the status (in a transaction: savepoint,
+    # two updates, release)
+    with django_assert_max_num_queries(15):
+        assert client.get(lesson_url(course, course.quiz)).status_code == 200
+    with django_assert_max_num_queries(11):
         assert client.get(lesson_url(course, course.quiz)).status_code == 200
 
 

@@ -240,6 +240,44 @@ class TestLessonProgress:
         assert not progress(enrolment, first).passed
         assert fresh(enrolment).status == VolunteerCourse.Status.ACTIVE
 
+    def test_opening_with_the_row_at_hand_reads_nothing_and_writes_only_the_first_time(
+        self, course, chapter, django_assert_num_queries
+    ):
+        lesson = add_lesson(chapter)
+        enrolment = enrol(volunteer=VolunteerFactory(), course=course)
+        row = progress(enrolment, lesson)
+
+        # the start and the status: in a transaction (savepoint, two updates, release)
+        with django_assert_num_queries(4):
+            opened = lesson_open(enrolment=enrolment, lesson=lesson, progress=row)
+        with django_assert_num_queries(0):
+            again = lesson_open(enrolment=enrolment, lesson=lesson, progress=row)
+
+        assert opened is again is row
+        assert progress(enrolment, lesson).start_date == row.start_date is not None
+        assert fresh(enrolment).status == VolunteerCourse.Status.ACTIVE
+
+    def test_opening_a_lesson_without_its_row_creates_it(self, course, chapter):
+        lesson = add_lesson(chapter)
+        enrolment = enrol(volunteer=VolunteerFactory(), course=course)
+        VolunteerLesson.objects.filter(volunteer=enrolment.volunteer, lesson=lesson).delete()
+
+        opened = lesson_open(enrolment=enrolment, lesson=lesson, progress=None)
+
+        assert opened.pk == progress(enrolment, lesson).pk
+        assert opened.start_date is not None
+
+    def test_the_row_at_hand_must_be_the_volunteers_row_of_the_lesson(self, course, chapter):
+        first, second = add_lesson(chapter), add_lesson(chapter)
+        enrolment = enrol(volunteer=VolunteerFactory(), course=course)
+        stranger = enrol(volunteer=VolunteerFactory(), course=course)
+
+        with pytest.raises(ValueError):
+            lesson_open(enrolment=enrolment, lesson=first, progress=progress(enrolment, second))
+        with pytest.raises(ValueError):
+            lesson_open(enrolment=enrolment, lesson=first, progress=progress(stranger, first))
+        assert progress(enrolment, first).start_date is None
+
     def test_finishing_sets_the_end_and_passed(self, course, chapter):
         first, _second = add_lesson(chapter), add_lesson(chapter)
         enrolment = enrol(volunteer=VolunteerFactory(), course=course)

@@ -5,7 +5,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -14,8 +13,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.roles import ADMIN, MAIN_ADMIN
 from core.views import posted_data
-from courses.selectors import ANONYMOUS, Learner, learner_for_volunteer
-from volunteers.models import Level, Location, Volunteer, VolunteerLevel
+from courses.selectors import ANONYMOUS, Learner, learner_of_user
+from volunteers.models import Level, Location
 
 STUDENT_VIEW_SESSION_KEY = "courses_student_view"
 
@@ -43,15 +42,7 @@ def learner_for_request(request) -> Learner:
         learner = _student_view(request)
         request.courses_student_view = learner is not None
         if learner is None:
-            learner = ANONYMOUS
-            if request.user.is_authenticated:
-                volunteer = (
-                    Volunteer.objects.filter(user=request.user)
-                    .select_related("location")
-                    .prefetch_related(Prefetch("level_records", VolunteerLevel.objects.select_related("level")))
-                    .first()
-                )
-                learner = learner_for_volunteer(volunteer)
+            learner = learner_of_user(request.user) if request.user.is_authenticated else ANONYMOUS
         request._courses_learner = learner
     return request._courses_learner
 

@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from courses import services
-from courses.models import Answer, Choice, Course, Lesson, Question, QuizAttempt, VolunteerCourse, VolunteerLesson
-from courses.selectors import course_structure, courses_shown, enrolment_of
+from courses.models import Answer, Choice, Course, Lesson, Question, QuizAttempt, VolunteerCourse
+from courses.selectors import course_structure, courses_shown_with_enrolment, joined_enrolment, lesson_progress
 from courses.views.catalogue import duration_text
 from courses.views.learner import learner_context, learner_for_request
 
@@ -45,9 +45,11 @@ class LessonPlace:
         return self.lessons[self.position + 1] if self.position + 1 < len(self.lessons) else None
 
 
-def _place(course_id: int, lesson_id: int) -> LessonPlace:
-    """404 unless the course is shown and the lesson is one of its shown lessons."""
-    course = get_object_or_404(courses_shown(), pk=course_id)
+def _place(request, course_id: int, lesson_id: int) -> LessonPlace:
+    """404 unless the course is shown and the lesson is one of its shown lessons. The
+    course comes with the learner's enrolment (see _enrolment)."""
+    volunteer = learner_for_request(request).volunteer
+    course = get_object_or_404(courses_shown_with_enrolment(volunteer), pk=course_id)
     structure = course_structure(course)
     lessons = [lesson for _, chapter_lessons in structure for lesson in chapter_lessons]
     position = next((index for index, lesson in enumerate(lessons) if lesson.pk == lesson_id), None)
@@ -57,13 +59,13 @@ def _place(course_id: int, lesson_id: int) -> LessonPlace:
 
 
 def _enrolment(request, course: Course) -> VolunteerCourse | None:
-    """The learner's enrolment in the course; None (with a message for the course page) if
-    they have none: lessons are for enrolled volunteers only."""
-    enrolment = enrolment_of(learner_for_request(request).volunteer, course)
+    """The learner's enrolment in the course (read by _place); None (with a message for
+    the course page) if they have none: lessons are for enrolled volunteers only."""
+    enrolment = joined_enrolment(course)
     if enrolment is None:
         messages.info(request, _("Уроки курса открываются после записи на него."))
         return None
-    enrolment.course = course
+    enrolment.volunteer = learner_for_request(request).volunteer
     return enrolment
 
 
@@ -128,17 +130,14 @@ def _quiz_context(enrolment: VolunteerCourse, lesson: Lesson) -> dict:
 
 
 def lesson(request, course_id: int, lesson_id: int):
-    place = _place(course_id, lesson_id)
+    place = _place(request, course_id, lesson_id)
     enrolment = _enrolment(request, place.course)
     if enrolment is None:
         return redirect(place.course)
     current = place.lesson
-    progress = services.lesson_open(enrolment=enrolment, lesson=current)
-    passed_ids = set(
-        VolunteerLesson.objects.filter(
-            volunteer_id=enrolment.volunteer_id, lesson_id__in=[each.pk for each in place.lessons], passed=True
-        ).values_list("lesson_id", flat=True)
-    )
+    rows = lesson_progress(enrolment.volunteer, place.lessons)
+    progress = services.lesson_open(enrolment=enrolment, lesson=current, progress=rows.get(current.pk))
+    passed_ids = {lesson_id for lesson_id, row in rows.items() if row.passed}
     context = {
         "course": place.course,
         "lesson": current,
@@ -172,7 +171,7 @@ def lesson(request, course_id: int, lesson_id: int):
 def lesson_finish(request, course_id: int, lesson_id: int):
     """«Далее»: the lesson is passed, and the volunteer goes on to the next one (or back
     to the course page after the last)."""
-    place = _place(course_id, lesson_id)
+    place = _place(request, course_id, lesson_id)
     enrolment = _enrolment(request, place.course)
     if enrolment is None:
         return redirect(place.course)
@@ -216,7 +215,7 @@ def _responses(request, lesson: Lesson) -> dict[int, dict]:
 @login_required
 @require_POST
 def quiz_submit(request, course_id: int, lesson_id: int):
-    place = _place(course_id, lesson_id)
+    place = _place(request, course_id, lesson_id)
     enrolment = _enrolment(request, place.course)
     if enrolment is None:
         return redirect(place.course)
