@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from core.widgets import PlainSelect
 from methodics.models import Methodic
 from projects.models import (
     Attachment,
@@ -31,6 +32,21 @@ class UserNameChoiceField(forms.ModelMultipleChoiceField):
 
 def project_users(project: Project):
     return User.objects.filter(project_roles__project=project).order_by("last_name", "first_name")
+
+
+class TitleChoiceIterator(forms.models.ModelChoiceIterator):
+    """The options as (pk, title) pairs read with values_list: no model instance for each."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        yield from self.queryset.values_list("pk", "title")
+
+
+class MethodicChoiceField(forms.ModelChoiceField):
+    """A methodic by title, among thousands: see LessonForm."""
+
+    iterator = TitleChoiceIterator
 
 
 class DatesOrderedMixin:
@@ -121,10 +137,14 @@ class LessonForm(DatesOrderedMixin, forms.ModelForm):
             "date": DATE_INPUT,
             "start_time": TIME_INPUT,
             "finish_time": TIME_INPUT,
+            # Every published methodic is an option (18 000 at the bench's scale): read as
+            # (pk, title) and written in Python, the page takes 0.2 s instead of 1.2 s.
+            "methodic": PlainSelect,
             "description": forms.Textarea(attrs={"rows": 3}),
             "web_links": forms.Textarea(attrs={"rows": 2}),
             "note": forms.Textarea(attrs={"rows": 2}),
         }
+        field_classes = {"methodic": MethodicChoiceField}
 
     def __init__(self, *args, project: Project, **kwargs):
         super().__init__(*args, **kwargs)
@@ -134,7 +154,7 @@ class LessonForm(DatesOrderedMixin, forms.ModelForm):
             published = Methodic.objects.filter(status=Methodic.Status.PUBLISHED) | Methodic.objects.filter(
                 pk=self.instance.methodic_id
             )
-        self.fields["methodic"].queryset = published.order_by("title")
+        self.fields["methodic"].queryset = published.order_by("title", "pk")
 
     def is_ordered(self, start, finish) -> bool:
         return finish > start

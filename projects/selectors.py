@@ -1,12 +1,26 @@
-"""Who may see what of a project, and the attendance table."""
+"""Who may see what of a project, the attendance table, and a term's courses and schedule."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import CharField, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Concat
 
 from accounts.models import User
-from projects.models import GroupMembership, Project, ProjectCourse, ProjectLesson, ProjectMember, Student
+from methodics.models import Methodic
+from projects.models import (
+    Attachment,
+    GroupMembership,
+    Project,
+    ProjectCourse,
+    ProjectLesson,
+    ProjectMember,
+    Student,
+    StudentGroup,
+    Term,
+)
 
 ADMIN, MODERATOR, VIEWER = ProjectMember.Role.ADMIN, ProjectMember.Role.MODERATOR, ProjectMember.Role.VIEWER
 RANK = {VIEWER: 1, MODERATOR: 2, ADMIN: 3}
@@ -18,13 +32,39 @@ def has_global_access(user: User) -> bool:
     return user.is_authenticated and user.has_perm("projects.change_project")
 
 
-def project_role(user: User, project: Project) -> str | None:
-    """The user's role in the project: «admin» for global access, else their membership."""
+NOT_READ = object()  # `project_role(member_role=…)`: the membership is not read yet
+
+
+def with_member_role(queryset: QuerySet, user: User, project: str = "project") -> QuerySet:
+    """`queryset` with `member_role`: the user's role in each row's project (reached by the
+    field path `project`; "pk" for projects themselves), None without a membership — read
+    in the row's own query, for `project_role`."""
+    if not user.is_authenticated:
+        return queryset.annotate(member_role=Value(None, output_field=CharField()))
+    roles = ProjectMember.objects.filter(project=OuterRef(project), user=user).values("role")[:1]
+    return queryset.annotate(member_role=Subquery(roles))
+
+
+def with_any_attachment(queryset: QuerySet) -> QuerySet:
+    """`queryset` with `any_attachment`: whether files are attached to the row — a page
+    whose owner has none then reads no list of them."""
+    content_type = ContentType.objects.get_for_model(queryset.model)
+    attached = Attachment.objects.filter(content_type=content_type, object_id=OuterRef("pk"))
+    return queryset.annotate(any_attachment=Exists(attached))
+
+
+def project_role(user: User, project: Project, member_role=NOT_READ) -> str | None:
+    """The user's role in the project: «admin» for global access, else their membership
+    (`member_role` when the caller has read it already, see `with_member_role`). The
+    membership comes first: a project's administrator is «admin» either way, so their
+    permissions are not loaded."""
     if not user.is_authenticated:
         return None
-    if has_global_access(user):
+    if member_role is NOT_READ:
+        member_role = ProjectMember.objects.filter(project=project, user=user).values_list("role", flat=True).first()
+    if member_role != ADMIN and has_global_access(user):
         return ADMIN
-    return ProjectMember.objects.filter(project=project, user=user).values_list("role", flat=True).first()
+    return member_role
 
 
 def role_at_least(role: str | None, needed: str) -> bool:
@@ -72,26 +112,28 @@ def was_in_group(membership: GroupMembership, day: date) -> bool:
     return membership.joined_on <= day and (membership.left_on is None or day <= membership.left_on)
 
 
-def attendance_table(course: ProjectCourse) -> tuple[list[ProjectLesson], list[AttendanceRow]]:
-    """Lessons × students of the course in three queries whatever their numbers. A
-    lesson held before a student joined (or after they left) is neither attended nor
-    missed by them."""
+def attendance_table(
+    course: ProjectCourse, memberships: list[GroupMembership] | None = None
+) -> tuple[list[ProjectLesson], list[AttendanceRow]]:
+    """Lessons × students of the course in three queries whatever their numbers (two when
+    the caller has read `students_of_course` already). A lesson held before a student
+    joined (or after they left) is neither attended nor missed by them."""
     lessons = list(
         course.lessons.order_by("date", "start_time").prefetch_related(
             Prefetch("absent_students", queryset=Student.objects.only("pk"))
         )
     )
     absent = {lesson.pk: {student.pk for student in lesson.absent_students.all()} for lesson in lessons}
-    memberships: dict[int, list[GroupMembership]] = {}
+    by_student: dict[int, list[GroupMembership]] = {}
     students: dict[int, Student] = {}
-    for membership in students_of_course(course):
-        memberships.setdefault(membership.student_id, []).append(membership)
+    for membership in students_of_course(course) if memberships is None else memberships:
+        by_student.setdefault(membership.student_id, []).append(membership)
         students[membership.student_id] = membership.student
     rows = []
     for student_id, student in students.items():
         cells = []
         for lesson in lessons:
-            expected = any(was_in_group(each, lesson.date) for each in memberships[student_id])
+            expected = any(was_in_group(each, lesson.date) for each in by_student[student_id])
             cells.append(AttendanceCell(expected=expected, absent=expected and student_id in absent[lesson.pk]))
         absences = sum(cell.absent for cell in cells)
         rows.append(AttendanceRow(student, cells, absences, sum(cell.expected for cell in cells) - absences))
@@ -106,3 +148,76 @@ def lesson_roster(lesson: ProjectLesson) -> list[Student]:
     ):
         found[membership.student_id] = membership.student
     return list(found.values())
+
+
+# --- A term's page ---------------------------------------------------------------------------
+
+
+# The subqueries of a term's page, built once: the ORM takes ~0.2 ms to build one. A course's
+# groups are of its own project (services.validate_course_groups): by name is their order.
+GROUP_NAMES = ArraySubquery(StudentGroup.objects.filter(courses=OuterRef("pk")).order_by("name").values("name"))
+TUTOR_NAMES = ArraySubquery(
+    ProjectLesson.tutors.through.objects.filter(projectlesson=OuterRef("pk"))
+    .order_by("user__last_name", "user__first_name", "user__username")
+    .values(name=Concat("user__first_name", Value(" "), "user__last_name", output_field=CharField()))
+)
+
+
+def term_courses(term: Term) -> QuerySet[dict]:
+    """The term's courses by start and name — pk, name, dates and `group_names` — in one query."""
+    return (
+        ProjectCourse.objects.filter(term=term)
+        .order_by("start_date", "name")
+        .values("pk", "name", "start_date", "finish_date", group_names=GROUP_NAMES)
+    )
+
+
+@dataclass(frozen=True)
+class ScheduledLesson:
+    pk: int
+    date: date
+    start_time: time
+    finish_time: time
+    course_id: int
+    course_name: str
+    methodic_id: int | None
+    methodic_title: str | None
+    methodic_published: bool
+    tutor_names: list[str]  # as User.get_full_name, "" for a tutor without a name; by last name
+
+
+def term_schedule(term: Term) -> list[tuple[date, list[ScheduledLesson]]]:
+    """The term's lessons by day — by date, start and course — with the course's name, the
+    methodic's title and status (not its texts) and the tutors' names, in one query."""
+    rows = (
+        ProjectLesson.objects.filter(course__term=term)
+        .order_by("date", "start_time", "course__name")
+        .values_list(
+            "pk",
+            "date",
+            "start_time",
+            "finish_time",
+            "course_id",
+            "course__name",
+            "methodic_id",
+            "methodic__title",
+            "methodic__status",
+            TUTOR_NAMES,
+        )
+    )
+    days: dict[date, list[ScheduledLesson]] = {}
+    for pk, day, start, finish, course_id, course_name, methodic_id, title, status, names in rows:
+        lesson = ScheduledLesson(
+            pk=pk,
+            date=day,
+            start_time=start,
+            finish_time=finish,
+            course_id=course_id,
+            course_name=course_name,
+            methodic_id=methodic_id,
+            methodic_title=title,
+            methodic_published=status == Methodic.Status.PUBLISHED,
+            tutor_names=[name.strip() for name in names],
+        )
+        days.setdefault(day, []).append(lesson)
+    return list(days.items())

@@ -295,11 +295,11 @@ def count_queries(client, course) -> int:
     return len(queries)
 
 
-# The session, the user, the course, the user's permissions (2), their project role, the
-# lessons, their absences, the memberships (attendance), the lessons' methodics and tutors,
-# the course's groups, the memberships again (roster), the course's tutors, the unread
+# The session, the user, the course with the user's project role, the user's permissions
+# (2: a moderator), the lessons, their absences, the memberships (attendance and roster),
+# the lessons' methodics and tutors, the course's groups, the course's tutors, the unread
 # messages count of the page header.
-COURSE_PAGE_QUERIES = 15
+COURSE_PAGE_QUERIES = 13
 
 
 def test_course_page_queries_do_not_grow_with_lessons_and_students(client):

@@ -2,7 +2,7 @@
 the services raise shown on the forms."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -160,6 +160,14 @@ class TestList:
         assert "Мои проекты" not in page
         assert "Создать проект" not in page
         assert f'href="/projects/{world.project.pk}/"' not in page
+
+    def test_a_card_shows_the_label_image_contacts_and_escaped_texts(self, client, world):
+        ProjectFactory(name="Школа <юных>", contacts="Анна\nтел. 1", label_image="projects/labels/a b.png")
+        page = client.get("/projects/").content.decode()
+        assert '<img class="project-label" src="/media/projects/labels/a%20b.png" alt="" loading="lazy">' in page
+        assert "<h3>Школа &lt;юных&gt;</h3>" in page
+        assert "Анна<br>тел. 1</p>" in page
+        assert page.count('class="project-label"') == 1  # the world's project has no image
 
     def test_a_member_sees_their_projects_with_the_role(self, client, world):
         ProjectFactory(name="Чужой проект")
@@ -513,6 +521,7 @@ def test_the_schedule_lists_lessons_by_date_in_a_fixed_number_of_queries(client,
     world.lesson.tutors.add(tutor)
     other = ProjectLessonFactory(course=world.course, date=date(2026, 9, 8), methodic=draft)
     client.force_login(world.users["viewer"])
+    client.get(f"/projects/terms/{world.term.pk}/")  # warm up: content types
 
     with CaptureQueriesContext(connection) as few:
         page = client.get(f"/projects/terms/{world.term.pk}/").content.decode()
@@ -531,3 +540,39 @@ def test_the_schedule_lists_lessons_by_date_in_a_fixed_number_of_queries(client,
     with CaptureQueriesContext(connection) as many:
         client.get(f"/projects/terms/{world.term.pk}/")
     assert len(many) == len(few)
+    # The session, the user, the term with its project, the viewer's role and whether it has
+    # files, the viewer's permissions (2), the courses with their groups, the lessons with
+    # their tutors, the unread messages count of the page header.
+    assert len(many) <= 8
+
+
+def test_the_schedules_administrator_loads_no_permissions(client, world, django_assert_max_num_queries):
+    """A project's administrator is «admin» whatever their permissions: the page does not read them."""
+    ProjectLessonFactory(course=world.course, date=date(2026, 9, 8))
+    client.force_login(world.users["project_admin"])
+    client.get(f"/projects/terms/{world.term.pk}/")  # warm up: content types
+    with django_assert_max_num_queries(6):
+        response = client.get(f"/projects/terms/{world.term.pk}/")
+    assert response.context["can_administer"]
+
+
+def test_the_schedule_shows_its_cells_as_the_template_did(client, world):
+    """The rows are written in Python (projects_schedule): every text escaped, a tutor without
+    a name, a lesson without tutors or methodic, two lessons of a day under one date cell."""
+    world.course.name = "<b>Химия</b> & физика"
+    world.course.save()
+    nameless = UserFactory(first_name="", last_name="")
+    world.lesson.tutors.add(nameless, UserFactory(first_name="Анна", last_name="О'Нил"))
+    world.lesson.methodic = MethodicFactory(status=Methodic.Status.DRAFT, title="Вода <и> лёд")
+    world.lesson.save()
+    alone = ProjectLessonFactory(course=world.course, start_time=time(17, 5), finish_time=time(18, 0))
+    client.force_login(world.users["viewer"])
+
+    page = client.get(f"/projects/terms/{world.term.pk}/").content.decode()
+    assert '<th scope="rowgroup" rowspan="2">Пн, 07.09.2026</th>' in page
+    assert page.count("&lt;b&gt;Химия&lt;/b&gt; &amp; физика") == 3  # the course list and two rows
+    assert "<td>Вода &lt;и&gt; лёд</td>" in page
+    assert "<td>Участник без имени, Анна О&#x27;Нил</td>" in page  # by last name
+    assert f'<a href="/projects/lessons/{alone.pk}/">17:05–18:00</a></td>' in page
+    assert f'<a href="/projects/lessons/{alone.pk}/">17:05–18:00</a></td><td><a href="/projects/courses/' in page
+    assert "<td>—</td><td>—</td></tr>" in page

@@ -14,13 +14,14 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.models import User
 from core.text import export_file_name
 from methodics.models import Methodic
 from projects import services
@@ -28,20 +29,29 @@ from projects.exports import build_sheet, render_attendance_csv, render_attendan
 from projects.models import Project, ProjectCourse, ProjectLesson
 from projects.selectors import (
     MODERATOR,
+    NOT_READ,
     VIEWER,
     attendance_table,
     lesson_roster,
     project_role,
     role_at_least,
     students_of_course,
+    with_member_role,
 )
 
 SAFE_LINK_SCHEMES = ("https://", "http://")
 
 
-def _role_or_404(user, project: Project, needed: str = VIEWER) -> str:
-    """The user's role in the project; 404 for outsiders and for roles below `needed`."""
-    role = project_role(user, project)
+# What the course page shows of its lessons' methodics and tutors: not the methodics' texts.
+METHODIC_SHOWN = Methodic.objects.only("pk", "title", "status")
+TUTOR_FIELDS = ("pk", "first_name", "last_name", "username")
+TUTORS = User.objects.only(*TUTOR_FIELDS)
+
+
+def _role_or_404(user, project: Project, needed: str = VIEWER, member_role=NOT_READ) -> str:
+    """The user's role in the project; 404 for outsiders and for roles below `needed`.
+    `member_role`: the user's membership when the page's query has read it (`with_member_role`)."""
+    role = project_role(user, project, member_role)
     if not role_at_least(role, needed):
         raise Http404("Нет такой страницы.")
     return role
@@ -67,13 +77,17 @@ def course(request, pk: int):
     tutors, groups with their rosters (links to the students' pages for moderators and
     up), the lessons and the attendance table with totals. The same number of queries
     whatever the numbers of lessons and students."""
-    course = get_object_or_404(ProjectCourse.objects.select_related("term__project"), pk=pk)
-    role = _role_or_404(request.user, course.term.project)
-    lessons, rows = attendance_table(course)
-    prefetch_related_objects(lessons, "methodic", "tutors")
+    courses = with_member_role(ProjectCourse.objects.select_related("term__project"), request.user, "term__project")
+    course = get_object_or_404(courses, pk=pk)
+    role = _role_or_404(request.user, course.term.project, member_role=course.member_role)
+    memberships = list(students_of_course(course))
+    lessons, rows = attendance_table(course, memberships)
+    prefetch_related_objects(
+        lessons, Prefetch("methodic", queryset=METHODIC_SHOWN), Prefetch("tutors", queryset=TUTORS)
+    )
     groups = list(course.groups.all())
     members: dict[int, list] = {group.pk: [] for group in groups}
-    for membership in students_of_course(course):
+    for membership in memberships:
         members.setdefault(membership.group_id, []).append(membership)
     lesson_totals = [
         {
@@ -92,7 +106,7 @@ def course(request, pk: int):
             "project": course.term.project,
             "role": role,
             "can_manage": role_at_least(role, MODERATOR),
-            "tutors": list(course.tutors.all()),
+            "tutors": list(course.tutors.only(*TUTOR_FIELDS)),
             "groups": [{"group": group, "memberships": members[group.pk]} for group in groups],
             "lessons": lessons,
             "rows": rows,
@@ -123,12 +137,10 @@ def lesson(request, pk: int):
     description, methodic, tutors, links, note and that day's roster with who was
     absent. Moderators and up mark the absent in one form (POST to this page); a viewer's
     POST is refused with 403, an outsider's with 404."""
-    lesson = get_object_or_404(
-        ProjectLesson.objects.select_related("course__term__project", "methodic"),
-        pk=pk,
-    )
+    lessons = ProjectLesson.objects.select_related("course__term__project", "methodic")
+    lesson = get_object_or_404(with_member_role(lessons, request.user, "course__term__project"), pk=pk)
     course = lesson.course
-    role = _role_or_404(request.user, course.term.project)
+    role = _role_or_404(request.user, course.term.project, member_role=lesson.member_role)
     can_mark = role_at_least(role, MODERATOR)
     if request.method == "POST" and not can_mark:
         raise PermissionDenied("Отмечать посещаемость могут модераторы и администраторы проекта.")
@@ -160,7 +172,7 @@ def lesson(request, pk: int):
             "absent_count": sum(student.pk in absent_ids for student in roster),
             "methodic": methodic,
             "methodic_published": methodic is not None and methodic.status == Methodic.Status.PUBLISHED,
-            "tutors": list(lesson.tutors.all()),
+            "tutors": list(lesson.tutors.only(*TUTOR_FIELDS)),
             "web_links": _web_links(lesson.web_links),
             **_project_links(course),
         },
