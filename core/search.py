@@ -7,9 +7,9 @@ built from its title (weight A) over its texts (B, C). A query is the words of w
 person typed, all of them required; the last one also matches as the beginning of a word
 («ориентир» finds «ориентироваться»), when it has at least PREFIX_MIN_LENGTH letters. Only
 letters and digits reach `to_tsquery`, so stray `& | ! ( ) : * '` are no syntax error.
-Results come title matches first, then by `ts_rank`; snippets come from `ts_headline` over
-the text with its HTML tags removed, and are escaped here before the matches are marked
-with <mark>.
+Results come by `ts_rank`, the title weighing ten times the texts (RANK_WEIGHTS); snippets
+come from `ts_headline` over the text with its HTML tags removed, and are escaped here
+before the matches are marked with <mark>.
 """
 
 import operator
@@ -23,7 +23,6 @@ from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
     SearchVector,
-    SearchVectorExact,
     SearchVectorField,
 )
 from django.db import connection, models, transaction
@@ -35,6 +34,10 @@ CONFIG = "russian"
 MAX_QUERY_LENGTH = 200  # characters; a longer query is cut, not refused
 MAX_WORDS = 12
 MAX_RANKED = 500  # matches ranked and counted, per kind
+# ts_rank's weights of D, C, B, A. A word's score is about the weight of its best place,
+# whatever else it adds (at most 1.64 × the best), so a title (A) match comes before any
+# number of matches in the texts; for several words their closeness counts too.
+RANK_WEIGHTS = [0.01, 0.02, 0.1, 1.0]
 PREFIX_MIN_LENGTH = 3
 WORD = re.compile(r"[^\W_]+")
 SNIPPET_WORDS = 30
@@ -87,22 +90,19 @@ def count_matching(queryset: QuerySet, text: str) -> int:
 
 
 def ranked(queryset: QuerySet, text: str) -> QuerySet:
-    """The rows of `queryset` matching `text` (cleaned with clean_query), best first: those
-    whose title matches, then by rank, then in the queryset's own order (or the newest
-    first); at most MAX_RANKED of them. With nothing to search, none.
+    """The rows of `queryset` matching `text` (cleaned with clean_query), best first by
+    `ts_rank` with RANK_WEIGHTS, then in the queryset's own order (or the newest first); at
+    most MAX_RANKED of them. With nothing to search, none.
 
     Ranking reads the document of every candidate, so its cost grows with the number of
     matches (85 ms for 20,000 of 100,000 tasks): a word so common that more rows match is
     ranked among the first MAX_RANKED matches the index gives."""
     if not text:
         return queryset.none()
-    query = search_query(text)
-    title_lexemes = Func(F("search_vector"), Value("{a}"), function="ts_filter", output_field=SearchVectorField())
     candidates = matching(queryset, text).order_by().values("pk")[:MAX_RANKED]
+    rank = SearchRank(F("search_vector"), search_query(text), weights=RANK_WEIGHTS)
     return (
-        queryset.filter(pk__in=candidates)
-        .annotate(title_match=SearchVectorExact(title_lexemes, query), rank=SearchRank(F("search_vector"), query))
-        .order_by("-title_match", "-rank", *(queryset.query.order_by or ["-pk"]))
+        queryset.filter(pk__in=candidates).annotate(rank=rank).order_by("-rank", *(queryset.query.order_by or ["-pk"]))
     )
 
 
