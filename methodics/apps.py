@@ -11,8 +11,10 @@ class MethodicsConfig(AppConfig):
 
         from methodics.filters import FILTER_CHOICES
         from methodics.models import Methodic, MethodicStep
+        from methodics.selectors import CATEGORY_TREE
 
         # Thumbnails are made once at upload; pages only compute their URLs (core's alias_url).
         saved_file.connect(generate_aliases, sender=Methodic, dispatch_uid="methodics.cover_aliases")
         saved_file.connect(generate_aliases, sender=MethodicStep, dispatch_uid="methodics.step_aliases")
         FILTER_CHOICES.connect()
+        CATEGORY_TREE.connect()

@@ -12,15 +12,13 @@ from methodics.models import Category, Methodic, Tag
 
 
 def category_choices() -> list[tuple[int, str]]:
-    """Every category in tree order, indented by depth, from one query."""
-    children: dict[int | None, list[Category]] = {}
-    for category in Category.objects.order_by("name", "pk"):
-        children.setdefault(category.parent_id, []).append(category)
-    choices, stack = [], [(category, 0) for category in reversed(children.get(None, []))]
+    """Every category in tree order, indented by depth."""
+    children = selectors.category_children()
+    choices, stack = [], [(pk, name, 0) for pk, name in reversed(children.get(None, []))]
     while stack:
-        category, depth = stack.pop()
-        choices.append((category.pk, f"{'— ' * depth}{category.name}"))
-        stack.extend((child, depth + 1) for child in reversed(children.get(category.pk, [])))
+        pk, name, depth = stack.pop()
+        choices.append((pk, f"{'— ' * depth}{name}"))
+        stack.extend((child, child_name, depth + 1) for child, child_name in reversed(children.get(pk, [])))
     return choices
 
 

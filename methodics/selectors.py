@@ -2,6 +2,7 @@ from django.contrib.auth.models import Permission
 from django.db.models import Q, QuerySet
 
 from accounts.models import User
+from core.cache import SeldomChanging
 from methodics.models import Category, Methodic
 
 
@@ -27,25 +28,43 @@ def methodics_visible_to(user: User) -> QuerySet[Methodic]:
     return published_methodics()
 
 
+def category_rows() -> list[tuple[int, str, int | None]]:
+    """(pk, name, parent_id) of every category, by name."""
+    return list(Category.objects.order_by("name", "pk").values_list("pk", "name", "parent_id"))
+
+
+# The category tree (a few dozen rows): read by the library's filters and every methodic's
+# breadcrumbs, changed by hand in the admin. Cached; methodics.apps connects it.
+CATEGORY_TREE = SeldomChanging("methodics:category-tree", category_rows, models=(Category,))
+
+
+def category_children() -> dict[int | None, list[tuple[int, str]]]:
+    """(pk, name) of each category's children by name, under their parent's pk (None: the roots)."""
+    children: dict[int | None, list[tuple[int, str]]] = {}
+    for pk, name, parent_id in CATEGORY_TREE.get():
+        children.setdefault(parent_id, []).append((pk, name))
+    return children
+
+
 def category_and_descendants(category: Category) -> list[int]:
-    """The category's id and those of all categories below it (one query: the tree is small)."""
-    children: dict[int | None, list[int]] = {}
-    for pk, parent_id in Category.objects.values_list("pk", "parent_id"):
-        children.setdefault(parent_id, []).append(pk)
+    """The category's id and those of all categories below it."""
+    children = category_children()
     found, queue = [], [category.pk]
     while queue:
         current = queue.pop()
         found.append(current)
-        queue.extend(children.get(current, []))
+        queue.extend(pk for pk, _name in children.get(current, []))
     return found
 
 
 def category_path(category: Category | None) -> list[Category]:
-    """The breadcrumbs from the root to the category."""
-    path = []
-    while category is not None:
-        path.append(category)
-        category = category.parent
+    """The breadcrumbs from the root to the category (categories with pk, name and parent_id)."""
+    rows = {pk: (name, parent_id) for pk, name, parent_id in CATEGORY_TREE.get()}
+    path, current = [], category.pk if category is not None else None
+    while current in rows and len(path) <= len(rows):
+        name, parent_id = rows[current]
+        path.append(Category(pk=current, name=name, parent_id=parent_id))
+        current = parent_id
     return path[::-1]
 
 
