@@ -62,7 +62,7 @@ def test_teacher_publishes_a_methodic_and_a_volunteer_finds_and_comments_it(page
 
     log_in(page, volunteer)
     page.goto("/methodics/")
-    page.get_by_label("Поиск").fill("снежный ком")
+    page.locator(".catalogue-filters").get_by_label("Поиск").fill("снежный ком")
     page.get_by_role("button", name="Показать").click()
     page.get_by_role("link", name="Снежный ком с именами").click()
     expect(page.get_by_role("heading", name="Снежный ком с именами")).to_be_visible()
