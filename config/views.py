@@ -10,10 +10,23 @@ from django.urls import reverse
 from django.views.generic import TemplateView
 
 from core import search as search_module
-from core.search import MAX_QUERY_LENGTH, clean_query, count_matching, index_scans, ranked, snippet, with_snippet
+from core.cache import SeldomChanging
+from core.search import (
+    MAX_QUERY_LENGTH,
+    clean_query,
+    correction,
+    count_matching,
+    index_scans,
+    ranked,
+    snippet,
+    title_words,
+    with_snippet,
+)
+from courses.models import Course
 from courses.selectors import courses_shown
+from methodics.models import Methodic
 from methodics.selectors import published_methodics
-from problems.models import Reference
+from problems.models import Reference, Task
 from problems.selectors import published_tasks
 
 RESULTS_PER_GROUP = 5  # on the page of all kinds
@@ -78,6 +91,17 @@ KINDS = (
 )
 
 
+def _searchable_title_words() -> frozenset[str]:
+    return title_words(title for kind in KINDS for title in kind.rows().values_list("title", flat=True).iterator())
+
+
+# The words of every searchable title, for «Возможно, вы искали…»; read again at most every
+# ten minutes, or at once in the process that changes a row (config.apps connects it).
+TITLE_WORDS = SeldomChanging(
+    "search:title-words", _searchable_title_words, models=(Course, Methodic, Task, Reference), seconds=600
+)
+
+
 @dataclass
 class Found:
     """One result: the object, its link and its snippet with the matches marked."""
@@ -132,5 +156,7 @@ def search(request):
         "groups": groups,
         "total": sum(group.count for group in groups),
         "capped": any(group.count >= search_module.MAX_RANKED for group in groups),
+        # Nothing found: perhaps a typo.
+        "suggestion": correction(text, TITLE_WORDS.get()) if text and not any(g.count for g in groups) else None,
     }
     return render(request, "search.html", context)

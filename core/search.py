@@ -14,7 +14,9 @@ before the matches are marked with <mark>.
 
 import operator
 import re
+from collections.abc import Iterable
 from contextlib import contextmanager
+from difflib import get_close_matches
 from functools import reduce
 from html import escape, unescape
 
@@ -39,6 +41,9 @@ MAX_RANKED = 500  # matches ranked and counted, per kind
 # number of matches in the texts; for several words their closeness counts too.
 RANK_WEIGHTS = [0.01, 0.02, 0.1, 1.0]
 PREFIX_MIN_LENGTH = 3
+SUGGEST_MIN_LENGTH = 4  # shorter words are not corrected, nor suggested
+SUGGEST_MAX_WORDS = 3  # «short queries»: longer ones are not corrected
+SUGGEST_CUTOFF = 0.75  # difflib's similarity, 0–1: one wrong letter in eight passes
 WORD = re.compile(r"[^\W_]+")
 SNIPPET_WORDS = 30
 # ts_headline's marks around a match: characters no text of ours holds, so they survive the
@@ -70,6 +75,30 @@ def clean_query(text: str | None) -> str:
     """What to search for: the first MAX_WORDS words (letters and digits) of the first
     MAX_QUERY_LENGTH characters, or '' when there is none (empty, punctuation only)."""
     return " ".join(WORD.findall((text or "")[:MAX_QUERY_LENGTH])[:MAX_WORDS])
+
+
+def title_words(titles: Iterable[str]) -> frozenset[str]:
+    """The words of `titles`, in lower case: what `correction` may suggest."""
+    return frozenset(
+        word for title in titles for word in WORD.findall(title.lower()) if len(word) >= SUGGEST_MIN_LENGTH
+    )
+
+
+def correction(text: str, words: frozenset[str]) -> str | None:
+    """For a short query that found nothing: the query with each word that is in no title
+    replaced by the closest one that is («треугольнек» → «треугольник»), or None when
+    nothing is close enough. Typo tolerance without pg_trgm, which the embedded PostgreSQL
+    lacks: difflib over the titles' words (a few thousand), on this rare path only."""
+    query_words = text.lower().split()
+    if not query_words or len(query_words) > SUGGEST_MAX_WORDS:
+        return None
+    corrected = []
+    for word in query_words:
+        close = (
+            [] if word in words or len(word) < SUGGEST_MIN_LENGTH else get_close_matches(word, words, n=1, cutoff=0.75)
+        )
+        corrected.append(close[0] if close else word)
+    return " ".join(corrected) if corrected != query_words else None
 
 
 def search_query(text: str) -> SearchQuery:

@@ -287,3 +287,42 @@ class TestCommonWords:
         assert "Найдено: 4+" in response.content.decode()
         assert "Найдено задач: 3+" in block_page
         assert "Найдено задач: 5" in client.get(f"/problems/blocks/{block.pk}/").content.decode()
+
+
+class TestTypos:
+    def test_a_misspelt_word_that_finds_nothing_gets_a_suggestion(self, client):
+        TaskFactory(title="Треугольник Паскаля")
+        MethodicFactory(title="Эстафета с мячом")
+
+        page = client.get(SEARCH, {"q": "треугальник"}).content.decode()
+
+        assert "Ничего не нашлось" in page
+        assert 'Возможно, вы искали <a href="/search/?q=%D1%82%D1%80%D0%B5%D1%83' in page
+        assert "«треугольник»" in page
+
+    def test_each_word_of_a_short_query_is_corrected(self, client):
+        MethodicFactory(title="Эстафета с мячом")
+
+        page = client.get(SEARCH, {"q": "эстафетта мечом"}).content.decode()
+
+        assert "«эстафета мячом»" in page
+
+    def test_no_suggestion_when_something_is_found_or_nothing_is_close(self, client):
+        TaskFactory(title="Треугольник Паскаля")
+
+        assert "Возможно" not in client.get(SEARCH, {"q": "треугольник"}).content.decode()
+        assert "Возможно" not in client.get(SEARCH, {"q": "бегемот"}).content.decode()
+
+    def test_a_new_title_is_suggested_at_once(self, client):
+        TaskFactory(title="Треугольник Паскаля")
+        client.get(SEARCH, {"q": "паралелограм"})  # the titles' words are cached now
+
+        TaskFactory(title="Параллелограмм")
+
+        assert "«параллелограмм»" not in client.get(SEARCH, {"q": "параллелограмм"}).content.decode()  # found
+        assert "«параллелограмм»" in client.get(SEARCH, {"q": "паралелограм"}).content.decode()
+
+    def test_drafts_are_never_suggested(self, client):
+        TaskFactory(title="Тайнопись", status=Task.Status.DRAFT)
+
+        assert "«тайнопись»" not in client.get(SEARCH, {"q": "таинопись"}).content.decode()
