@@ -27,6 +27,8 @@ def _test_settings(settings, tmp_path):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # Pages are not kept for visitors, but in the tests of that (core/tests/test_cache.py).
+    settings.PAGE_CACHE_SECONDS = 0
     # Seldom-changing lists are cached (core.cache.SeldomChanging), and a test's rows vanish
     # with its rolled-back transaction, without a signal: every test starts with no cache.
     cache.clear()

@@ -6,13 +6,14 @@
 It serves the bench database (BENCH_DATABASE, or the settings' database with `_bench`
 appended: see bench/common.py) with gunicorn as in production: the project's own
 config.wsgi, sync workers, one per CPU, on 127.0.0.1 and a free port, no access log, and
-the settings of a production environment — DEBUG=false, ALLOWED_HOSTS=127.0.0.1, this
-process's SECRET_KEY (so that the sessions made here are valid there), DATABASE_URL this
-process's with the bench database in place of its own (the settings then keep connections
-for 60 s), and the static files collected with their manifest (whitenoise's storage wants
-one with DEBUG off) into .data/bench-static. gunicorn's and Django's log go to a file
-whose last lines are printed if gunicorn fails. It is stopped at the end, also after a
-failure or Ctrl-C.
+the settings of a production environment (public pages kept for anonymous visitors for
+PAGE_CACHE_SECONDS, 60 by default, as in production) — DEBUG=false,
+ALLOWED_HOSTS=127.0.0.1, this process's SECRET_KEY (so that the sessions made here are
+valid there), DATABASE_URL this process's with the bench database in place of its own (the
+settings then keep connections for 60 s), and the static files collected with their
+manifest (whitenoise's storage wants one with DEBUG off) into .data/bench-static.
+gunicorn's and Django's log go to a file whose last lines are printed if gunicorn fails.
+It is stopped at the end, also after a failure or Ctrl-C.
 
 Once /healthz answers, each page — /healthz first, the baseline of a page that does no
 work, then the key pages of bench/pages.py, with the same objects and readers (a signed-in

@@ -8,12 +8,14 @@
 It reads the database that bench/data.py fills (BENCH_DATABASE, or the settings' database
 with `_bench` appended: see bench/common.py) on the settings' server; run it with
 DATABASE_URL set, so that the connection persists between requests as in production
-(conn_max_age). DEBUG is off. The objects shown are picked by queries on the bench data
-(key_pages), and the pages are read by whom typically reads them: an anonymous visitor on
-public pages, the bench volunteer where a signed-in learner is the reader (the catalogue
-and a course page, which then also say what the learner may enrol in, and the lessons),
-the bench teacher on the schedule of their project. A page whose URL does not resolve
-(site search before it exists) is skipped, with a note.
+(conn_max_age). DEBUG is off, and so is the keeping of public pages for anonymous visitors
+(PAGE_CACHE_SECONDS=0): this measures the views, not the cache. The objects shown are
+picked by queries on the bench data (key_pages), and the pages are read by whom typically
+reads them: an anonymous visitor on public pages, the bench volunteer where a signed-in
+learner is the reader (the catalogue and a course page, which then also say what the
+learner may enrol in, and the lessons), the bench teacher on the schedule of their
+project. A page whose URL does not resolve (site search before it exists) is skipped, with
+a note.
 
 Each page gets 5 warm-up requests, then --requests (60) through Django's test Client,
 each timed with perf_counter around the whole request and its queries counted with
@@ -273,7 +275,12 @@ def main() -> int:
     # whitenoise looks for STATIC_ROOT, which only collectstatic makes; no static file is served here.
     warnings.filterwarnings("ignore", "No directory at", UserWarning)
     database = setup_bench()
+    from django.conf import settings
     from django.test import Client
+
+    # The views' own work: pages kept for visitors (core.cache.kept_for_visitors) would be
+    # served from the cache after the first request. bench/load.py keeps them, as production.
+    settings.PAGE_CACHE_SECONDS = 0
 
     pages = key_pages()
     if args.page:

@@ -183,6 +183,8 @@ THUMBNAIL_ALIASES = {
 
 # Upload limits, in megabytes.
 PHOTO_MAX_MB = int(os.environ.get("PHOTO_MAX_MB", "5"))
+# Public pages kept for anonymous visitors, per process (core.cache.kept_for_visitors); 0: off.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "60"))
 ATTACHMENT_MAX_MB = int(os.environ.get("ATTACHMENT_MAX_MB", "10"))
 VIDEO_MAX_MB = int(os.environ.get("VIDEO_MAX_MB", "500"))
 METHODIC_FILE_MAX_MB = int(os.environ.get("METHODIC_FILE_MAX_MB", "50"))

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views.generic import TemplateView
 
 from core import search as search_module
-from core.cache import SeldomChanging
+from core.cache import SeldomChanging, kept_for_visitors
 from core.search import (
     MAX_QUERY_LENGTH,
     clean_query,
@@ -138,6 +138,7 @@ def _group(kind: Kind, chosen: Kind | None, text: str, page_number) -> Group:
     return Group(kind, rows[0].total if rows else 0, _found(kind, rows, text))
 
 
+@kept_for_visitors
 def search(request):
     """Everyone, anonymous visitors too: courses, methodics, tasks and reference material
     matching `q`, grouped by kind with counts — the first RESULTS_PER_GROUP of each, or,

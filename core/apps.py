@@ -4,7 +4,7 @@ from django.apps import AppConfig
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
-from django.db.models.signals import pre_migrate
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_migrate
 
 
 def create_schema(sender, using="default", **kwargs):
@@ -26,4 +26,10 @@ class CoreConfig(AppConfig):
     verbose_name = "Основа"
 
     def ready(self):
+        from core.cache import content_changed
+
         pre_migrate.connect(create_schema, sender=self, dispatch_uid="core.create_schema")
+        # Pages kept for visitors (core.cache.kept_for_visitors) are retired by any change.
+        post_save.connect(content_changed, dispatch_uid="core.content_changed.save")
+        post_delete.connect(content_changed, dispatch_uid="core.content_changed.delete")
+        m2m_changed.connect(content_changed, dispatch_uid="core.content_changed.links")

@@ -1,8 +1,12 @@
 from collections.abc import Callable
+from functools import wraps
 
+from django.conf import settings
+from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_migrate, post_save
+from django.http import HttpResponse
 
 
 class SeldomChanging:
@@ -33,3 +37,65 @@ class SeldomChanging:
                 signal.connect(self.forget, sender=model, weak=False, dispatch_uid=f"{self.key}.{model._meta.label}")
         # A flush (tests that commit) empties the tables without post_delete; post_migrate follows.
         post_migrate.connect(self.forget, weak=False, dispatch_uid=f"{self.key}.migrate")
+
+
+# --- Pages kept for visitors ------------------------------------------------------------
+
+GENERATION_KEY = "pages:generation"
+# Apps whose rows make the public pages: a change to any of them retires every kept page.
+CONTENT_APPS = {"accounts", "volunteers", "courses", "problems", "methodics", "projects"}
+
+
+def _generation() -> int:
+    return cache.get_or_set(GENERATION_KEY, 0, None)
+
+
+def content_changed(sender, **kwargs) -> None:
+    """A row of the site's content was saved or deleted (or its links changed): the pages
+    kept in this process are retired now, and again at commit (a visitor may have been
+    shown the old rows in between). Connected by core.apps."""
+    if not settings.PAGE_CACHE_SECONDS or sender._meta.app_label not in CONTENT_APPS:
+        return
+
+    def retire() -> None:
+        try:
+            cache.incr(GENERATION_KEY)
+        except ValueError:  # not set yet, or evicted
+            cache.set(GENERATION_KEY, 1, None)
+
+    retire()
+    transaction.on_commit(retire, using=kwargs.get("using"))
+
+
+def kept_for_visitors(view):
+    """A public page as an anonymous visitor without cookies gets it: the same for all of
+    them, so it is kept PAGE_CACHE_SECONDS per URL in this process's cache and served from
+    there, until any content changes in this process (content_changed) — other processes
+    serve theirs until it expires. Signed-in users, other methods, a visitor with a
+    session or messages, and responses that are not 200 or that need a cookie (a CSRF
+    token in a form, a message) always go to the view."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        seconds = settings.PAGE_CACHE_SECONDS
+        if not seconds or request.method != "GET" or set(request.COOKIES) - {settings.CSRF_COOKIE_NAME}:
+            return view(request, *args, **kwargs)
+        if request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        key = f"page:{_generation()}:{request.get_full_path()}"
+        kept = cache.get(key)
+        if kept is not None:
+            content, content_type = kept
+            return HttpResponse(content, content_type=content_type)
+        response = view(request, *args, **kwargs)
+        if (
+            response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+            and not len(get_messages(request))
+        ):
+            cache.set(key, (response.content, response["Content-Type"]), seconds)
+        return response
+
+    return wrapper

@@ -13,6 +13,7 @@ from django.utils.dates import MONTHS_ALT
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.cache import kept_for_visitors
 from courses import services
 from courses.filters import CourseFilter
 from courses.models import ChapterLesson, Course, CourseChapter, Lesson, VolunteerCourse, VolunteerLesson
@@ -82,6 +83,7 @@ class CourseCard:
     enrolment_mark: str | None
 
 
+@kept_for_visitors
 def catalogue(request):
     """Everyone, anonymous visitors too: the shown courses, filtered and paginated; each
     card says why the current learner may not enrol, or that they already did."""
@@ -116,6 +118,7 @@ def catalogue(request):
     return render(request, "courses/catalogue.html", context)
 
 
+@kept_for_visitors
 def detail(request, course_id: int):
     """A shown course (404 otherwise, for staff too: they preview in the admin): what it
     teaches, its structure, and the learner's progress or why they cannot enrol."""

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
+from core.cache import kept_for_visitors
 from methodics import selectors, services
 from methodics.filters import MethodicFilter
 from methodics.models import Comment, Methodic, MethodicMedia, MethodicStep
@@ -103,6 +104,7 @@ class MethodicCard:
     author_name: str
 
 
+@kept_for_visitors
 def methodic_list(request):
     """Everyone, anonymous visitors too: the published methodics, filtered, searched and
     paginated (20 a page), newest first or, with a search, the best matches first. Drafts
@@ -187,6 +189,7 @@ def render_detail(request, methodic: Methodic, *, comment_form: CommentForm | No
     return render(request, "methodics/library/detail.html", context, status=status)
 
 
+@kept_for_visitors
 def methodic_detail(request, methodic_id: int):
     """Everyone sees a published methodic; its author and moderators also see it as a draft
     (404 for anyone else). Hidden comments are shown to the author and moderators only."""

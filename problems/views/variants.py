@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
+from core.cache import kept_for_visitors
 from problems import services
 from problems.exports import (
     AnswerEntry,
@@ -290,6 +291,7 @@ def blocks_in_order() -> list[Block]:
     return list(Block.objects.annotate(has_tasks=has_tasks).order_by("order_number", "title", "pk"))
 
 
+@kept_for_visitors
 def random_variant(request):
     """Everyone, anonymous visitors too: choose blocks and a number of versions, get one
     random published task per block (blocks without one are skipped and named), shown at
