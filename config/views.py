@@ -9,7 +9,6 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.generic import TemplateView
 
-from core import search as search_module
 from core.cache import SeldomChanging, kept_for_visitors
 from core.search import (
     MAX_QUERY_LENGTH,
@@ -17,6 +16,7 @@ from core.search import (
     correction,
     count_matching,
     index_scans,
+    is_capped,
     ranked,
     snippet,
     title_words,
@@ -156,7 +156,7 @@ def search(request):
         "chosen": chosen,
         "groups": groups,
         "total": sum(group.count for group in groups),
-        "capped": any(group.count >= search_module.MAX_RANKED for group in groups),
+        "capped": any(is_capped(group.count) for group in groups),
         # Nothing found: perhaps a typo.
         "suggestion": correction(text, TITLE_WORDS.get()) if text and not any(g.count for g in groups) else None,
     }

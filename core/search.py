@@ -113,6 +113,11 @@ def matching(queryset: QuerySet, text: str) -> QuerySet:
     return queryset.filter(search_vector=search_query(text)) if text else queryset.none()
 
 
+def is_capped(count: int) -> bool:
+    """Whether a count of matches stopped at MAX_RANKED (shown as «500+»)."""
+    return count >= MAX_RANKED
+
+
 def count_matching(queryset: QuerySet, text: str) -> int:
     """How many rows match, up to MAX_RANKED (shown by the template filter `found_count`)."""
     return matching(queryset, text).order_by()[:MAX_RANKED].count()
