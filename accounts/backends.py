@@ -2,6 +2,7 @@ from django.contrib.auth.backends import ModelBackend
 from social_core.backends import yandex
 
 from accounts.models import User
+from accounts.selectors import signed_in_user
 
 
 class EmailBackend(ModelBackend):
@@ -21,6 +22,9 @@ class EmailBackend(ModelBackend):
             return user
         return None
 
+    def get_user(self, user_id):
+        return signed_in_user(user_id)
+
 
 class YandexOAuth2(yandex.YandexOAuth2):
     """Yandex ID, reading the fields spec 001 names: first_name, last_name, default_email
@@ -35,3 +39,6 @@ class YandexOAuth2(yandex.YandexOAuth2):
             "last_name": response.get("last_name") or "",
             "fullname": response.get("real_name") or response.get("display_name") or "",
         }
+
+    def get_user(self, user_id):
+        return signed_in_user(user_id)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.forms import CANNOT_MESSAGE, EmailAuthenticationForm, MessageForm, ProfileForm, RegistrationForm
 from accounts.models import Message
+from accounts.selectors import unread_message_count
 from accounts.services import can_message, message_mark_read, message_send, user_register
 from core.views import posted_data
 
@@ -135,8 +136,10 @@ def message_detail(request, pk):
     the recipient marks it read."""
     message = _message_of(request.user, pk)
     is_recipient = message.recipient_id == request.user.pk
-    if is_recipient:
+    if is_recipient and not message.is_read:
         message_mark_read(message=message)
+        # The header's count was taken with the user, before this message was read.
+        request.user.unread_message_count = unread_message_count(request.user)
     reply_url = None
     if is_recipient and message.sender and can_message(sender=request.user, recipient=message.sender):
         title = message.title if message.title.startswith(REPLY_PREFIX) else REPLY_PREFIX + message.title

@@ -61,11 +61,11 @@ INSTALLED_APPS = [
     "config",
 ]
 
+# No LocaleMiddleware: the site speaks one language (LANGUAGES), which LANGUAGE_CODE sets.
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -93,6 +93,8 @@ TEMPLATES = [
         },
     },
 ]
+# Django's form renderer with the field, label, error-list and <input> templates in Python.
+FORM_RENDERER = "core.forms_renderer.PlainFormRenderer"
 
 # --- Database: PostgreSQL only, every table in one schema -------------------------
 
@@ -116,6 +118,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Accounts and login -----------------------------------------------------------
 
 AUTH_USER_MODEL = "accounts.User"
+# Sessions in the database, read in SQL (accounts.sessions).
+SESSION_ENGINE = "accounts.sessions"
+
 AUTHENTICATION_BACKENDS = [
     "accounts.backends.YandexOAuth2",
     "accounts.backends.EmailBackend",

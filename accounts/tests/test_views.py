@@ -120,6 +120,16 @@ class TestLogin:
 
         assert "_auth_user_id" not in client.session
 
+    @pytest.mark.parametrize("backend", ["accounts.backends.EmailBackend", "accounts.backends.YandexOAuth2"])
+    def test_a_deactivated_account_is_signed_out_of_its_sessions(self, client, backend):
+        user = UserFactory(email="ivan@volna.example")
+        client.force_login(user, backend=backend)
+        assert client.get(PROFILE).status_code == 200
+
+        User.objects.filter(pk=user.pk).update(is_active=False)
+
+        assert client.get(PROFILE).status_code == 302
+
     def test_next_is_followed(self, client):
         UserFactory(email="ivan@volna.example")
 

@@ -31,6 +31,22 @@ class TestHome:
         assert "Выйти" in page
         assert "Администрирование" not in page
 
+    @pytest.mark.parametrize(
+        ("url", "current"),
+        [("/", "Главная"), ("/courses/", "Курсы"), ("/about/", "О платформе"), ("/courses/my/", "Мои курсы")],
+    )
+    def test_the_header_links_every_section_and_marks_the_current_one(self, client, volunteer, url, current):
+        client.force_login(volunteer)
+
+        header = client.get(url).content.decode().split("</header>")[0]
+
+        for href in ["/", "/courses/", "/problems/", "/methodics/", "/projects/", "/about/", "/search/"]:
+            assert f'href="{href}"' in header or f'action="{href}"' in header, href
+        for href in ["/accounts/profile/", "/courses/my/", "/accounts/messages/", "/accounts/logout/"]:
+            assert f'"{href}"' in header, href
+        assert header.count('aria-current="page"') == 1
+        assert f'aria-current="page">{current}<' in header
+
     @pytest.mark.parametrize("role", ["teacher", "administrator", "main_admin"])
     def test_staff_roles_see_the_admin_link(self, client, request, role):
         client.force_login(request.getfixturevalue(role))
@@ -42,7 +58,7 @@ class TestHome:
         with django_assert_max_num_queries(0):
             assert client.get(url).status_code == 200
         client.force_login(UserFactory())
-        with django_assert_max_num_queries(3):
+        with django_assert_max_num_queries(2):
             assert client.get(url).status_code == 200
 
 

@@ -1,5 +1,6 @@
 import re
 
+import pytest
 from django import forms
 
 from core.widgets import PlainCheckboxSelectMultiple, PlainSelect, PlainSelectMultiple
@@ -47,3 +48,23 @@ def test_the_plain_checkboxes_write_what_django_writes():
         '<input type="checkbox" name="plain" value="1" class="x" id="id_plain_0" checked>\n Один &lt;b&gt;</label>'
         in str(form["plain"])
     )
+
+
+TWICE = [(None, "Никакой"), ("1", "Один"), ("Группа", [("1", "Снова один"), ("2", "Два")]), ("", [("3", "Три")])]
+
+
+class Repeated(forms.Form):
+    plain = forms.ChoiceField(choices=TWICE, widget=PlainSelect, required=False)
+    django = forms.ChoiceField(choices=TWICE, widget=forms.Select, required=False)
+    plain_many = forms.MultipleChoiceField(choices=TWICE, widget=PlainSelectMultiple, required=False)
+    django_many = forms.MultipleChoiceField(choices=TWICE, widget=forms.SelectMultiple, required=False)
+
+
+@pytest.mark.parametrize("value", [None, "", "1", "2", "3", "нет такого"])
+def test_the_plain_selects_select_what_django_selects(value):
+    """A single select marks the first option of the value only, a multiple one all."""
+    data = {} if value is None else {"plain": value, "django": value, "plain_many": [value], "django_many": [value]}
+    form = Repeated(data)
+
+    assert squeezed(str(form["plain"])) == squeezed(str(form["django"])).replace("django", "plain")
+    assert squeezed(str(form["plain_many"])) == squeezed(str(form["django_many"])).replace("django", "plain")

@@ -222,9 +222,9 @@ class TestBlock:
         if signed:
             client.force_login(volunteer)
 
-        # anonymous: the block with its count, the page; signed in: + session, user, stars,
-        # unread messages
-        expected = 6 if signed else 2
+        # anonymous: the block with its count, the page; signed in: + session, user with the
+        # unread messages count, stars
+        expected = 5 if signed else 2
         with django_assert_max_num_queries(expected):
             client.get(block_url(many))
         assert queries_for(client, block_url(few)) == queries_for(client, block_url(many)) == expected
@@ -295,8 +295,8 @@ class TestTask:
         task.references.add(*ReferenceFactory.create_batch(3))
         client.force_login(volunteer)
 
-        # session, user, task with block and reference count, star, unread messages
-        with django_assert_max_num_queries(5):
+        # session, user with the unread messages count, task with block and reference count, star
+        with django_assert_max_num_queries(4):
             client.get(task_url(task))
 
 
