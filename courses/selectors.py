@@ -1,19 +1,27 @@
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cache
+from itertools import islice
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import CharField, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, Value
 
+from core.sql import columns, loaded, loaded_fields, rows, table
 from courses.models import (
+    FAQ,
+    Chapter,
     ChapterLesson,
     Course,
     CourseChapter,
+    CourseFAQ,
     CourseLocation,
+    CourseSkill,
     Lesson,
+    Skill,
     VolunteerCourse,
     VolunteerLesson,
 )
-from volunteers.models import Level, Location, Volunteer
+from volunteers.models import Direction, Level, Location, Volunteer, VolunteerLevel
 
 SHOWN = Q(ready=True, visible=True, published=True)
 
@@ -42,22 +50,37 @@ def learner_for_volunteer(volunteer: Volunteer | None) -> Learner:
     return Learner(volunteer=volunteer, level=volunteer.effective_level, location=volunteer.location)
 
 
+def _learner_sql() -> str:
+    """The volunteer of a user (%s), with its region's columns (location_*) and those of
+    its highest confirmed level (top_level_*), if any."""
+    volunteers, locations, levels, records = table(Volunteer), table(Location), table(Level), table(VolunteerLevel)
+    return (
+        "SELECT v.*, loc.code AS location_code, loc.region AS location_region,"
+        " top.id AS top_level_id, top.name AS top_level_name, top.rank AS top_level_rank"
+        f" FROM {volunteers} v JOIN {locations} loc ON loc.id = v.location_id"
+        f" LEFT JOIN LATERAL (SELECT l.id, l.name, l.rank FROM {records} r JOIN {levels} l ON l.id = r.level_id"
+        "  WHERE r.volunteer_id = v.id AND r.confirmed ORDER BY l.rank DESC LIMIT 1) top ON true"
+        " WHERE v.user_id = %s"
+    )
+
+
 def learner_of_user(user) -> Learner:
     """The signed-in user's volunteer profile as a learner, in one query: the profile with
-    its region and its highest confirmed level (Volunteer.effective_level) joined in —
-    the confirmed records, highest rank first, of which the first row is kept."""
-    volunteer = (
-        Volunteer.objects.filter(user=user)
-        .annotate(top_record=FilteredRelation("level_records", condition=Q(level_records__confirmed=True)))
-        .select_related("location", "top_record__level")
-        .order_by(F("top_record__level__rank").desc(nulls_last=True))
-        .first()
-    )
+    its region and its highest confirmed level (Volunteer.effective_level). Every learner
+    page asks it, so it is written in SQL: the ORM took three times the database's time
+    to build it. The level and region carry the columns the learner pages read."""
+    volunteer = next(iter(Volunteer.objects.raw(_learner_sql(), [user.pk])), None)
     if volunteer is None:
         return ANONYMOUS
-    # Django sets a filtered relation only when a row matched: no confirmed level, no attribute.
-    top_record = getattr(volunteer, "top_record", None)
-    return Learner(volunteer=volunteer, level=top_record.level if top_record else None, location=volunteer.location)
+    volunteer.location = loaded(
+        Location, ["id", "code", "region"], [volunteer.location_id, volunteer.location_code, volunteer.location_region]
+    )
+    level = None
+    if volunteer.top_level_id is not None:
+        level = loaded(
+            Level, ["id", "name", "rank"], [volunteer.top_level_id, volunteer.top_level_name, volunteer.top_level_rank]
+        )
+    return Learner(volunteer=volunteer, level=level, location=volunteer.location)
 
 
 def courses_shown() -> QuerySet[Course]:
@@ -99,6 +122,11 @@ def refusal_reason(learner: Learner, course: Course, *, region_ids: Collection[i
     return None
 
 
+# The learner pages (a course's, a lesson's) read the course and its structure on every
+# request. They do it in SQL, the rows made into instances as a queryset would make them:
+# the ORM took three to four times the database's time to build these queries.
+
+
 # What the learner pages read of a course's structure: not the timestamps and authors,
 # which they never show (converting those made reading the structure a sixth slower).
 STRUCTURE_LESSON_FIELDS = (
@@ -112,31 +140,78 @@ STRUCTURE_LESSON_FIELDS = (
     "additional",
     "diploma",
 )
+# What the lesson page reads of the learner's progress rows (see services.lesson_open).
+STRUCTURE_PROGRESS_FIELDS = ("volunteer_id", "lesson_id", "passed", "start_date")
+
+Structure = list[tuple[CourseChapter, list[Lesson]]]
+
+_LESSON_FIELDS = loaded_fields(Lesson, STRUCTURE_LESSON_FIELDS)
+_PROGRESS_FIELDS = loaded_fields(VolunteerLesson, STRUCTURE_PROGRESS_FIELDS)
+_PASSED = _PROGRESS_FIELDS.index("passed")
 
 
-def course_structure(course: Course) -> list[tuple[CourseChapter, list[Lesson]]]:
-    """The course's chapters in order, each with its shown lessons in order (two queries).
+@cache
+def _structure_sql() -> str:
+    """A course's (%(course)s) chapters in order, each with its lessons in order: one row
+    per chapter and shown lesson, and one with empty lesson columns for a chapter without
+    shown lessons (LEFT JOIN, the lessons filtered in the join); with the progress row of
+    each lesson of a volunteer (%(volunteer)s; NULL: none)."""
+    return (
+        "SELECT entry.id, entry.order_number, entry.chapter_id, chapter.title,"
+        f" {columns('lesson', Lesson, _LESSON_FIELDS)}, {columns('progress', VolunteerLesson, _PROGRESS_FIELDS)}"
+        f" FROM {table(CourseChapter)} entry JOIN {table(Chapter)} chapter ON chapter.id = entry.chapter_id"
+        f" LEFT JOIN {table(ChapterLesson)} link ON link.chapter_id = entry.chapter_id"
+        f" LEFT JOIN {table(Lesson)} lesson"
+        "  ON lesson.id = link.lesson_id AND lesson.ready AND lesson.visible AND lesson.published"
+        f" LEFT JOIN {table(VolunteerLesson)} progress"
+        "  ON progress.lesson_id = lesson.id AND progress.volunteer_id = %(volunteer)s"
+        " WHERE entry.course_id = %(course)s"
+        " ORDER BY entry.order_number, link.order_number"
+    )
+
+
+def course_structure(course: Course) -> Structure:
+    """The course's chapters in order, each with its shown lessons in order (one query).
     The lessons carry STRUCTURE_LESSON_FIELDS only; the chapters their title."""
-    chapters = list(
-        course.course_chapters.select_related("chapter")
-        .only("course_id", "order_number", "chapter__title")
-        .order_by("order_number")
-    )
-    links = (
-        ChapterLesson.objects.filter(
-            chapter_id__in={entry.chapter_id for entry in chapters},
-            lesson__ready=True,
-            lesson__visible=True,
-            lesson__published=True,
-        )
-        .select_related("lesson")
-        .only("chapter_id", *(f"lesson__{name}" for name in STRUCTURE_LESSON_FIELDS))
-        .order_by("order_number")
-    )
-    lessons_of_chapter: dict[int, list[Lesson]] = {}
-    for link in links:
-        lessons_of_chapter.setdefault(link.chapter_id, []).append(link.lesson)
-    return [(entry, lessons_of_chapter.get(entry.chapter_id, [])) for entry in chapters]
+    return _structure(course, volunteer=None)[0]
+
+
+def course_structure_with_progress(
+    course: Course, volunteer: Volunteer, *, lesson_id: int | None = None
+) -> tuple[Structure, set[int], VolunteerLesson | None]:
+    """course_structure() with, in the same one query, the volunteer's progress: the ids of
+    the lessons they passed, and their progress row of the lesson `lesson_id` (None: no
+    row, or no lesson asked for), which carries STRUCTURE_PROGRESS_FIELDS only. Only that
+    row is made an instance: the lesson page records its lesson's opening in it."""
+    structure, progress = _structure(course, volunteer=volunteer)
+    passed_ids = {each for each, values in progress.items() if values[_PASSED]}
+    row = progress.get(lesson_id)
+    return structure, passed_ids, loaded(VolunteerLesson, _PROGRESS_FIELDS, row) if row else None
+
+
+def _structure(course: Course, *, volunteer: Volunteer | None) -> tuple[Structure, dict[int, tuple]]:
+    """The structure, and the values of the volunteer's progress rows by lesson id."""
+    found = rows(_structure_sql(), {"course": course.pk, "volunteer": volunteer.pk if volunteer else None})
+    structure: Structure = []
+    progress: dict[int, tuple] = {}
+    split = 4 + len(_LESSON_FIELDS)
+    for row in found:
+        entry_id, order_number, chapter_id, title = row[:4]
+        if not structure or structure[-1][0].pk != entry_id:
+            entry = loaded(
+                CourseChapter,
+                ("id", "course_id", "chapter_id", "order_number"),
+                (entry_id, course.pk, chapter_id, order_number),
+            )
+            entry.chapter = loaded(Chapter, ("id", "title"), (chapter_id, title))
+            structure.append((entry, []))
+        if row[4] is None:  # the chapter has no shown lessons
+            continue
+        lesson = loaded(Lesson, _LESSON_FIELDS, row[4:split])
+        structure[-1][1].append(lesson)
+        if row[split] is not None:
+            progress[lesson.pk] = row[split:]
+    return structure, progress
 
 
 def course_lessons(course: Course) -> list[Lesson]:
@@ -144,34 +219,100 @@ def course_lessons(course: Course) -> list[Lesson]:
     return [lesson for _, lessons in course_structure(course) for lesson in lessons]
 
 
-def courses_shown_with_enrolment(volunteer: Volunteer | None) -> QuerySet[Course]:
-    """courses_shown(), each course with the volunteer's enrolment in it joined in the same
-    query: read it with joined_enrolment(course)."""
-    if volunteer is None:
-        return courses_shown()
-    enrolment = FilteredRelation("enrolments", condition=Q(enrolments__volunteer=volunteer))
-    return courses_shown().annotate(learner_enrolment=enrolment).select_related("learner_enrolment")
+@dataclass(frozen=True)
+class LearnerCourse:
+    """A shown course as the learner pages read it, with the learner's enrolment in it
+    (None: not enrolled, or no volunteer), whose course is set. With `details` (the course
+    page), the course has its direction and level, and the lists the page shows come
+    along, each in its model's order: `regions` (location id, region), `skills` (title,
+    description) and `questions` (question, answer)."""
+
+    course: Course
+    enrolment: VolunteerCourse | None
+    regions: list[tuple[int, str]] = field(default_factory=list)
+    skills: list[tuple[str, str]] = field(default_factory=list)
+    questions: list[tuple[str, str]] = field(default_factory=list)
 
 
-def joined_enrolment(course: Course) -> VolunteerCourse | None:
-    """The enrolment courses_shown_with_enrolment() joined, with its course set; None if
-    the volunteer is not enrolled (Django sets a filtered relation only when a row matched)."""
-    enrolment = getattr(course, "learner_enrolment", None)
-    if enrolment is not None:
+_COURSE_FIELDS = loaded_fields(Course)
+_DIRECTION_FIELDS = loaded_fields(Direction)
+_LEVEL_FIELDS = loaded_fields(Level)
+_ENROLMENT_FIELDS = loaded_fields(VolunteerCourse)
+
+
+def _pairs(first: str, second: str, rows: str, order: str) -> str:
+    """A JSON list of the [first, second] pairs of `rows` (FROM …), in `order`."""
+    return f"(SELECT coalesce(json_agg(json_build_array({first}, {second}) ORDER BY {order}), '[]') {rows})"
+
+
+@cache
+def _learner_course_sql(details: bool) -> str:
+    """A shown course (%(course)s) with the enrolment of a volunteer (%(volunteer)s; NULL:
+    none), and with `details` its direction, level, regions, skills and FAQ."""
+    selected = [columns("course", Course, _COURSE_FIELDS), columns("enrolment", VolunteerCourse, _ENROLMENT_FIELDS)]
+    joins = [
+        f"LEFT JOIN {table(VolunteerCourse)} enrolment"
+        " ON enrolment.course_id = course.id AND enrolment.volunteer_id = %(volunteer)s"
+    ]
+    if details:
+        selected += [
+            columns("direction", Direction, _DIRECTION_FIELDS),
+            columns("course_level", Level, _LEVEL_FIELDS),
+            _pairs(
+                "location.id",
+                "location.region",
+                f"FROM {table(CourseLocation)} link JOIN {table(Location)} location ON location.id = link.location_id"
+                " WHERE link.course_id = course.id",
+                "location.region",
+            ),
+            _pairs(
+                "skill.title",
+                "skill.description",
+                f"FROM {table(CourseSkill)} link JOIN {table(Skill)} skill ON skill.id = link.skill_id"
+                " WHERE link.course_id = course.id",
+                "skill.title",
+            ),
+            _pairs(
+                "item.question",
+                "item.answer",
+                f"FROM {table(CourseFAQ)} link JOIN {table(FAQ)} item ON item.id = link.faq_id"
+                " WHERE link.course_id = course.id",
+                "item.question",
+            ),
+        ]
+        joins += [
+            f"JOIN {table(Direction)} direction ON direction.id = course.direction_id",
+            f"JOIN {table(Level)} course_level ON course_level.id = course.level_id",
+        ]
+    return (
+        f"SELECT {', '.join(selected)} FROM {table(Course)} course {' '.join(joins)}"
+        " WHERE course.id = %(course)s AND course.ready AND course.visible AND course.published"
+    )
+
+
+def learner_course(course_id: int, volunteer: Volunteer | None, *, details: bool = False) -> LearnerCourse | None:
+    """The shown course `course_id` as the learner pages read it (see LearnerCourse), in
+    one query; None if there is no such shown course."""
+    found = rows(_learner_course_sql(details), {"course": course_id, "volunteer": volunteer.pk if volunteer else None})
+    if not found:
+        return None
+    row = found[0]
+    values = iter(row)
+    course = loaded(Course, _COURSE_FIELDS, islice(values, len(_COURSE_FIELDS)))
+    enrolment = loaded(VolunteerCourse, _ENROLMENT_FIELDS, islice(values, len(_ENROLMENT_FIELDS)))
+    if enrolment.pk is None:  # no row joined
+        enrolment = None
+    else:
         enrolment.course = course
-    return enrolment
+    if not details:
+        return LearnerCourse(course=course, enrolment=enrolment)
+    course.direction = loaded(Direction, _DIRECTION_FIELDS, islice(values, len(_DIRECTION_FIELDS)))
+    course.level = loaded(Level, _LEVEL_FIELDS, islice(values, len(_LEVEL_FIELDS)))
+    regions, skills, questions = ([tuple(pair) for pair in pairs] for pairs in values)
+    return LearnerCourse(course=course, enrolment=enrolment, regions=regions, skills=skills, questions=questions)
 
 
 def enrolment_of(volunteer: Volunteer | None, course: Course) -> VolunteerCourse | None:
     if volunteer is None:
         return None
     return VolunteerCourse.objects.filter(volunteer=volunteer, course=course).first()
-
-
-def lesson_progress(volunteer: Volunteer, lessons: list[Lesson]) -> dict[int, VolunteerLesson]:
-    """The volunteer's progress rows of these lessons, by lesson id (a lesson without a
-    row is missing). Whether passed and when started; the other dates are not read."""
-    rows = VolunteerLesson.objects.filter(volunteer=volunteer, lesson_id__in=[lesson.pk for lesson in lessons]).only(
-        "volunteer_id", "lesson_id", "passed", "start_date"
-    )
-    return {row.lesson_id: row for row in rows}

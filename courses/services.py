@@ -146,7 +146,7 @@ def lesson_open(
     the enrolment «Активный».
 
     `progress` is the volunteer's row of the lesson when the caller has already read it
-    (the lesson page reads those of the whole course): opening a lesson again then costs
+    (the lesson page reads it with the course's structure): opening a lesson again then costs
     no query and no transaction — every page view of a lesson opens it."""
     if progress is not None and (progress.volunteer_id, progress.lesson_id) != (enrolment.volunteer_id, lesson.pk):
         raise ValueError("The progress row is not the enrolled volunteer's row of this lesson.")

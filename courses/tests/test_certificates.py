@@ -235,8 +235,8 @@ class TestMyCertificates:
         with django_assert_num_queries(len(few)):
             assert len(client.get(MY).context["certificates"]) == 30
 
-        # session, user, unread messages, certificates with their courses and directions
-        assert len(few) == 4
+        # session, user with the unread messages count, certificates with courses and directions
+        assert len(few) == 3
 
 
 # --- Download -----------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -13,6 +14,7 @@ from courses.models import Answer, Lesson, Question, QuizAttempt, VideoLesson, V
 from courses.services import answer_review
 from courses.tests.factories import CourseFactory, add_chapter, add_lesson, add_question
 from courses.tests.test_catalogue import course_url, messages_of, page_of, volunteer_at
+from courses.views.catalogue import lesson_link
 from courses.views.lessons import webinar_state
 from volunteers.models import Location
 from volunteers.tests.factories import DirectionFactory, VolunteerFactory
@@ -160,6 +162,11 @@ def test_a_text_lesson_shows_its_text_and_the_contents(client, course, learner):
     assert "Урок 1 из 4" in page
     assert f'action="{lesson_url(course, course.intro, "finish")}"' in page
     assert 'rel="prev"' not in page
+
+
+@pytest.mark.parametrize(("course_id", "lesson_id"), [(1, 3), (10, 100), (205, 7), (7, 1020)])
+def test_lesson_links_are_the_lessons_urls(course_id, lesson_id):
+    assert lesson_link(course_id)(lesson_id) == reverse("courses:lesson", args=[course_id, lesson_id])
 
 
 def test_previous_and_next_follow_chapter_and_lesson_order(client, course, learner):
@@ -398,13 +405,13 @@ def test_a_quiz_query_count_does_not_grow_with_questions(client, course, learner
     for number in range(20):
         add_question(course.quiz, text=f"Вопрос {number}?", choices=[("да", True), ("нет", False)])
 
-    # session, user, volunteer with its level, course with the enrolment, chapters, lessons,
-    # progress of the course's lessons, questions, choices, attempt, unread messages; the
+    # session, user with the unread count, volunteer with its level, course with the
+    # enrolment, chapters with their lessons and progress, questions, choices, attempt; the
     # first opening also writes the start and the status (in a transaction: savepoint,
     # two updates, release)
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(12):
         assert client.get(lesson_url(course, course.quiz)).status_code == 200
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(8):
         assert client.get(lesson_url(course, course.quiz)).status_code == 200
 
 

@@ -1,14 +1,14 @@
 import pytest
 
 from accounts.tests.factories import UserFactory
-from courses.models import CourseLocation, VolunteerCourse
+from courses.models import FAQ, Course, CourseFAQ, CourseLocation, CourseSkill, Skill, VolunteerCourse
 from courses.selectors import (
     ANONYMOUS,
     catalogue_courses,
-    courses_shown_with_enrolment,
-    joined_enrolment,
+    course_structure,
+    course_structure_with_progress,
+    learner_course,
     learner_of_user,
-    lesson_progress,
 )
 from courses.tests.factories import CourseFactory, add_chapter, add_lesson
 from volunteers.models import VolunteerLevel
@@ -48,24 +48,51 @@ class TestLearnerOfUser:
         assert learner_of_user(UserFactory()) is ANONYMOUS
 
 
-class TestEnrolmentJoined:
-    def test_is_the_volunteers_enrolment_or_none(self, django_assert_num_queries):
+class TestLearnerCourse:
+    def test_is_the_shown_course_with_the_volunteers_enrolment(self, django_assert_num_queries):
         volunteer, other = VolunteerFactory(), VolunteerFactory()
-        enrolled_in, not_enrolled_in = CourseFactory(), CourseFactory()
-        enrolment = VolunteerCourse.objects.create(volunteer=volunteer, course=enrolled_in)
+        enrolled_in, not_enrolled_in = CourseFactory(attempts_limit=3), CourseFactory()
+        enrolment = VolunteerCourse.objects.create(volunteer=volunteer, course=enrolled_in, attempts=2)
         VolunteerCourse.objects.create(volunteer=other, course=not_enrolled_in)
 
         with django_assert_num_queries(1):
-            courses = {course.pk: course for course in courses_shown_with_enrolment(volunteer)}
-            assert joined_enrolment(courses[enrolled_in.pk]) == enrolment
-            assert joined_enrolment(courses[enrolled_in.pk]).course is courses[enrolled_in.pk]
-            assert joined_enrolment(courses[not_enrolled_in.pk]) is None
+            found = learner_course(enrolled_in.pk, volunteer)
 
-    def test_without_a_volunteer_there_is_none(self):
-        course = CourseFactory()
-        VolunteerCourse.objects.create(volunteer=VolunteerFactory(), course=course)
+        stored = Course.objects.get(pk=enrolled_in.pk)
+        fields = [field.attname for field in Course._meta.concrete_fields if not field.generated]
+        assert [getattr(found.course, name) for name in fields] == [getattr(stored, name) for name in fields]
+        assert found.enrolment == enrolment
+        assert (found.enrolment.status, found.enrolment.attempts) == (VolunteerCourse.Status.ENROLLED, 2)
+        assert found.enrolment.course is found.course
+        assert learner_course(not_enrolled_in.pk, volunteer).enrolment is None
+        assert learner_course(enrolled_in.pk, None).enrolment is None
 
-        assert joined_enrolment(courses_shown_with_enrolment(None).get(pk=course.pk)) is None
+    @pytest.mark.parametrize("hidden_by", ["ready", "visible", "published"])
+    def test_a_hidden_course_is_none(self, hidden_by):
+        course = CourseFactory(**{hidden_by: False})
+
+        assert learner_course(course.pk, VolunteerFactory()) is None
+
+    def test_with_details_the_direction_level_and_lists_come_in_order(self, django_assert_num_queries):
+        course, other = CourseFactory(), CourseFactory()
+        south, north = LocationFactory(region="Южный регион"), LocationFactory(region="Северный регион")
+        for location in (south, north):
+            CourseLocation.objects.create(course=course, location=location)
+        CourseLocation.objects.create(course=other, location=LocationFactory())
+        for title in ("Связь", "Навигация"):
+            CourseSkill.objects.create(course=course, skill=Skill.objects.create(title=title, description=f"О {title}"))
+        for question in ("Сколько длится?", "Где проходит?"):
+            CourseFAQ.objects.create(course=course, faq=FAQ.objects.create(question=question, answer="Ответ."))
+
+        with django_assert_num_queries(1):
+            found = learner_course(course.pk, None, details=True)
+            assert (found.course.direction, found.course.level) == (course.direction, course.level)
+            assert found.course.level.rank == 1
+
+        assert found.regions == [(north.pk, "Северный регион"), (south.pk, "Южный регион")]
+        assert found.skills == [("Навигация", "О Навигация"), ("Связь", "О Связь")]
+        assert found.questions == [("Где проходит?", "Ответ."), ("Сколько длится?", "Ответ.")]
+        assert learner_course(other.pk, None, details=True).skills == []
 
 
 def test_catalogue_courses_carry_their_regions_and_the_volunteers_enrolment():
@@ -85,15 +112,50 @@ def test_catalogue_courses_carry_their_regions_and_the_volunteers_enrolment():
     assert anonymous[listed.pk].enrolment_status is None
 
 
-def test_lesson_progress_is_the_volunteers_rows_by_lesson():
-    course = CourseFactory()
-    chapter = add_chapter(course)
-    first, second, elsewhere = add_lesson(chapter), add_lesson(chapter), add_lesson(add_chapter(CourseFactory()))
-    volunteer = VolunteerFactory()
-    VolunteerCourse.objects.create(volunteer=volunteer, course=course)  # creates the rows
-    volunteer.lesson_progress.filter(lesson=first).update(passed=True)
+class TestCourseStructure:
+    @pytest.fixture
+    def course(self):
+        """«Вторая» (two shown lessons, a hidden one between them), «Пустая», whose only
+        lesson is hidden, and «Первая», added last but numbered first."""
+        course = CourseFactory()
+        second = add_chapter(course, title="Вторая", order_number=2)
+        course.practice = add_lesson(second, title="Практика")
+        add_lesson(second, title="Черновик", ready=False)
+        course.quiz = add_lesson(second, title="Тест")
+        add_lesson(add_chapter(course, title="Пустая", order_number=3), title="Скрытый", published=False)
+        course.theory = add_lesson(add_chapter(course, title="Первая", order_number=1), title="Теория")
+        return course
 
-    rows = lesson_progress(volunteer, [first, second, elsewhere])
+    def test_is_the_chapters_in_order_with_their_shown_lessons_in_order(self, course, django_assert_num_queries):
+        with django_assert_num_queries(1):
+            structure = course_structure(course)
 
-    assert set(rows) == {first.pk, second.pk}
-    assert (rows[first.pk].passed, rows[second.pk].passed) == (True, False)
+        assert [(entry.order_number, entry.chapter.title, lessons) for entry, lessons in structure] == [
+            (1, "Первая", [course.theory]),
+            (2, "Вторая", [course.practice, course.quiz]),
+            (3, "Пустая", []),
+        ]
+        assert structure[1][1][1].title == "Тест"
+
+    def test_with_progress_adds_the_volunteers_passed_lessons_and_row(self, course, django_assert_num_queries):
+        volunteer, other = VolunteerFactory(), VolunteerFactory()
+        VolunteerCourse.objects.create(volunteer=volunteer, course=course)  # creates the rows
+        VolunteerCourse.objects.create(volunteer=other, course=course)
+        volunteer.lesson_progress.filter(lesson=course.theory).update(passed=True)
+        other.lesson_progress.filter(lesson=course.practice).update(passed=True)
+        volunteer.lesson_progress.filter(lesson=course.quiz).delete()
+
+        with django_assert_num_queries(1):
+            structure, passed_ids, row = course_structure_with_progress(course, volunteer, lesson_id=course.theory.pk)
+
+        assert structure == course_structure(course)
+        assert passed_ids == {course.theory.pk}
+        assert row == volunteer.lesson_progress.get(lesson=course.theory)
+        assert (row.volunteer_id, row.lesson_id, row.passed, row.start_date) == (
+            volunteer.pk,
+            course.theory.pk,
+            True,
+            None,
+        )
+        assert course_structure_with_progress(course, volunteer, lesson_id=course.quiz.pk)[2] is None
+        assert course_structure_with_progress(course, volunteer)[2] is None

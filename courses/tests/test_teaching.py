@@ -196,8 +196,9 @@ class TestReviewQueue:
             response = staff_client.get(QUEUE)
 
         assert len(listed(response)) == 20
-        # session, user, the user's and the groups' permissions, unread messages, count, page
-        assert len(few) == 7
+        # session, user with the unread messages count, the user's and the groups'
+        # permissions, count, page
+        assert len(few) == 6
 
 
 class TestReviewAnswer:
@@ -438,6 +439,6 @@ class TestCourseStudents:
 
         assert len(listed(response)) == 50
         assert response.context["page_obj"].paginator.count == 100
-        # session, user, the user's and the groups' permissions, unread messages, the course,
-        # its chapters and lessons (2), the counts by status, the page count, the page
-        assert len(few) == 11
+        # session, user with the unread count, the user's and the groups' permissions, the
+        # course, its chapters with their lessons, the counts by status, the page count, the page
+        assert len(few) == 9

@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError
 from django.db.models import Prefetch
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.defaultfilters import floatformat
 from django.urls import path, reverse
 from django.utils import timezone
@@ -17,20 +17,24 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from courses import services
-from courses.models import Answer, Choice, Course, Lesson, Question, QuizAttempt, VolunteerCourse
-from courses.selectors import course_structure, courses_shown_with_enrolment, joined_enrolment, lesson_progress
-from courses.views.catalogue import duration_text
+from courses.models import Answer, Choice, Course, Lesson, Question, QuizAttempt, VolunteerCourse, VolunteerLesson
+from courses.selectors import Structure, course_structure, course_structure_with_progress, learner_course
+from courses.views.catalogue import duration_text, lesson_link
 from courses.views.learner import learner_context, learner_for_request
 
 
 @dataclass(frozen=True)
 class LessonPlace:
-    """A shown lesson of a shown course, with the course's structure around it."""
+    """A shown lesson of a shown course, with the course's structure around it, and the
+    learner's enrolment in the course, passed lessons, and progress row of the lesson."""
 
     course: Course
-    structure: list
+    enrolment: VolunteerCourse | None
+    structure: Structure
     lessons: list[Lesson]
     position: int
+    passed_ids: set[int]
+    progress: VolunteerLesson | None
 
     @property
     def lesson(self) -> Lesson:
@@ -46,22 +50,35 @@ class LessonPlace:
 
 
 def _place(request, course_id: int, lesson_id: int) -> LessonPlace:
-    """404 unless the course is shown and the lesson is one of its shown lessons. The
-    course comes with the learner's enrolment (see _enrolment)."""
+    """404 unless the course is shown and the lesson is one of its shown lessons."""
     volunteer = learner_for_request(request).volunteer
-    course = get_object_or_404(courses_shown_with_enrolment(volunteer), pk=course_id)
-    structure = course_structure(course)
+    found = learner_course(course_id, volunteer)
+    if found is None:
+        raise Http404
+    course, enrolment = found.course, found.enrolment
+    if enrolment is None:
+        structure, passed_ids, progress = course_structure(course), set(), None
+    else:
+        structure, passed_ids, progress = course_structure_with_progress(course, volunteer, lesson_id=lesson_id)
     lessons = [lesson for _, chapter_lessons in structure for lesson in chapter_lessons]
     position = next((index for index, lesson in enumerate(lessons) if lesson.pk == lesson_id), None)
     if position is None:
         raise Http404
-    return LessonPlace(course=course, structure=structure, lessons=lessons, position=position)
+    return LessonPlace(
+        course=course,
+        enrolment=enrolment,
+        structure=structure,
+        lessons=lessons,
+        position=position,
+        passed_ids=passed_ids,
+        progress=progress,
+    )
 
 
-def _enrolment(request, course: Course) -> VolunteerCourse | None:
-    """The learner's enrolment in the course (read by _place); None (with a message for
-    the course page) if they have none: lessons are for enrolled volunteers only."""
-    enrolment = joined_enrolment(course)
+def _enrolment(request, place: LessonPlace) -> VolunteerCourse | None:
+    """The learner's enrolment in the course; None (with a message for the course page) if
+    they have none: lessons are for enrolled volunteers only."""
+    enrolment = place.enrolment
     if enrolment is None:
         messages.info(request, _("Уроки курса открываются после записи на него."))
         return None
@@ -131,22 +148,29 @@ def _quiz_context(enrolment: VolunteerCourse, lesson: Lesson) -> dict:
 
 def lesson(request, course_id: int, lesson_id: int):
     place = _place(request, course_id, lesson_id)
-    enrolment = _enrolment(request, place.course)
+    enrolment = _enrolment(request, place)
     if enrolment is None:
         return redirect(place.course)
     current = place.lesson
-    rows = lesson_progress(enrolment.volunteer, place.lessons)
-    progress = services.lesson_open(enrolment=enrolment, lesson=current, progress=rows.get(current.pk))
-    passed_ids = {lesson_id for lesson_id, row in rows.items() if row.passed}
+    progress = services.lesson_open(enrolment=enrolment, lesson=current, progress=place.progress)
+    link = lesson_link(place.course.pk)
     context = {
         "course": place.course,
         "lesson": current,
-        "structure": [
-            (entry, [(each, each.pk in passed_ids) for each in chapter_lessons])
+        "contents": [
+            (
+                entry.chapter.title,
+                [
+                    (link(each.pk), each.title, each.pk == current.pk, each.pk in place.passed_ids)
+                    for each in chapter_lessons
+                ],
+            )
             for entry, chapter_lessons in place.structure
         ],
         "previous": place.previous,
+        "previous_url": link(place.previous.pk) if place.previous else None,
         "next": place.next,
+        "next_url": link(place.next.pk) if place.next else None,
         "position": place.position + 1,
         "lesson_count": len(place.lessons),
         "progress": progress,
@@ -172,7 +196,7 @@ def lesson_finish(request, course_id: int, lesson_id: int):
     """«Далее»: the lesson is passed, and the volunteer goes on to the next one (or back
     to the course page after the last)."""
     place = _place(request, course_id, lesson_id)
-    enrolment = _enrolment(request, place.course)
+    enrolment = _enrolment(request, place)
     if enrolment is None:
         return redirect(place.course)
     try:
@@ -216,7 +240,7 @@ def _responses(request, lesson: Lesson) -> dict[int, dict]:
 @require_POST
 def quiz_submit(request, course_id: int, lesson_id: int):
     place = _place(request, course_id, lesson_id)
-    enrolment = _enrolment(request, place.course)
+    enrolment = _enrolment(request, place)
     if enrolment is None:
         return redirect(place.course)
     try:

@@ -17,6 +17,7 @@ from projects.selectors import (
     VIEWER,
     project_role,
     term_courses,
+    term_for_page,
     term_schedule,
     with_any_attachment,
     with_member_role,
@@ -89,6 +90,40 @@ def test_with_any_attachment_says_whether_files_are_attached():
 
 
 # --- A term's page -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("membership", [None, VIEWER, MODERATOR, ADMIN])
+def test_term_for_page_reads_the_users_role_as_with_member_role_does(membership):
+    term = TermFactory()
+    teacher = UserFactory(roles=[TEACHER])
+    ProjectMember.objects.create(project=ProjectFactory(), user=teacher, role=VIEWER)  # another project's
+    if membership:
+        ProjectMember.objects.create(project=term.project, user=teacher, role=membership)
+    found = term_for_page(term.pk, teacher)
+    assert (found, found.member_role) == (term, membership)
+
+
+def test_term_for_page_says_whether_files_are_attached_to_the_term():
+    bare, attached = TermFactory(), TermFactory()
+    attach(attached)
+    attach(bare.project)  # a file of the project is not the term's
+    user = UserFactory()
+    assert not term_for_page(bare.pk, user).any_attachment
+    assert term_for_page(attached.pk, user).any_attachment
+
+
+def test_term_for_page_reads_the_projects_name_and_defers_the_rest(django_assert_num_queries):
+    term = TermFactory(project=ProjectFactory(name="Лето", address="Тверь"))
+    ContentType.objects.get_for_model(Term)  # warm up: kept for the process
+    with django_assert_num_queries(1):
+        found = term_for_page(term.pk, term.project.author)
+        assert (found.name, found.start_date, found.project.name) == (term.name, term.start_date, "Лето")
+    assert found.project.get_deferred_fields() >= {"address", "description"}
+    assert found.project.address == "Тверь"
+
+
+def test_term_for_page_of_a_missing_term_is_none():
+    assert term_for_page(999_999, UserFactory()) is None
 
 
 def test_term_courses_by_start_and_name_with_their_groups_by_name():

@@ -12,6 +12,7 @@ linked by literal paths."""
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from pathlib import PurePosixPath
 
 from django.contrib import messages
@@ -23,9 +24,12 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -65,6 +69,7 @@ from projects.selectors import (
     role_at_least,
     sees_personal_data,
     term_courses,
+    term_for_page,
     term_schedule,
     with_any_attachment,
     with_member_role,
@@ -126,6 +131,14 @@ def _form_page(request, *, title: str, form, cancel_url: str, project: Project, 
     return render(request, "projects/pages/form.html", context, status=status)
 
 
+@cache
+def _attachment_fields(language: str) -> SafeString:
+    """The upload form's fields: an empty form is the same markup for every owner and user,
+    so it is rendered once per process and language (its labels are translated), not for
+    every page that shows files (1 ms of the term's page)."""
+    return render_to_string("includes/form.html", {"form": AttachmentForm()})
+
+
 def _attachments_context(owner) -> dict:
     """The owner's files; none read when the owner was fetched `with_any_attachment` and has none."""
     attached = getattr(owner, "any_attachment", True)
@@ -133,7 +146,7 @@ def _attachments_context(owner) -> dict:
         "attachments": list(owner.attachments.order_by("-created_at")) if attached else [],
         "attachment_owner_type": OWNER_TYPES_BY_MODEL[type(owner)],
         "attachment_owner": owner,
-        "attachment_form": AttachmentForm(),
+        "attachment_fields": _attachment_fields(get_language()),
     }
 
 
@@ -357,13 +370,14 @@ def _term_form(request, project: Project, role: str, term: Term):
 def term_detail(request, term_id: int):
     """Any member of the term's project: its courses and its schedule — every lesson by
     date with time, course, methodic and tutors — in a fixed number of queries."""
-    terms = with_any_attachment(with_member_role(Term.objects.select_related("project"), request.user))
-    term = get_object_or_404(terms, pk=term_id)
+    term = term_for_page(term_id, request.user)
+    if term is None:
+        raise Http404
     role = _role_in(request, term.project, member_role=term.member_role)
     context = {
         "term": term,
         "project": term.project,
-        "courses": list(term_courses(term)),
+        "courses": term_courses(term),
         "days": term_schedule(term),
         **_attachments_context(term),
         **_permissions(role),
