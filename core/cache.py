@@ -67,6 +67,23 @@ def content_changed(sender, **kwargs) -> None:
     transaction.on_commit(retire, using=kwargs.get("using"))
 
 
+def kept_until_content_changes(key: str, build: Callable[[], object]):
+    """`build()`, kept under `key` as pages are kept for visitors: PAGE_CACHE_SECONDS in this
+    process's cache, until any content changes in this process (content_changed) — other
+    processes keep theirs until it expires. For what is the same for every reader of a
+    page that is not, such as the catalogue's list of courses; `build` must not return
+    None. With PAGE_CACHE_SECONDS at 0, built every time."""
+    seconds = settings.PAGE_CACHE_SECONDS
+    if not seconds:
+        return build()
+    full_key = f"kept:{_generation()}:{key}"
+    value = cache.get(full_key)
+    if value is None:
+        value = build()
+        cache.set(full_key, value, seconds)
+    return value
+
+
 def kept_for_visitors(view):
     """A public page as an anonymous visitor without cookies gets it: the same for all of
     them, so it is kept PAGE_CACHE_SECONDS per URL in this process's cache and served from

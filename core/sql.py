@@ -3,7 +3,8 @@ signed-in user, the learner, a course's structure, a term's schedule): building 
 queries through the ORM took longer than PostgreSQL took to answer them. Table and
 column names come from the models; rows become instances as a queryset makes them."""
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
+from functools import cache
 
 from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models import Model
@@ -32,8 +33,19 @@ def loaded_fields(model: type[Model], names: Collection[str] | None = None) -> t
 
 
 def loaded(model: type[Model], fields: Sequence[str], values: Sequence) -> Model:
-    """An instance of the model as if a queryset had read `fields` (the others deferred)."""
-    return model.from_db(DEFAULT_DB_ALIAS, fields, tuple(values))
+    """An instance of the model as if a queryset had read `fields` (the others deferred),
+    its values converted as a queryset converts them (a phone number, say)."""
+    values = list(values)
+    for index, convert in _converters(model, tuple(fields)):
+        values[index] = convert(values[index], None, connection)
+    return model.from_db(DEFAULT_DB_ALIAS, fields, values)
+
+
+@cache
+def _converters(model: type[Model], fields: tuple[str, ...]) -> tuple[tuple[int, Callable], ...]:
+    """(index, from_db_value) of the fields that convert what the database gives."""
+    found = ((index, model._meta.get_field(name)) for index, name in enumerate(fields))
+    return tuple((index, field.from_db_value) for index, field in found if hasattr(field, "from_db_value"))
 
 
 def rows(sql: str, params: Sequence | dict) -> list[tuple]:

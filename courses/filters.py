@@ -66,6 +66,11 @@ class CourseFilter(django_filters.FilterSet):
         model = Course
         fields = ["q", "direction", "level", "location", "format"]
 
+    @property
+    def choices_version(self) -> int:
+        """Changes when the choices do: the catalogue keeps its drawn form by it and the query."""
+        return hash(tuple((name, tuple(pairs)) for name, pairs in CATALOGUE_CHOICES.get().items()))
+
     def get_form_class(self):
         """Built on the first request only: django-filter builds the class and its fields
         anew for every one."""

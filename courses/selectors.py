@@ -4,7 +4,7 @@ from functools import cache
 from itertools import islice
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import OuterRef, Q, QuerySet
 
 from core.sql import columns, loaded, loaded_fields, rows, table
 from courses.models import (
@@ -20,6 +20,7 @@ from courses.models import (
     Skill,
     VolunteerCourse,
     VolunteerLesson,
+    Webinar,
 )
 from volunteers.models import Direction, Level, Location, Volunteer, VolunteerLevel
 
@@ -50,15 +51,20 @@ def learner_for_volunteer(volunteer: Volunteer | None) -> Learner:
     return Learner(volunteer=volunteer, level=volunteer.effective_level, location=volunteer.location)
 
 
+_VOLUNTEER_FIELDS = loaded_fields(Volunteer)
+_LEARNER_LOCATION_FIELDS = loaded_fields(Location)
+_LEARNER_LEVEL_FIELDS = loaded_fields(Level, ("name", "rank"))
+
+
+@cache
 def _learner_sql() -> str:
-    """The volunteer of a user (%s), with its region's columns (location_*) and those of
-    its highest confirmed level (top_level_*), if any."""
-    volunteers, locations, levels, records = table(Volunteer), table(Location), table(Level), table(VolunteerLevel)
+    """The volunteer of a user (%s), with its region and its highest confirmed level (NULLs
+    when none)."""
     return (
-        "SELECT v.*, loc.code AS location_code, loc.region AS location_region,"
-        " top.id AS top_level_id, top.name AS top_level_name, top.rank AS top_level_rank"
-        f" FROM {volunteers} v JOIN {locations} loc ON loc.id = v.location_id"
-        f" LEFT JOIN LATERAL (SELECT l.id, l.name, l.rank FROM {records} r JOIN {levels} l ON l.id = r.level_id"
+        f"SELECT {columns('v', Volunteer, _VOLUNTEER_FIELDS)}, {columns('loc', Location, _LEARNER_LOCATION_FIELDS)},"
+        f" {columns('top', Level, _LEARNER_LEVEL_FIELDS)}"
+        f" FROM {table(Volunteer)} v JOIN {table(Location)} loc ON loc.id = v.location_id"
+        f" LEFT JOIN LATERAL (SELECT l.* FROM {table(VolunteerLevel)} r JOIN {table(Level)} l ON l.id = r.level_id"
         "  WHERE r.volunteer_id = v.id AND r.confirmed ORDER BY l.rank DESC LIMIT 1) top ON true"
         " WHERE v.user_id = %s"
     )
@@ -68,18 +74,15 @@ def learner_of_user(user) -> Learner:
     """The signed-in user's volunteer profile as a learner, in one query: the profile with
     its region and its highest confirmed level (Volunteer.effective_level). Every learner
     page asks it, so it is written in SQL: the ORM took three times the database's time
-    to build it. The level and region carry the columns the learner pages read."""
-    volunteer = next(iter(Volunteer.objects.raw(_learner_sql(), [user.pk])), None)
-    if volunteer is None:
+    to build it. The level carries its name and rank, all the learner pages read."""
+    found = rows(_learner_sql(), [user.pk])
+    if not found:
         return ANONYMOUS
-    volunteer.location = loaded(
-        Location, ["id", "code", "region"], [volunteer.location_id, volunteer.location_code, volunteer.location_region]
-    )
-    level = None
-    if volunteer.top_level_id is not None:
-        level = loaded(
-            Level, ["id", "name", "rank"], [volunteer.top_level_id, volunteer.top_level_name, volunteer.top_level_rank]
-        )
+    values = iter(found[0])
+    volunteer = loaded(Volunteer, _VOLUNTEER_FIELDS, islice(values, len(_VOLUNTEER_FIELDS)))
+    volunteer.location = loaded(Location, _LEARNER_LOCATION_FIELDS, islice(values, len(_LEARNER_LOCATION_FIELDS)))
+    level_values = list(values)
+    level = loaded(Level, _LEARNER_LEVEL_FIELDS, level_values) if level_values[0] is not None else None
     return Learner(volunteer=volunteer, level=level, location=volunteer.location)
 
 
@@ -88,24 +91,30 @@ def courses_shown() -> QuerySet[Course]:
     return Course.objects.filter(SHOWN)
 
 
-def catalogue_courses(volunteer: Volunteer | None) -> QuerySet[Course]:
+def catalogue_courses() -> QuerySet[Course]:
     """The shown courses in the catalogue's order with what their cards need, in the
-    page's one query: direction and level; `region_ids`, the regions a course lists
-    (none: open everywhere); and `enrolment_status`, the volunteer's enrolment (None: not
-    enrolled, or no volunteer). Not the full description: the cards show the short one."""
+    page's one query: direction and level, and `region_ids`, the regions a course lists
+    (none: open everywhere). Not the full description: the cards show the short one. The
+    same for every reader: a learner's enrolments come from enrolment_statuses()."""
     listed = CourseLocation.objects.filter(course=OuterRef("pk")).values("location_id")
-    enrolment = (
-        VolunteerCourse.objects.filter(course=OuterRef("pk"), volunteer=volunteer).order_by().values("status")[:1]
-    )
     return (
         courses_shown()
         .select_related("direction", "level")
         .defer("full_description")
-        .annotate(
-            region_ids=ArraySubquery(listed),
-            enrolment_status=Subquery(enrolment) if volunteer else Value(None, output_field=CharField()),
-        )
+        .annotate(region_ids=ArraySubquery(listed))
         .order_by("start_date", "title", "pk")
+    )
+
+
+def enrolment_statuses(volunteer: Volunteer | None, course_ids: Collection[int]) -> dict[int, str]:
+    """The volunteer's enrolment status in each of these courses they are enrolled in."""
+    if volunteer is None or not course_ids:
+        return {}
+    return dict(
+        rows(
+            f"SELECT course_id, status FROM {table(VolunteerCourse)} WHERE volunteer_id = %s AND course_id = ANY(%s)",
+            [volunteer.pk, list(course_ids)],
+        )
     )
 
 
@@ -310,6 +319,18 @@ def learner_course(course_id: int, volunteer: Volunteer | None, *, details: bool
     course.level = loaded(Level, _LEVEL_FIELDS, islice(values, len(_LEVEL_FIELDS)))
     regions, skills, questions = ([tuple(pair) for pair in pairs] for pairs in values)
     return LearnerCourse(course=course, enrolment=enrolment, regions=regions, skills=skills, questions=questions)
+
+
+_WEBINAR_FIELDS = loaded_fields(Webinar, ("url_webinar", "start_date"))
+
+
+def lesson_webinars(lesson: Lesson) -> list[Webinar]:
+    """The lesson's webinars by start (their link and start only), for the lesson page."""
+    sql = (
+        f"SELECT {columns('w', Webinar, _WEBINAR_FIELDS)} FROM {table(Webinar)} w"
+        " WHERE w.lesson_id = %s ORDER BY w.start_date, w.id"
+    )
+    return [loaded(Webinar, _WEBINAR_FIELDS, row) for row in rows(sql, [lesson.pk])]
 
 
 def enrolment_of(volunteer: Volunteer | None, course: Course) -> VolunteerCourse | None:

@@ -7,7 +7,7 @@ from django.middleware.csrf import get_token
 from django.test import Client
 from django.urls import path
 
-from core.cache import kept_for_visitors
+from core.cache import kept_for_visitors, kept_until_content_changes
 from problems.tests.factories import BlockFactory, TaskFactory
 
 
@@ -95,3 +95,19 @@ def test_off_with_zero_seconds(client, settings, django_assert_num_queries):
 
     queries(django_assert_num_queries, client, url, 2)
     queries(django_assert_num_queries, client, url, 2)
+
+
+def test_a_kept_value_is_built_again_after_any_change_of_content(settings):
+    built = []
+
+    def build():
+        built.append(len(built))
+        return {"built": len(built)}
+
+    assert kept_until_content_changes("list", build) == {"built": 1}
+    assert kept_until_content_changes("list", build) == {"built": 1}
+    assert kept_until_content_changes("other", build) == {"built": 2}
+    BlockFactory()
+    assert kept_until_content_changes("list", build) == {"built": 3}
+    settings.PAGE_CACHE_SECONDS = 0
+    assert kept_until_content_changes("list", build) == {"built": 4}

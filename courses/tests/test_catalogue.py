@@ -14,7 +14,17 @@ from PIL import Image
 
 from accounts.roles import VOLUNTEER
 from accounts.tests.factories import UserFactory
-from courses.models import FAQ, Course, CourseFAQ, CourseLocation, CourseSkill, Lesson, Skill, VolunteerCourse
+from courses.models import (
+    FAQ,
+    Course,
+    CourseFAQ,
+    CourseLocation,
+    CourseSkill,
+    Lesson,
+    Skill,
+    VolunteerCourse,
+    VolunteerLesson,
+)
 from courses.tests.factories import CourseFactory, add_chapter, add_lesson
 from courses.views.catalogue import date_text, duration_text
 from volunteers.models import Level, Location, Volunteer
@@ -392,6 +402,29 @@ def test_kept_cards_follow_the_course_its_direction_and_the_reader(client, novic
     assert "Вы записаны" not in page
 
 
+def test_the_kept_list_follows_new_courses_and_each_reader_gets_their_marks(client, novice, moscow, settings):
+    """The list of courses is kept for everyone while the content does not change
+    (PAGE_CACHE_SECONDS); whether the reader is enrolled is read for each request."""
+    settings.PAGE_CACHE_SECONDS = 60
+    course = CourseFactory(title="Навигация", level=level_of_rank(1))
+    other = volunteer_at("Новичок", moscow)
+    client.force_login(novice.user)
+    assert listed_titles(page_of(client.get(CATALOGUE))) == ["Навигация"]
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get(CATALOGUE)
+    # session, user, learner, the reader's enrolments: neither count nor page
+    assert len(queries) == 4
+    VolunteerCourse.objects.create(volunteer=novice, course=course)
+    CourseFactory(title="Азбука Морзе", level=level_of_rank(1), start_date=course.start_date)
+    page = page_of(client.get(CATALOGUE))
+    assert listed_titles(page) == ["Азбука Морзе", "Навигация"]
+    assert page.count("Вы записаны") == 1
+
+    client.force_login(other.user)
+    assert "Вы записаны" not in page_of(client.get(CATALOGUE))
+
+
 # --- Query counts -----------------------------------------------------------------------
 
 
@@ -447,10 +480,30 @@ def test_a_catalogue_page_takes_the_same_few_queries_for_25_and_1000_courses(cli
     with_1000 = render_first_page()
 
     # session, user with the unread count, volunteer with its level, count, page (with the
-    # regions and the volunteer's enrolments of its courses); the first request reads the
+    # regions), the volunteer's enrolments of its courses; the first request reads the
     # three filter lists too
     assert first == with_25 + 3
-    assert with_25 == with_1000 == 5, (with_25, with_1000)
+    assert with_25 == with_1000 == 6, (with_25, with_1000)
+
+
+def test_the_kept_program_follows_its_lessons_and_the_readers_progress(client, moscow):
+    """The course page keeps its drawn program by all it shows, so nothing goes stale."""
+    course = CourseFactory()
+    lesson = add_lesson(add_chapter(course, title="Основы"), title="Карта")
+    reader, other = volunteer_at("Новичок", moscow), volunteer_at("Новичок", moscow)
+    for volunteer in (reader, other):
+        VolunteerCourse.objects.create(volunteer=volunteer, course=course)
+    client.force_login(reader.user)
+    assert "✓ пройден" not in page_of(client.get(course_url(course)))
+
+    VolunteerLesson.objects.update_or_create(volunteer=reader, lesson=lesson, defaults={"passed": True})
+    Lesson.objects.filter(pk=lesson.pk).update(title="Карта и компас")  # no signal, no new updated_at
+    page = page_of(client.get(course_url(course)))
+    assert "✓ пройден" in page
+    assert "Карта и компас</a>" in page
+
+    client.force_login(other.user)
+    assert "✓ пройден" not in page_of(client.get(course_url(course)))
 
 
 def test_the_course_page_takes_the_same_few_queries_for_10_and_100_lessons(client, moscow):

@@ -10,7 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.tests.factories import TEST_PASSWORD
-from courses.models import Answer, Lesson, Question, QuizAttempt, VideoLesson, VolunteerCourse, Webinar
+from courses.models import Answer, Lesson, Question, QuizAttempt, VideoLesson, VolunteerCourse, VolunteerLesson, Webinar
 from courses.services import answer_review
 from courses.tests.factories import CourseFactory, add_chapter, add_lesson, add_question
 from courses.tests.test_catalogue import course_url, messages_of, page_of, volunteer_at
@@ -184,6 +184,16 @@ def test_next_passes_the_lesson_and_goes_on(client, course, learner):
     assert progress.passed
     assert progress.end_date is not None
     assert '✓<span class="visually-hidden"> пройден</span>' in page_of(client.get(response["Location"]))
+
+
+def test_the_kept_menu_follows_the_learners_progress(client, course, learner):
+    """The lesson page keeps its drawn menu by all it shows: a passed lesson is marked at once."""
+    url = lesson_url(course, course.intro)
+    assert 'visually-hidden"> пройден' not in page_of(client.get(url))
+
+    VolunteerLesson.objects.filter(volunteer=learner, lesson=course.video).update(passed=True)
+
+    assert page_of(client.get(url)).count('✓<span class="visually-hidden"> пройден</span>') == 1
 
 
 def test_next_after_the_last_lesson_returns_to_the_course(client, learner):

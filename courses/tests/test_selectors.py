@@ -7,6 +7,7 @@ from courses.selectors import (
     catalogue_courses,
     course_structure,
     course_structure_with_progress,
+    enrolment_statuses,
     learner_course,
     learner_of_user,
 )
@@ -95,21 +96,23 @@ class TestLearnerCourse:
         assert learner_course(other.pk, None, details=True).skills == []
 
 
-def test_catalogue_courses_carry_their_regions_and_the_volunteers_enrolment():
-    volunteer = VolunteerFactory()
+def test_catalogue_courses_carry_their_regions_and_enrolment_statuses_are_the_volunteers():
+    volunteer, other = VolunteerFactory(), VolunteerFactory()
     first, second = LocationFactory(), LocationFactory()
-    everywhere, listed = CourseFactory(), CourseFactory()
+    everywhere, listed, passed = CourseFactory(), CourseFactory(), CourseFactory()
     CourseLocation.objects.create(course=listed, location=first)
     CourseLocation.objects.create(course=listed, location=second)
     VolunteerCourse.objects.create(volunteer=volunteer, course=listed, status=VolunteerCourse.Status.ACTIVE)
+    VolunteerCourse.objects.create(volunteer=other, course=passed, status=VolunteerCourse.Status.PASSED)
 
-    courses = {course.pk: course for course in catalogue_courses(volunteer)}
-    anonymous = {course.pk: course for course in catalogue_courses(None)}
+    courses = {course.pk: course for course in catalogue_courses()}
 
-    assert (courses[everywhere.pk].region_ids, courses[everywhere.pk].enrolment_status) == ([], None)
+    assert courses[everywhere.pk].region_ids == []
     assert sorted(courses[listed.pk].region_ids) == sorted([first.pk, second.pk])
-    assert courses[listed.pk].enrolment_status == VolunteerCourse.Status.ACTIVE
-    assert anonymous[listed.pk].enrolment_status is None
+    ids = list(courses)
+    assert enrolment_statuses(volunteer, ids) == {listed.pk: VolunteerCourse.Status.ACTIVE}
+    assert enrolment_statuses(other, ids) == {passed.pk: VolunteerCourse.Status.PASSED}
+    assert enrolment_statuses(None, ids) == enrolment_statuses(volunteer, []) == {}
 
 
 class TestCourseStructure:

@@ -7,7 +7,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -15,7 +15,7 @@ from django.utils.dates import MONTHS_ALT
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.cache import kept_for_visitors
+from core.cache import kept_for_visitors, kept_until_content_changes
 from courses import services
 from courses.filters import CourseFilter
 from courses.models import ChapterLesson, Course, CourseChapter, Lesson, VolunteerCourse, VolunteerLesson
@@ -26,6 +26,7 @@ from courses.selectors import (
     course_structure_with_progress,
     courses_shown,
     enrolment_of,
+    enrolment_statuses,
     learner_course,
     refusal_reason,
 )
@@ -100,13 +101,31 @@ class CourseCard:
         return f"{course.pk}:{course.updated_at}:{course.direction}:{course.level}:{self.enrolment_mark}:{self.refusal}"
 
 
+def _listing(course_filter: CourseFilter, page_number) -> tuple[int, int, list[Course]]:
+    """The filtered courses' count, and the page's number and courses."""
+    page = Paginator(course_filter.qs, COURSES_PER_PAGE).get_page(page_number)
+    return page.paginator.count, page.number, list(page.object_list)
+
+
+def _page(courses: list[Course], number: int, count: int) -> Page:
+    paginator = Paginator((), COURSES_PER_PAGE)
+    paginator.count = count  # counted with the listing
+    return Page(courses, number, paginator)
+
+
 @kept_for_visitors
 def catalogue(request):
     """Everyone, anonymous visitors too: the shown courses, filtered and paginated; each
-    card says why the current learner may not enrol, or that they already did."""
+    card says why the current learner may not enrol, or that they already did. The list
+    is the same for every reader: it is kept while the content does not change
+    (core.cache.kept_until_content_changes); the learner's enrolments are read anew."""
     learner = learner_for_request(request)
-    course_filter = CourseFilter(request.GET, queryset=catalogue_courses(learner.volunteer))
-    page = Paginator(course_filter.qs, COURSES_PER_PAGE).get_page(request.GET.get("page"))
+    course_filter = CourseFilter(request.GET, queryset=catalogue_courses())
+    count, number, courses = kept_until_content_changes(
+        f"courses:catalogue:{request.get_full_path()}", lambda: _listing(course_filter, request.GET.get("page"))
+    )
+    page = _page(courses, number, count)
+    statuses = enrolment_statuses(learner.volunteer, [course.pk for course in courses])
     someone = _is_someone(learner)
     format_labels = {value: str(label) for value, label in Course.Format.choices}
     cards = [
@@ -116,11 +135,11 @@ def catalogue(request):
             format=format_labels.get(course.format, course.format),
             start=date_text(course.start_date),
             refusal=refusal_reason(learner, course, region_ids=course.region_ids)
-            if someone and course.enrolment_status is None
+            if someone and course.pk not in statuses
             else None,
-            enrolment_mark=ENROLMENT_MARKS.get(course.enrolment_status),
+            enrolment_mark=ENROLMENT_MARKS.get(statuses.get(course.pk)),
         )
-        for course in page.object_list
+        for course in courses
     ]
     context = {
         "filter": course_filter,
@@ -164,6 +183,21 @@ def detail(request, course_id: int):
     link = lesson_link(course.pk) if enrolment is not None else None
     # Once per page: get_type_display() looks the label up anew for each of the lessons.
     type_labels = {value: str(label) for value, label in Lesson.Type.choices}
+    program = [
+        (
+            (entry.pk, entry.order_number, entry.chapter.title),
+            [
+                (
+                    lesson.title,
+                    link(lesson.pk) if link else None,
+                    _lesson_facts(lesson, type_labels),
+                    lesson.pk in passed_ids,
+                )
+                for lesson in chapter_lessons
+            ],
+        )
+        for entry, chapter_lessons in structure
+    ]
     context = {
         "course": course,
         "duration": duration_text(course.duration),
@@ -171,21 +205,9 @@ def detail(request, course_id: int):
         "regions": [region for _, region in regions],
         "skills": found.skills,
         "questions": found.questions,
-        "structure": [
-            (
-                entry,
-                [
-                    (
-                        lesson.title,
-                        link(lesson.pk) if link else None,
-                        _lesson_facts(lesson, type_labels),
-                        lesson.pk in passed_ids,
-                    )
-                    for lesson in chapter_lessons
-                ],
-            )
-            for entry, chapter_lessons in structure
-        ],
+        # Plain values, all the program shows: the template keeps it drawn by them.
+        "structure": program,
+        "structure_version": repr(program),
         "lesson_count": len(lessons),
         "passed_count": len(passed_ids),
         "enrolment": enrolment,

@@ -18,7 +18,13 @@ from django.views.decorators.http import require_POST
 
 from courses import services
 from courses.models import Answer, Choice, Course, Lesson, Question, QuizAttempt, VolunteerCourse, VolunteerLesson
-from courses.selectors import Structure, course_structure, course_structure_with_progress, learner_course
+from courses.selectors import (
+    Structure,
+    course_structure,
+    course_structure_with_progress,
+    learner_course,
+    lesson_webinars,
+)
 from courses.views.catalogue import duration_text, lesson_link
 from courses.views.learner import learner_context, learner_for_request
 
@@ -154,19 +160,22 @@ def lesson(request, course_id: int, lesson_id: int):
     current = place.lesson
     progress = services.lesson_open(enrolment=enrolment, lesson=current, progress=place.progress)
     link = lesson_link(place.course.pk)
+    contents = [
+        (
+            entry.chapter.title,
+            [
+                (link(each.pk), each.title, each.pk == current.pk, each.pk in place.passed_ids)
+                for each in chapter_lessons
+            ],
+        )
+        for entry, chapter_lessons in place.structure
+    ]
     context = {
         "course": place.course,
         "lesson": current,
-        "contents": [
-            (
-                entry.chapter.title,
-                [
-                    (link(each.pk), each.title, each.pk == current.pk, each.pk in place.passed_ids)
-                    for each in chapter_lessons
-                ],
-            )
-            for entry, chapter_lessons in place.structure
-        ],
+        # Plain values, all the menu shows: the template keeps it drawn by them.
+        "contents": contents,
+        "contents_version": repr(contents),
         "previous": place.previous,
         "previous_url": link(place.previous.pk) if place.previous else None,
         "next": place.next,
@@ -183,7 +192,7 @@ def lesson(request, course_id: int, lesson_id: int):
     elif current.type == Lesson.Type.WEBINAR:
         now = timezone.now()
         context["webinars"] = [
-            (webinar, webinar_state(webinar.start_date, current.duration, now)) for webinar in current.webinars.all()
+            (webinar, webinar_state(webinar.start_date, current.duration, now)) for webinar in lesson_webinars(current)
         ]
     elif current.type == Lesson.Type.QUIZ:
         context.update(_quiz_context(enrolment, current))
