@@ -30,7 +30,6 @@ def signed_in_user(user_id) -> User | None:
     return user
 
 
-# A user's fields need no conversion from the database's values (no converters to skip).
 _USER_FIELDS = loaded_fields(User)
 
 

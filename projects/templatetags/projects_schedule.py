@@ -8,21 +8,14 @@ three a lesson were most of the rows' time."""
 from html import escape
 
 from django import template
-from django.urls import reverse
 from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from core.urls import url_pattern
 from projects.selectors import ScheduledLesson
 
 register = template.Library()
-
-_PK_MARK = 9_876_543_210  # a pk no URL contains otherwise
-
-
-def _url_pattern(view_name: str) -> str:
-    """The view's URL for any pk, as a str.format pattern: "/projects/lessons/{}/"."""
-    return reverse(view_name, args=[_PK_MARK]).replace(str(_PK_MARK), "{}")
 
 
 def _methodic(lesson: ScheduledLesson, url_pattern: str) -> str:
@@ -44,7 +37,7 @@ def _tutors(lesson: ScheduledLesson, nameless: str) -> str:
 def schedule_rows(days: list[tuple]) -> SafeString:
     """The <tr>s of the schedule's table: a day's cell spans its lessons, then time (a link to
     the lesson's page), course, methodic and tutors."""
-    lesson_url, course_url, methodic_url = map(_url_pattern, ("projects:lesson", "projects:course", "methodics:detail"))
+    lesson_url, course_url, methodic_url = map(url_pattern, ("projects:lesson", "projects:course", "methodics:detail"))
     weekdays = {number: escape(str(name)) for number, name in WEEKDAYS_ABBR.items()}
     nameless = _("Участник без имени")
     rows = []
