@@ -29,7 +29,7 @@ class CoreConfig(AppConfig):
         from core.cache import content_changed
 
         pre_migrate.connect(create_schema, sender=self, dispatch_uid="core.create_schema")
-        # Pages kept for visitors (core.cache.kept_for_visitors) are retired by any change.
+        # Pages kept for visitors (core.cache.kept_for_visitors) are retired by a change of content.
         post_save.connect(content_changed, dispatch_uid="core.content_changed.save")
         post_delete.connect(content_changed, dispatch_uid="core.content_changed.delete")
         m2m_changed.connect(content_changed, dispatch_uid="core.content_changed.links")

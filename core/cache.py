@@ -42,8 +42,33 @@ class SeldomChanging:
 # --- Pages kept for visitors ------------------------------------------------------------
 
 GENERATION_KEY = "pages:generation"
-# Apps whose rows make the public pages: a change to any of them retires every kept page.
-CONTENT_APPS = {"accounts", "volunteers", "courses", "problems", "methodics", "projects"}
+# Apps whose rows make the public pages: a change to any of them retires every kept page...
+CONTENT_APPS = {"accounts", "volunteers", "courses", "problems", "methodics"}
+# ...but for the rows of what people do, which no kept page shows (only their owners and
+# staff see them, on pages never kept): written all day by learners, they keep the pages.
+NOT_ON_KEPT_PAGES = {
+    "accounts.message",
+    "volunteers.volunteerlevel",
+    "volunteers.volunteerbadge",
+    "volunteers.locationchange",
+    "courses.volunteercourse",
+    "courses.volunteerlesson",
+    "courses.quizattempt",
+    "courses.answer",
+    "courses.certificate",
+    "problems.favorite",
+    "problems.variant",
+    "problems.varianttask",
+}
+
+
+def shown_on_kept_pages(sender, update_fields=None, **kwargs) -> bool:
+    """Whether this row's change may show on a kept page. A sign-in saves the user's
+    last_login only, which no page shows."""
+    meta = sender._meta
+    if meta.app_label not in CONTENT_APPS or meta.label_lower in NOT_ON_KEPT_PAGES:
+        return False
+    return update_fields is None or set(update_fields) != {"last_login"}
 
 
 def _generation() -> int:
@@ -54,7 +79,7 @@ def content_changed(sender, **kwargs) -> None:
     """A row of the site's content was saved or deleted (or its links changed): the pages
     kept in this process are retired now, and again at commit (a visitor may have been
     shown the old rows in between). Connected by core.apps."""
-    if not settings.PAGE_CACHE_SECONDS or sender._meta.app_label not in CONTENT_APPS:
+    if not settings.PAGE_CACHE_SECONDS or not shown_on_kept_pages(sender, **kwargs):
         return
 
     def retire() -> None:

@@ -7,8 +7,14 @@ from django.middleware.csrf import get_token
 from django.test import Client
 from django.urls import path
 
+from accounts.tests.factories import TEST_PASSWORD
 from core.cache import kept_for_visitors, kept_until_content_changes
+from courses.services import enrol, lesson_finish
+from courses.tests.factories import CourseFactory, add_chapter, add_lesson
+from problems.models import Variant
+from problems.services import favorite_toggle, variant_save
 from problems.tests.factories import BlockFactory, TaskFactory
+from volunteers.tests.factories import VolunteerFactory
 
 
 @kept_for_visitors
@@ -52,6 +58,25 @@ def test_a_visitor_gets_the_kept_page_until_something_changes(client, django_ass
     assert again == first
     assert "Вычитание дробей" not in first
     assert "Вычитание дробей" in after
+
+
+def test_what_people_do_keeps_the_kept_pages(client, django_assert_num_queries):
+    task = TaskFactory(title="Сложение дробей")
+    url = f"/problems/blocks/{task.block_id}/"
+    course = CourseFactory()
+    lesson = add_lesson(add_chapter(course))
+    learner = VolunteerFactory()
+    queries(django_assert_num_queries, client, url, 2)
+
+    assert Client().login(username=learner.user.username, password=TEST_PASSWORD)  # last_login
+    lesson_finish(enrolment=enrol(volunteer=learner, course=course), lesson=lesson)
+    favorite_toggle(user=learner.user, task=task)
+    variant_save(owner=learner.user, title="Мой вариант", kind=Variant.Kind.MANUAL, task_ids=[task.pk])
+
+    queries(django_assert_num_queries, client, url, 0)
+    learner.user.first_name = "Переименованный"  # an author's name is shown: content
+    learner.user.save()
+    queries(django_assert_num_queries, client, url, 2)
 
 
 def test_each_url_is_kept_apart(client):
