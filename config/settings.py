@@ -217,11 +217,18 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Security in production -------------------------------------------------------
 
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # with SECURE_SSL_REDIRECT: a load balancer checks over HTTP
+
 if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_CONTENT_TYPE_NOSNIFF = True
+    # Off by default: a proxy in front usually redirects to HTTPS and sets HSTS itself.
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 
 # CKEditor 4 is out of support (ckeditor.W001). Accepted because every rich-text field is
 # a core.fields.SanitizedRichTextField: the server cleans the HTML on every save.

@@ -1,0 +1,59 @@
+"""Production settings, read as an operator sets them (README, «Configuration»)."""
+
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "x" * 60 + "-a-long-and-random-production-key",
+    "ALLOWED_HOSTS": "volna.example",
+    "SECURE_SSL_REDIRECT": "true",
+    "SECURE_HSTS_SECONDS": "31536000",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS": "true",
+    "SECURE_HSTS_PRELOAD": "true",
+    # Checks without --database connect to none: a server that is not there, not the embedded one.
+    "DATABASE_URL": "postgres://volna@127.0.0.1:1/volna",
+}
+
+
+def manage(*args, **env):
+    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", **env}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=settings.BASE_DIR, env=environment, capture_output=True, text=True
+    )
+
+
+def test_the_documented_production_variables_pass_the_deploy_checks():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_production_without_https_settings_is_warned_about():
+    result = manage("check", "--deploy", **{**PRODUCTION, "SECURE_SSL_REDIRECT": "false", "SECURE_HSTS_SECONDS": "0"})
+
+    assert "security.W004" in result.stdout + result.stderr  # HSTS
+    assert "security.W008" in result.stdout + result.stderr  # redirect
+
+
+def test_the_https_redirect_spares_the_health_check(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+
+    page = client.get("/courses/?page=2")
+    health = client.get("/healthz")
+
+    assert page.status_code == 301
+    assert page["Location"] == "https://testserver/courses/?page=2"
+    assert health.status_code == 200
+    assert health.content == b"ok"
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = manage("check", **{**PRODUCTION, "SECRET_KEY": ""})
+
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off." in result.stderr
