@@ -20,7 +20,9 @@ PRODUCTION = {
 
 
 def manage(*args, **env):
-    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", **env}
+    # Not an operator's: the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for this process.
+    inherited = {name: value for name, value in os.environ.items() if name != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    environment = {**inherited, "DJANGO_SETTINGS_MODULE": "config.settings", **env}
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=settings.BASE_DIR, env=environment, capture_output=True, text=True
     )
