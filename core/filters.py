@@ -1,7 +1,10 @@
+from collections.abc import Callable
+
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.cache import SeldomChanging
 from core.search import MAX_QUERY_LENGTH, clean_query, ranked
 
 
@@ -16,3 +19,32 @@ class SearchFilter(django_filters.CharFilter):
     def filter(self, qs, value):
         text = clean_query(value)
         return ranked(qs, text) if text else qs
+
+
+def cached_choices(source: SeldomChanging, name: str, empty_label=None) -> Callable[[], list]:
+    """The choices of one filter, `source.get()[name]` after the empty choice if it has a
+    label: a callable, read when the form validates or draws them."""
+    empty = [("", empty_label)] if empty_label is not None else []
+    return lambda: [*empty, *source.get()[name]]
+
+
+class CachedChoicesFilterSet(django_filters.FilterSet):
+    """A FilterSet whose choice filters take their choices from `choices_source` (with
+    cached_choices), not from the database on every request — a ModelChoiceFilter reads
+    its table to draw the options and again to validate the value. As the choices are
+    callables, the form class is the same for every request and is built once
+    (django-filter builds the class and its fields anew for every one), and copying its
+    fields for a form copies no list of choices."""
+
+    choices_source: SeldomChanging
+
+    @property
+    def choices_version(self) -> int:
+        """Changes when the choices do: a page keeps its drawn form by it and the query."""
+        return hash(tuple((name, tuple(pairs)) for name, pairs in self.choices_source.get().items()))
+
+    def get_form_class(self):
+        cls = type(self)
+        if "form_class" not in cls.__dict__:
+            cls.form_class = super().get_form_class()
+        return cls.form_class

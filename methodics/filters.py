@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from core.cache import SeldomChanging
-from core.filters import SearchFilter
+from core.filters import CachedChoicesFilterSet, SearchFilter, cached_choices
 from core.widgets import PlainSelect, PlainSelectMultiple
 from methodics import selectors
 from methodics.models import Category, Methodic, Tag
@@ -47,23 +47,34 @@ FILTER_CHOICES = SeldomChanging(
 )
 
 
-class MethodicFilter(django_filters.FilterSet):
+class MethodicFilter(CachedChoicesFilterSet):
     """The library's filters. A category selects its subcategories too; several tags
     select the methodics that carry all of them; `q` is the ranked Russian full-text
-    search (core.search), which then decides the order.
+    search (core.search), which then decides the order. The choices of category, author
+    and tags are read together and cached for a minute (FILTER_CHOICES)."""
 
-    The choices of category, author and tags are read together and cached for a minute
-    (FILTER_CHOICES): a ModelChoiceFilter would query for them on every visit, and again
-    to validate the value."""
-
+    choices_source = FILTER_CHOICES
     q = SearchFilter()
     category = django_filters.TypedChoiceFilter(
-        label=_("Категория"), coerce=int, method="in_category", widget=PlainSelect
+        label=_("Категория"),
+        coerce=int,
+        method="in_category",
+        widget=PlainSelect,
+        choices=cached_choices(FILTER_CHOICES, "category", _("Все категории")),
     )
     tags = django_filters.TypedMultipleChoiceFilter(
-        label=_("Теги (все выбранные)"), coerce=int, method="with_tags", widget=PlainSelectMultiple(attrs={"size": 6})
+        label=_("Теги (все выбранные)"),
+        coerce=int,
+        method="with_tags",
+        widget=PlainSelectMultiple(attrs={"size": 6}),
+        choices=cached_choices(FILTER_CHOICES, "tags"),
     )
-    author = django_filters.TypedChoiceFilter(label=_("Автор"), coerce=int, widget=PlainSelect)
+    author = django_filters.TypedChoiceFilter(
+        label=_("Автор"),
+        coerce=int,
+        widget=PlainSelect,
+        choices=cached_choices(FILTER_CHOICES, "author", _("Все авторы")),
+    )
     duration_min = django_filters.NumberFilter(
         field_name="total_duration",
         lookup_expr="gte",
@@ -82,13 +93,6 @@ class MethodicFilter(django_filters.FilterSet):
     class Meta:
         model = Methodic
         fields = ["q", "category", "tags", "author", "duration_min", "duration_max"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        choices = FILTER_CHOICES.get()
-        self.filters["category"].extra["choices"] = [("", _("Все категории")), *choices["category"]]
-        self.filters["author"].extra["choices"] = [("", _("Все авторы")), *choices["author"]]
-        self.filters["tags"].extra["choices"] = choices["tags"]
 
     def in_category(self, queryset, name, value):
         return queryset.filter(category_id__in=selectors.category_and_descendants(Category(pk=value)))

@@ -172,6 +172,38 @@ def test_a_card_shows_cover_category_duration_tags_and_author_name(client, db):
     assert author.email not in page
 
 
+def test_kept_cards_follow_the_methodic_its_category_author_and_tags(client, db):
+    """The library keeps a page of rendered cards (by all they show), never past a change."""
+    author = UserFactory(roles=[TEACHER], first_name="Анна", last_name="Зайцева")
+    category = CategoryFactory(name="Игры")
+    methodic = MethodicFactory(title="Снежный ком", author=author, category=category)
+    tag = TagFactory(name="знакомство")
+    methodic.tags.set([tag])
+    assert "#знакомство" in page_of(client.get(LIST))
+
+    # The methodic's own row does not change with these.
+    category.name = "Подвижные игры"
+    category.save()
+    author.last_name = "Петрова"
+    author.save()
+    tag.name = "разминка"
+    tag.save()
+    methodic.tags.add(TagFactory(name="лагерь"))
+    page = page_of(client.get(LIST))
+
+    for shown in ("<dd>Подвижные игры</dd>", "Анна Петрова", "#разминка", "#лагерь"):
+        assert shown in page
+    assert "#знакомство" not in page and "Зайцева" not in page
+
+    methodic.title = "Снежный ком зимой"
+    methodic.save()
+    add_step(methodic, duration=45)
+    page = page_of(client.get(LIST))
+
+    assert listed_titles(page) == ["Снежный ком зимой"]
+    assert "<dd>45 мин</dd>" in page
+
+
 def test_the_signed_in_user_gets_a_link_to_their_own_methodics(client, volunteer):
     assert "/methodics/mine/" not in page_of(client.get(LIST))
     client.force_login(volunteer)

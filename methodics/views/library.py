@@ -25,7 +25,7 @@ from accounts.models import User
 from core.cache import kept_for_visitors
 from methodics import selectors, services
 from methodics.filters import MethodicFilter
-from methodics.models import Comment, Methodic, MethodicMedia, MethodicStep
+from methodics.models import Comment, Methodic, MethodicMedia, MethodicStep, Tag
 
 METHODICS_PER_PAGE = 20
 UNPUBLISH_REASON_MAX_LENGTH = 500
@@ -102,6 +102,17 @@ class MethodicCard:
     methodic: Methodic
     duration: str
     author_name: str
+    tags: list[Tag]
+
+    @property
+    def version(self) -> str:
+        """All the card shows depends on: the template keeps a page of cards by theirs."""
+        methodic = self.methodic
+        tags = ",".join(f"{tag.pk}={tag.name}" for tag in self.tags)
+        category = methodic.category.name if methodic.category else ""
+        return (
+            f"{methodic.pk}:{methodic.updated_at}:{self.duration}:{methodic.cover}:{category}:{self.author_name}:{tags}"
+        )
 
 
 @kept_for_visitors
@@ -119,10 +130,18 @@ def methodic_list(request):
     methodic_filter = MethodicFilter(request.GET, queryset=shown)
     page = Paginator(methodic_filter.qs, METHODICS_PER_PAGE).get_page(request.GET.get("page"))
     cards = [
-        MethodicCard(methodic, duration_text(methodic.total_duration), person_name(methodic.author))
+        MethodicCard(
+            methodic, duration_text(methodic.total_duration), person_name(methodic.author), list(methodic.tags.all())
+        )
         for methodic in page.object_list
     ]
-    context = {"filter": methodic_filter, "page_obj": page, "cards": cards, "is_search": bool(request.GET.get("q"))}
+    context = {
+        "filter": methodic_filter,
+        "page_obj": page,
+        "cards": cards,
+        "cards_version": "|".join(card.version for card in cards),
+        "is_search": bool(request.GET.get("q")),
+    }
     return render(request, "methodics/library/list.html", context)
 
 
