@@ -26,6 +26,7 @@ class CoreConfig(AppConfig):
     verbose_name = "Основа"
 
     def ready(self):
+        from core import files
         from core.cache import content_changed
 
         pre_migrate.connect(create_schema, sender=self, dispatch_uid="core.create_schema")
@@ -33,3 +34,5 @@ class CoreConfig(AppConfig):
         post_save.connect(content_changed, dispatch_uid="core.content_changed.save")
         post_delete.connect(content_changed, dispatch_uid="core.content_changed.delete")
         m2m_changed.connect(content_changed, dispatch_uid="core.content_changed.links")
+        # A deleted row's files leave storage when the deletion commits (core.files).
+        files.connect()

@@ -16,7 +16,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Count
 from django.urls import path, reverse
 from django.utils import timezone
@@ -817,17 +817,3 @@ class CertificateAdmin(admin.ModelAdmin):
                 gettext("Не удалось перевыпустить (подробности в журнале): %(count)d.") % {"count": failed},
                 messages.ERROR,
             )
-
-    def delete_model(self, request, obj):
-        _delete_files_on_commit([obj.file])
-        super().delete_model(request, obj)
-
-    def delete_queryset(self, request, queryset):
-        _delete_files_on_commit([certificate.file for certificate in queryset])
-        super().delete_queryset(request, queryset)
-
-
-def _delete_files_on_commit(files) -> None:
-    """Private storage keeps no file of a deleted row; removed once the deletion is committed."""
-    names = [(file.storage, file.name) for file in files if file]
-    transaction.on_commit(lambda: [storage.delete(name) for storage, name in names])

@@ -417,14 +417,11 @@ def certificate_issue(*, enrolment: VolunteerCourse, force: bool = False) -> tup
         exclude=["file", "volunteer", "course", "issued"], validate_unique=False, validate_constraints=False
     )
     pdf = render_certificate_pdf(certificate_data(certificate))
-    old_name = certificate.file.name
+    # A re-issued certificate's old file leaves storage once committed (core.files).
     certificate.file.save(f"{secrets.token_urlsafe(18)}.pdf", ContentFile(pdf), save=False)
     try:
         certificate.save()
     except Exception:
         certificate.file.storage.delete(certificate.file.name)
         raise
-    if old_name:
-        storage = certificate.file.storage
-        transaction.on_commit(lambda: storage.delete(old_name))
     return certificate, outcome

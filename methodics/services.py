@@ -20,15 +20,9 @@ def methodic_refresh_duration(*, methodic: Methodic) -> None:
 @transaction.atomic
 def methodic_save(*, methodic: Methodic, tags=None) -> Methodic:
     """Create or update a methodic (its author is set by the caller); a replaced or cleared
-    cover or presentation leaves storage once committed."""
-    stored = Methodic.objects.filter(pk=methodic.pk).values("cover", "presentation").first() or {}
+    cover or presentation leaves storage once committed (core.files)."""
     methodic.full_clean()
     methodic.save()
-    for field in ("cover", "presentation"):
-        old_name = stored.get(field)
-        if old_name and old_name != getattr(methodic, field).name:
-            storage = getattr(methodic, field).storage
-            transaction.on_commit(lambda storage=storage, name=old_name: storage.delete(name))
     if tags is not None:
         methodic.tags.set(tags)
     return methodic
@@ -60,16 +54,8 @@ def methodic_unpublish(*, methodic: Methodic, by: User, reason: str = "") -> Met
 
 @transaction.atomic
 def methodic_delete(*, methodic: Methodic) -> None:
-    """Delete a methodic with its steps and media, and their files once committed."""
-    files = [methodic.cover, methodic.presentation]
-    files += [step.image for step in methodic.steps.all()] + [item.file for item in methodic.media.all()]
+    """Delete a methodic with its steps and media (their files go at the commit: core.files)."""
     methodic.delete()
-    _delete_files_on_commit(files)
-
-
-def _delete_files_on_commit(files) -> None:
-    stored = [(file.storage, file.name) for file in files if file]
-    transaction.on_commit(lambda: [storage.delete(name) for storage, name in stored])
 
 
 @transaction.atomic
@@ -93,15 +79,11 @@ def step_add(
 
 @transaction.atomic
 def step_update(*, step: MethodicStep, **fields) -> MethodicStep:
-    # The stored name, not the object's: a form may already have put the new file on it.
-    old_image = MethodicStep.objects.filter(pk=step.pk).values_list("image", flat=True).first()
+    """A replaced image leaves storage once committed (core.files)."""
     for name, value in fields.items():
         setattr(step, name, value)
     step.full_clean()
     step.save()
-    if old_image and old_image != step.image.name:
-        storage = step.image.storage
-        transaction.on_commit(lambda: storage.delete(old_image))
     methodic_refresh_duration(methodic=step.methodic)
     return step
 
@@ -110,7 +92,6 @@ def step_update(*, step: MethodicStep, **fields) -> MethodicStep:
 def step_remove(*, step: MethodicStep) -> None:
     """Remove a step; the following steps move up."""
     methodic = step.methodic
-    _delete_files_on_commit([step.image])
     step.delete()
     steps_reorder(methodic=methodic, order=list(methodic.steps.order_by("order_number").values_list("pk", flat=True)))
 
@@ -138,8 +119,7 @@ def media_add(*, methodic: Methodic, kind: str, file=None, url: str = "", captio
 
 @transaction.atomic
 def media_delete(*, item: MethodicMedia) -> None:
-    """Delete a media item and its file from storage (after the commit)."""
-    _delete_files_on_commit([item.file])
+    """Delete a media item (its file goes at the commit: core.files)."""
     item.delete()
 
 

@@ -16,7 +16,7 @@ from core.validators import MaxUploadSizeValidator
 
 
 def image_field(upload_to: str):
-    return models.ImageField(
+    field = models.ImageField(
         _("изображение"),
         upload_to=upload_to,
         blank=True,
@@ -25,6 +25,10 @@ def image_field(upload_to: str):
             MaxUploadSizeValidator("PHOTO_MAX_MB"),
         ],
     )
+    # An imported picture is stored once by its content and named by every row that shows
+    # it (problems.importers): deleting a row keeps it (core.files).
+    field.shares_files = True
+    return field
 
 
 class Block(models.Model):

@@ -1,19 +1,17 @@
-import io
 import re
 import threading
 from datetime import date
 
 import pytest
 from django.contrib.messages import get_messages
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils.formats import date_format
-from PIL import Image
 
 from accounts.roles import VOLUNTEER
 from accounts.tests.factories import UserFactory
+from core.tests.images import png_upload
 from courses.models import (
     FAQ,
     Course,
@@ -353,9 +351,7 @@ class TestReasons:
 
 
 def test_a_card_shows_the_cover_thumbnail_made_at_upload(client, db, settings):
-    buffer = io.BytesIO()
-    Image.new("RGB", (32, 18), (11, 92, 173)).save(buffer, "PNG")
-    CourseFactory(title="С обложкой", cover=SimpleUploadedFile("cover.png", buffer.getvalue(), "image/png"))
+    CourseFactory(title="С обложкой", cover=png_upload("cover.png", (32, 18)))
     CourseFactory(title="Без обложки")
 
     page = page_of(client.get(CATALOGUE))

@@ -9,6 +9,7 @@ from PIL import Image
 from accounts.models import Message
 from accounts.roles import TEACHER
 from accounts.tests.factories import UserFactory
+from core.tests.images import png_upload
 from methodics.models import Category, Methodic, MethodicMedia, MethodicStep, Tag
 from methodics.tests.factories import CategoryFactory, MethodicFactory, TagFactory, add_step
 
@@ -23,12 +24,6 @@ TOO_LARGE = "Файл слишком большой"
 
 def url(methodic, action: str = "edit") -> str:
     return f"/methodics/{methodic.pk}/{action}/"
-
-
-def png(name="рисунок.png", size=(8, 8)) -> SimpleUploadedFile:
-    buffer = io.BytesIO()
-    Image.new("RGB", size, "teal").save(buffer, "PNG")
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
 
 
 def mp3(name="песня.mp3", size=1024) -> SimpleUploadedFile:
@@ -225,7 +220,7 @@ def test_reorder_swaps_numbers_and_keeps_every_step(as_teacher, own):
 
 
 def test_a_step_with_an_image_and_a_bad_step_image(as_teacher, own):
-    response = as_teacher.post(url(own, "steps/add"), step_data(**{"step-image": png()}))
+    response = as_teacher.post(url(own, "steps/add"), step_data(**{"step-image": png_upload()}))
     assert response.status_code == 302
     step = own.steps.get()
     assert step.image.name.startswith("methodics/steps/")
@@ -238,11 +233,12 @@ def test_a_step_with_an_image_and_a_bad_step_image(as_teacher, own):
 
 
 def test_replacing_a_step_image_removes_the_old_file(as_teacher, own, django_capture_on_commit_callbacks):
-    step = add_step(own, image=png("первая.png"))
+    step = add_step(own, image=png_upload("первая.png"))
     old_path = step.image.path
     with django_capture_on_commit_callbacks(execute=True):
         response = as_teacher.post(
-            url(own, f"steps/{step.pk}/edit"), {"duration": "10", "description": "Шаг", "image": png("вторая.png")}
+            url(own, f"steps/{step.pk}/edit"),
+            {"duration": "10", "description": "Шаг", "image": png_upload("вторая.png")},
         )
     assert response.status_code == 302
     step.refresh_from_db()
@@ -261,7 +257,7 @@ def test_a_step_of_another_methodic_is_404(as_teacher, own, teacher):
 
 
 def test_media_image_audio_and_link_are_added_and_shown(as_teacher, own):
-    assert as_teacher.post(url(own, "media/add"), media_data(**{"media-file": png()})).status_code == 302
+    assert as_teacher.post(url(own, "media/add"), media_data(**{"media-file": png_upload()})).status_code == 302
     as_teacher.post(url(own, "media/add"), media_data(**{"media-kind": "audio", "media-file": mp3()}))
     as_teacher.post(
         url(own, "media/add"), media_data(**{"media-kind": "link", "media-url": "https://rutube.ru/video/1/"})
@@ -273,7 +269,7 @@ def test_media_image_audio_and_link_are_added_and_shown(as_teacher, own):
 
 
 def test_media_delete_removes_the_file_from_storage(as_teacher, own, django_capture_on_commit_callbacks):
-    as_teacher.post(url(own, "media/add"), media_data(**{"media-file": png()}))
+    as_teacher.post(url(own, "media/add"), media_data(**{"media-file": png_upload()}))
     item = own.media.get()
     path = item.file.path
     assert os.path.exists(path)
@@ -391,10 +387,10 @@ def test_publish_is_post_only(as_teacher, own):
 
 
 def test_delete_asks_then_removes_the_methodic_and_its_files(as_teacher, own, django_capture_on_commit_callbacks):
-    as_teacher.post(url(own), fields(cover=png("обложка.png")))
+    as_teacher.post(url(own), fields(cover=png_upload("обложка.png")))
     own.refresh_from_db()
-    step = add_step(own, image=png("шаг.png"))
-    as_teacher.post(url(own, "media/add"), media_data(**{"media-file": png("фото.png")}))
+    step = add_step(own, image=png_upload("шаг.png"))
+    as_teacher.post(url(own, "media/add"), media_data(**{"media-file": png_upload("фото.png")}))
     paths = [own.cover.path, step.image.path, own.media.get().file.path]
     assert all(os.path.exists(path) for path in paths)
 

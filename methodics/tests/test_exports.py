@@ -4,11 +4,11 @@ from urllib.parse import quote
 import pytest
 from django.core.files.base import ContentFile
 from docx import Document
-from PIL import Image
 from pypdf import PdfReader
 
 from accounts.roles import TEACHER
 from accounts.tests.factories import UserFactory
+from core.tests.images import image_bytes
 from methodics.exports import build_document, render_methodic_docx, render_methodic_pdf
 from methodics.models import Methodic
 from methodics.tests.factories import CategoryFactory, MethodicFactory, TagFactory, add_step
@@ -22,10 +22,8 @@ STEPS = (
 )
 
 
-def png(colour="#0b5cad", size=(320, 200), name="picture.png") -> ContentFile:
-    buffer = io.BytesIO()
-    Image.new("RGB", size, colour).save(buffer, format="PNG")
-    return ContentFile(buffer.getvalue(), name=name)
+def png(name="picture.png") -> ContentFile:
+    return ContentFile(image_bytes((320, 200), "#0b5cad"), name=name)
 
 
 @pytest.fixture

@@ -1,11 +1,9 @@
-import io
-
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
-from PIL import Image
 
+from core.tests.images import image_bytes
 from core.uploads import ContentTypeValidator
 from methodics.models import Category, MethodicMedia, MethodicStep
 from methodics.services import media_add, step_remove, step_update, steps_reorder
@@ -14,12 +12,6 @@ from methodics.tests.factories import CategoryFactory, MethodicFactory, add_step
 pytestmark = pytest.mark.django_db
 
 TEXT = b"\xd0\x9f\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82, this is plain text\n"
-
-
-def png_bytes() -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (8, 8), "red").save(buffer, format="PNG")
-    return buffer.getvalue()
 
 
 @pytest.fixture
@@ -121,7 +113,7 @@ def test_media_add_rejects_a_text_file_posing_as_an_image(methodic):
 
 
 def test_media_add_accepts_a_real_png(methodic):
-    item = media_add(methodic=methodic, kind="image", file=ContentFile(png_bytes(), name="photo.png"), caption="Фото")
+    item = media_add(methodic=methodic, kind="image", file=ContentFile(image_bytes(), name="photo.png"), caption="Фото")
     assert item.file.name.startswith("methodics/media/")
 
 
@@ -135,7 +127,7 @@ def test_the_content_validator_rejects_a_text_file_whatever_its_name(kind):
 @pytest.mark.parametrize(
     ("kind", "content"),
     [
-        ("image", png_bytes()),
+        ("image", image_bytes()),
         ("presentation", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"),
         ("audio", b"ID3\x04\x00" + bytes(11)),
         ("video", b"\x1a\x45\xdf\xa3" + bytes(12)),  # WebM

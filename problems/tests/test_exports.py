@@ -14,8 +14,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from docx.oxml.ns import qn
 from docx.shared import Mm
-from PIL import Image
 
+from core.tests.images import image_bytes
 from problems.exports import (
     AnswerEntry,
     SolutionEntry,
@@ -58,12 +58,6 @@ def text_of(response) -> str:
         assert content.startswith(b"%PDF")
         return pdf_text(content)
     return docx_text(content)
-
-
-def png(width: int, height: int, image_format: str = "PNG") -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (width, height), "#0b5cad").save(buffer, format=image_format)
-    return buffer.getvalue()
 
 
 def task_entry(number: int, title: str, **overrides) -> TaskEntry:
@@ -202,9 +196,9 @@ def test_answers_are_left_out_without_the_flag(three_versions):
 @pytest.mark.parametrize("image_format", ["PNG", "JPEG", "WEBP", "GIF"])
 def test_images_are_scaled_to_the_page_width(tmp_path, image_format):
     wide = tmp_path / f"wide.{image_format.lower()}"
-    wide.write_bytes(png(3000, 1000, image_format))
+    wide.write_bytes(image_bytes((3000, 1000), image_format=image_format))
     small = tmp_path / "small.png"
-    small.write_bytes(png(120, 60))
+    small.write_bytes(image_bytes((120, 60)))
     document = TasksDocument(
         title="Рисунки",
         date=date(2026, 5, 3),
@@ -357,7 +351,7 @@ def test_task_export_follows_the_task_page_visibility(client, volunteer, teacher
 
 
 def test_task_image_is_exported(client, db):
-    task = TaskFactory(title="С рисунком", image=SimpleUploadedFile("chart.png", png(2000, 500), "image/png"))
+    task = TaskFactory(title="С рисунком", image=SimpleUploadedFile("chart.png", image_bytes((2000, 500)), "image/png"))
     content = b"".join(client.get(f"/problems/tasks/{task.pk}/export/", {"format": "pdf"}).streaming_content)
     assert len(pypdf.PdfReader(io.BytesIO(content)).pages[0].images) == 1
     content = b"".join(client.get(f"/problems/tasks/{task.pk}/export/", {"format": "docx"}).streaming_content)

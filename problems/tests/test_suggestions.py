@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from accounts.models import Message
 from accounts.roles import ADMIN, TEACHER
 from accounts.tests.factories import UserFactory
+from core.tests.images import png_upload
 from problems.models import Solution, Task
 from problems.selectors import published_tasks
 from problems.tests.factories import BlockFactory, ReferenceFactory, SolutionFactory, TaskFactory
@@ -27,12 +28,6 @@ REQUIRED = "Обязательное поле."
 
 def edit_url(task) -> str:
     return f"/problems/suggestions/{task.pk}/edit/"
-
-
-def png(name="рисунок.png", size=(8, 8)) -> SimpleUploadedFile:
-    buffer = io.BytesIO()
-    Image.new("RGB", size, "white").save(buffer, "PNG")
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
 
 
 def solution_rows(*rows: dict, initial: int = 0) -> dict:
@@ -123,7 +118,7 @@ def test_teacher_suggests_a_task_with_solutions_and_moderators_are_told(as_teach
         {"title": "Решение", "text": "<p>S = ½·a·b = 6.</p>"},
         {"title": "Для учителя", "text": "<p>Частый промах: ½ забывают.</p>", "is_private": "on"},
         references=[theorem.pk],
-        image=png(),
+        image=png_upload(),
     )
 
     response = as_teacher.post(SUGGEST, data)
@@ -216,7 +211,7 @@ def test_an_image_of_another_format_is_refused(as_teacher, block):
 def test_an_image_over_the_size_limit_is_refused(as_teacher, block, settings):
     settings.PHOTO_MAX_MB = 0
 
-    response = as_teacher.post(SUGGEST, suggestion(block, image=png()))
+    response = as_teacher.post(SUGGEST, suggestion(block, image=png_upload()))
 
     [error] = errors_of(response, "image")
     assert error.startswith("Файл слишком большой")

@@ -723,9 +723,9 @@ def attachment_download(request, attachment_id: int):
 @login_required
 @require_POST
 def attachment_delete(request, attachment_id: int):
-    """Moderators and administrators of the owner's project: the file is removed."""
+    """Moderators and administrators of the owner's project: the file is removed (at the
+    commit: core.files)."""
     attachment, owner = _attachment_of(request, attachment_id, MODERATOR)
-    attachment.file.delete(save=False)
     attachment.delete()
     messages.success(request, _("Файл удалён."))
     return redirect(_safe_next(request, owner_page(owner)))

@@ -1,0 +1,89 @@
+"""Files of rows: a file leaves storage, thumbnails included, when its row is deleted or
+saved with another file (or none) in its place — by a page, the admin, a service or a
+cascade (a project with its students and their documents) — once that commits; a rollback
+keeps it. A field whose files rows share (the problem bank's imported pictures, stored
+once by their content) says so with `shares_files = True` and keeps them.
+
+Each row remembers the names it was read with (post_init: a dictionary read, no query);
+a file replaced through QuerySet.update(), or on a row whose field was deferred, is not
+seen."""
+
+from collections.abc import Iterable
+from functools import cache
+
+from django.apps import apps
+from django.db import models, transaction
+from django.db.models.signals import post_delete, post_init, post_save
+
+STORED = "_stored_file_names"
+
+
+class _Removed:
+    """Stands for the row of a file being removed: FieldFile.delete() clears the file's
+    name on its row, which must not be a live one (it may hold the new file)."""
+
+
+def _delete_on_commit(files: Iterable[tuple[models.FileField, str]], *, using: str | None = None) -> None:
+    """Remove these files — (field, stored name) pairs; empty names are skipped — with their
+    thumbnails (easy-thumbnails' fields), once the current transaction commits."""
+    files = [(field, name) for field, name in files if name]
+    if files:
+        transaction.on_commit(lambda: [_remove(field, name) for field, name in files], using=using)
+
+
+def _remove(field: models.FileField, name: str) -> None:
+    field.attr_class(_Removed(), field, name).delete(save=False)
+
+
+def _name(value) -> str:
+    return (getattr(value, "name", value) or "") if value is not None else ""
+
+
+def _remember(sender, instance, **kwargs) -> None:
+    # Read straight from __dict__: a field deferred when the row was read is not there.
+    loaded = instance.__dict__
+    instance.__dict__[STORED] = {
+        field.attname: _name(loaded[field.attname]) for field in _file_fields(sender) if field.attname in loaded
+    }
+
+
+def _delete_replaced(sender, instance, created, update_fields, using, **kwargs) -> None:
+    stored = instance.__dict__.setdefault(STORED, {})
+    written = [
+        field
+        for field in _file_fields(sender)
+        if field.attname in instance.__dict__ and (update_fields is None or field.name in update_fields)
+    ]
+    replaced = []
+    for field in written:
+        name = _name(getattr(instance, field.attname))
+        if not created and stored.get(field.attname, name) != name:
+            replaced.append((field, stored[field.attname]))
+        stored[field.attname] = name
+    _delete_on_commit(replaced, using=using)
+
+
+def _delete_files_of_row(sender, instance, using, **kwargs) -> None:
+    loaded = [field for field in _file_fields(sender) if field.attname in instance.__dict__]
+    _delete_on_commit(((field, _name(getattr(instance, field.attname))) for field in loaded), using=using)
+
+
+@cache
+def _file_fields(model) -> list[models.FileField]:
+    """The model's file fields whose files belong to one row each."""
+    return [
+        field
+        for field in model._meta.concrete_fields
+        if isinstance(field, models.FileField) and not getattr(field, "shares_files", False)
+    ]
+
+
+def connect() -> None:
+    """Called by core.apps: receivers for each model with files only (receivers for every
+    model would cost the others a call on every row read, and Django's fast deletes)."""
+    for model in apps.get_models():
+        if _file_fields(model):
+            uid = f"core.files.{model._meta.label}"
+            post_init.connect(_remember, sender=model, dispatch_uid=uid)
+            post_save.connect(_delete_replaced, sender=model, dispatch_uid=uid)
+            post_delete.connect(_delete_files_of_row, sender=model, dispatch_uid=uid)
