@@ -6,14 +6,18 @@ once by their content) says so with `shares_files = True` and keeps them.
 
 Each row remembers the names it was read with (post_init: a dictionary read, no query);
 a file replaced through QuerySet.update(), or on a row whose field was deferred, is not
-seen."""
+seen. For what was left before, or by such a path: `manage.py sweep_files` (orphans)."""
 
-from collections.abc import Iterable
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import timedelta
 from functools import cache
 
 from django.apps import apps
 from django.db import models, transaction
 from django.db.models.signals import post_delete, post_init, post_save
+from django.utils import timezone
 
 STORED = "_stored_file_names"
 
@@ -87,3 +91,75 @@ def connect() -> None:
             post_init.connect(_remember, sender=model, dispatch_uid=uid)
             post_save.connect(_delete_replaced, sender=model, dispatch_uid=uid)
             post_delete.connect(_delete_files_of_row, sender=model, dispatch_uid=uid)
+
+
+# --- Orphans ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Orphan:
+    """A file in a storage of the site's file fields that no row names."""
+
+    storage: object
+    name: str
+    size: int
+
+
+def _named_files() -> dict[str, set[str]]:
+    """Every file a row names, shared pictures included, and every thumbnail of one
+    (easy-thumbnails' table), by the folder of its storage."""
+    named: dict[str, set[str]] = {}
+    for model in apps.get_models():
+        for field in model._meta.concrete_fields:
+            if isinstance(field, models.FileField):
+                names = named.setdefault(_folder(field.storage), set())
+                rows = model._base_manager.exclude(**{field.attname: ""}).values_list(field.attname, flat=True)
+                names.update(rows.iterator(chunk_size=5000))
+    from easy_thumbnails.models import Thumbnail
+    from easy_thumbnails.storage import thumbnail_default_storage
+
+    sources = set().union(*named.values())
+    thumbnails = named.setdefault(_folder(thumbnail_default_storage), set())
+    for name, source in Thumbnail.objects.values_list("name", "source__name").iterator(chunk_size=5000):
+        if source in sources:
+            thumbnails.add(name)
+    return named
+
+
+def _folder(storage) -> str:
+    return os.path.realpath(storage.location)
+
+
+def _storages() -> dict[str, object]:
+    """The storages of the site's file fields, one per folder."""
+    return {
+        _folder(field.storage): field.storage
+        for model in apps.get_models()
+        for field in model._meta.concrete_fields
+        if isinstance(field, models.FileField)
+    }
+
+
+def orphaned_files(*, older_than: timedelta) -> Iterator[Orphan]:
+    """The files in the storages of the site's file fields that no row names, nor are a
+    thumbnail of one, last changed more than `older_than` ago (a file stored for a row
+    that is still being saved is younger)."""
+    named = _named_files()
+    before = (timezone.now() - older_than).timestamp()
+    for location, storage in sorted(_storages().items()):
+        kept = named.get(location, set())
+        for folder, _subfolders, files in os.walk(location):
+            for file in sorted(files):
+                path = os.path.join(folder, file)
+                name = os.path.relpath(path, location).replace(os.sep, "/")
+                stat = os.stat(path)
+                if name not in kept and stat.st_mtime < before:
+                    yield Orphan(storage, name, stat.st_size)
+
+
+def orphan_delete(orphan: Orphan) -> None:
+    """Remove an orphaned file, and easy-thumbnails' record of it if it has one."""
+    from easy_thumbnails.models import Source
+
+    orphan.storage.delete(orphan.name)
+    Source.objects.filter(name=orphan.name).delete()

@@ -1,9 +1,14 @@
 """A deleted row's files leave storage when the deletion commits (core.files)."""
 
+import os
+import time
+from io import StringIO
+
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from django.db import transaction
 from easy_thumbnails.files import get_thumbnailer
 
@@ -152,3 +157,63 @@ def test_a_picture_shared_by_imported_tasks_stays_when_one_task_goes(django_capt
     assert default_storage.exists(name)
     second.refresh_from_db()
     assert second.image.name == name
+
+
+# --- manage.py sweep_files ---------------------------------------------------------------
+
+
+def sweep(*args) -> str:
+    out = StringIO()
+    call_command("sweep_files", *args, stdout=out)
+    return out.getvalue()
+
+
+def orphan(storage, name: str, *, hours_old: float) -> str:
+    name = storage.save(name, ContentFile(b"left behind"))
+    moment = time.time() - hours_old * 3600
+    os.utime(storage.path(name), (moment, moment))
+    return name
+
+
+@pytest.fixture
+def storages_with_orphans(message, with_photo):
+    shared = default_storage.save("problems/tasks/chart-0123456789abcdef.png", ContentFile(image_bytes()))
+    TaskFactory(image=shared)
+    private = message.attachment.storage
+    named = [(private, message.attachment.name), (default_storage, with_photo.photo.name), (default_storage, shared)]
+    named += [(default_storage, name) for name in thumbnail_names(with_photo.photo)]
+    for storage, name in named:  # all old enough to be swept, were they orphans
+        os.utime(storage.path(name), (time.time() - 48 * 3600,) * 2)
+    return {
+        "named": named,
+        "orphans": [
+            (default_storage, orphan(default_storage, "volunteers/photos/старое.png", hours_old=48)),
+            (private, orphan(private, "messages/2025/письмо.pdf", hours_old=30)),
+        ],
+        "young": [(default_storage, orphan(default_storage, "courses/covers/только-что.png", hours_old=1))],
+    }
+
+
+def test_sweep_files_dry_run_lists_the_orphans_and_deletes_nothing(storages_with_orphans):
+    output = sweep("--dry-run")
+
+    assert "Пробный запуск, ничего не удалено. Файлов без записей: 2" in output
+    for storage, name in storages_with_orphans["orphans"]:
+        assert storage.path(name) in output
+        assert storage.exists(name)
+    assert "только-что" not in output
+
+
+def test_sweep_files_deletes_only_old_files_no_row_names(storages_with_orphans):
+    output = sweep("--verbosity", "0")
+
+    assert "Удалено файлов без записей: 2" in output
+    assert not any(storage.exists(name) for storage, name in storages_with_orphans["orphans"])
+    kept = storages_with_orphans["named"] + storages_with_orphans["young"]
+    assert all(storage.exists(name) for storage, name in kept)
+    assert "Файлов без записей: 0" in sweep("--dry-run")
+
+
+def test_sweep_files_refuses_to_touch_files_being_saved(db):
+    with pytest.raises(CommandError, match="не меньше 1 часа"):
+        sweep("--older-than", "0")
