@@ -19,7 +19,7 @@ from django.db import models, transaction
 from django.db.models.signals import post_delete, post_init, post_save
 from django.utils import timezone
 
-STORED = "_stored_file_names"
+_STORED = "_stored_file_names"
 
 
 class _Removed:
@@ -46,13 +46,13 @@ def _name(value) -> str:
 def _remember(sender, instance, **kwargs) -> None:
     # Read straight from __dict__: a field deferred when the row was read is not there.
     loaded = instance.__dict__
-    instance.__dict__[STORED] = {
+    instance.__dict__[_STORED] = {
         field.attname: _name(loaded[field.attname]) for field in _file_fields(sender) if field.attname in loaded
     }
 
 
 def _delete_replaced(sender, instance, created, update_fields, using, **kwargs) -> None:
-    stored = instance.__dict__.setdefault(STORED, {})
+    stored = instance.__dict__.setdefault(_STORED, {})
     written = [
         field
         for field in _file_fields(sender)
@@ -109,12 +109,9 @@ def _named_files() -> dict[str, set[str]]:
     """Every file a row names, shared pictures included, and every thumbnail of one
     (easy-thumbnails' table), by the folder of its storage."""
     named: dict[str, set[str]] = {}
-    for model in apps.get_models():
-        for field in model._meta.concrete_fields:
-            if isinstance(field, models.FileField):
-                names = named.setdefault(_folder(field.storage), set())
-                rows = model._base_manager.exclude(**{field.attname: ""}).values_list(field.attname, flat=True)
-                names.update(rows.iterator(chunk_size=5000))
+    for model, field in _every_file_field():
+        rows = model._base_manager.exclude(**{field.attname: ""}).values_list(field.attname, flat=True)
+        named.setdefault(_folder(field.storage), set()).update(rows.iterator(chunk_size=5000))
     from easy_thumbnails.models import Thumbnail
     from easy_thumbnails.storage import thumbnail_default_storage
 
@@ -130,14 +127,12 @@ def _folder(storage) -> str:
     return os.path.realpath(storage.location)
 
 
-def _storages() -> dict[str, object]:
-    """The storages of the site's file fields, one per folder."""
-    return {
-        _folder(field.storage): field.storage
-        for model in apps.get_models()
-        for field in model._meta.concrete_fields
-        if isinstance(field, models.FileField)
-    }
+def _every_file_field() -> Iterator[tuple[type[models.Model], models.FileField]]:
+    """Every file field of the site, shared ones included, with its model."""
+    for model in apps.get_models():
+        for field in model._meta.concrete_fields:
+            if isinstance(field, models.FileField):
+                yield model, field
 
 
 def orphaned_files(*, older_than: timedelta) -> Iterator[Orphan]:
@@ -146,7 +141,8 @@ def orphaned_files(*, older_than: timedelta) -> Iterator[Orphan]:
     that is still being saved is younger)."""
     named = _named_files()
     before = (timezone.now() - older_than).timestamp()
-    for location, storage in sorted(_storages().items()):
+    storages = {_folder(field.storage): field.storage for _model, field in _every_file_field()}
+    for location, storage in sorted(storages.items()):
         kept = named.get(location, set())
         for folder, _subfolders, files in os.walk(location):
             for file in sorted(files):
