@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from core.storage import PrivateStorage
+from core.storage import OwnFolder, PrivateStorage
 from core.validators import MaxUploadSizeValidator
 
 
@@ -61,7 +61,7 @@ class Message(models.Model):
     text = models.TextField(_("текст"))
     attachment = models.FileField(
         _("вложение"),
-        upload_to="messages/%Y/%m/",
+        upload_to=OwnFolder("messages"),
         storage=PrivateStorage(),
         blank=True,
         validators=[

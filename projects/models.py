@@ -10,7 +10,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 
 from core.fields import SanitizedRichTextField
 from core.models import TimeStampedModel
-from core.storage import PrivateStorage
+from core.storage import OwnFolder, PrivateStorage
 from core.uploads import ContentTypeValidator
 from core.validators import MaxUploadSizeValidator
 from methodics.models import Methodic
@@ -35,7 +35,7 @@ class Attachment(models.Model):
     owner = GenericForeignKey("content_type", "object_id")
     file = models.FileField(
         _("файл"),
-        upload_to="projects/attachments/%Y/",
+        upload_to=OwnFolder("projects/attachments"),
         storage=PrivateStorage(),
         validators=[MaxUploadSizeValidator("ATTACHMENT_MAX_MB")],
     )

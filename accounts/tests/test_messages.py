@@ -1,5 +1,5 @@
 import datetime
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import factory
 import pytest
@@ -314,6 +314,27 @@ def test_a_pdf_is_stored_privately_and_downloaded_by_recipient_and_sender_only(
         assert downloaded(response) == PDF
     client.force_login(other_volunteer)
     assert client.get(attachment_url(message)).status_code == 404
+
+
+def test_attachments_download_under_the_names_they_were_sent_with(client, teacher, volunteer):
+    client.force_login(volunteer)
+    name = "Справка о прививках (2).pdf"
+    for content in (PDF, PDF + b"%second"):
+        sent = {
+            "recipient": teacher.pk,
+            "title": "Справка",
+            "text": "Прикладываю.",
+            "attachment": pdf_upload(name, content),
+        }
+        client.post(COMPOSE, sent)
+    first, second = Message.objects.order_by("pk")
+
+    assert first.attachment.name != second.attachment.name  # a folder each, the same name
+    client.force_login(teacher)
+    for message, content in ((first, PDF), (second, PDF + b"%second")):
+        response = client.get(attachment_url(message))
+        assert response["Content-Disposition"] == f"attachment; filename*=utf-8''{quote(name)}"
+        assert downloaded(response) == content
 
 
 def test_without_an_attachment_there_is_no_link_and_no_download(client, letter, volunteer):
