@@ -37,6 +37,20 @@ def _delete_on_commit(files: Iterable[tuple[models.FileField, str]], *, using: s
 
 def _remove(field: models.FileField, name: str) -> None:
     field.attr_class(_Removed(), field, name).delete(save=False)
+    _prune(field.storage, name)
+
+
+def _prune(storage, name: str) -> None:
+    """Remove the folders a removed file leaves empty (core.storage.OwnFolder gives each
+    file one), up to the storage's own."""
+    root = _folder(storage)
+    folder = os.path.dirname(os.path.realpath(storage.path(name)))
+    while folder.startswith(root + os.sep):
+        try:
+            os.rmdir(folder)  # only an empty one
+        except OSError:
+            return
+        folder = os.path.dirname(folder)
 
 
 def _name(value) -> str:
@@ -158,4 +172,5 @@ def orphan_delete(orphan: Orphan) -> None:
     from easy_thumbnails.models import Source
 
     orphan.storage.delete(orphan.name)
+    _prune(orphan.storage, orphan.name)
     Source.objects.filter(name=orphan.name).delete()

@@ -3,6 +3,7 @@
 import os
 import time
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
@@ -36,23 +37,31 @@ def thumbnail_names(fieldfile) -> list[str]:
     return [thumbnail.name for thumbnail in source.thumbnails.all()] if source else []
 
 
+def pdf(name: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, b"%PDF-1.4 private", content_type="application/pdf")
+
+
 @pytest.fixture
 def message(volunteer):
     administrator = UserFactory(roles=[ADMIN])
-    attachment = SimpleUploadedFile("справка.pdf", b"%PDF-1.4 private", content_type="application/pdf")
     return message_send(
-        sender=administrator, recipient=volunteer, title="Справка", text="Во вложении.", attachment=attachment
+        sender=administrator, recipient=volunteer, title="Справка", text="Во вложении.", attachment=pdf("справка.pdf")
     )
 
 
 def test_a_deleted_messages_attachment_leaves_storage_at_the_commit(message, django_capture_on_commit_callbacks):
     attachment = message.attachment
+    other = message_send(
+        sender=message.sender, recipient=message.recipient, title="Ещё", text="И это.", attachment=pdf("план.pdf")
+    )
 
     with django_capture_on_commit_callbacks(execute=True):
         message.delete()
         assert stored(attachment)  # not before the deletion is committed
 
     assert not stored(attachment)
+    assert not Path(attachment.storage.path(attachment.name)).parent.exists()  # its own folder, empty now
+    assert stored(other.attachment)  # and the folders above it, which hold another file, stay
 
 
 def test_a_rolled_back_deletion_keeps_the_file(message, django_capture_on_commit_callbacks):
