@@ -11,12 +11,11 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import transaction
-from easy_thumbnails.files import get_thumbnailer
 
 from accounts.roles import ADMIN
 from accounts.services import message_send
 from accounts.tests.factories import UserFactory
-from core.tests.images import image_bytes, png_upload
+from core.tests.images import image_bytes, png_upload, thumbnail_names
 from methodics.services import step_add, step_update
 from methodics.tests.factories import MethodicFactory
 from problems.tests.factories import TaskFactory
@@ -30,11 +29,6 @@ pytestmark = pytest.mark.django_db
 
 def stored(fieldfile) -> bool:
     return fieldfile.storage.exists(fieldfile.name)
-
-
-def thumbnail_names(fieldfile) -> list[str]:
-    source = get_thumbnailer(fieldfile).get_source_cache()
-    return [thumbnail.name for thumbnail in source.thumbnails.all()] if source else []
 
 
 def pdf(name: str) -> SimpleUploadedFile:

@@ -9,7 +9,7 @@ from PIL import Image
 from accounts.models import Message
 from accounts.roles import TEACHER
 from accounts.tests.factories import UserFactory
-from core.tests.images import png_upload
+from core.tests.images import png_upload, thumbnail_names
 from methodics.models import Category, Methodic, MethodicMedia, MethodicStep, Tag
 from methodics.tests.factories import CategoryFactory, MethodicFactory, TagFactory, add_step
 
@@ -244,6 +244,22 @@ def test_replacing_a_step_image_removes_the_old_file(as_teacher, own, django_cap
     step.refresh_from_db()
     assert not os.path.exists(old_path)
     assert os.path.exists(step.image.path)
+
+
+def test_a_new_cover_replaces_the_old_file_and_its_thumbnail(as_teacher, own, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        as_teacher.post(url(own), fields(cover=png_upload("первая.png", size=(960, 540))))
+    own.refresh_from_db()
+    old_paths = [own.cover.path, *(own.cover.storage.path(name) for name in thumbnail_names(own.cover))]
+    assert len(old_paths) == 2 and all(os.path.exists(path) for path in old_paths)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = as_teacher.post(url(own), fields(cover=png_upload("вторая.png", size=(960, 540))))
+
+    assert response.status_code == 302
+    own.refresh_from_db()
+    assert not any(os.path.exists(path) for path in old_paths)
+    assert os.path.exists(own.cover.path)
 
 
 def test_a_step_of_another_methodic_is_404(as_teacher, own, teacher):

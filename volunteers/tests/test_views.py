@@ -128,6 +128,24 @@ class TestPhoto:
         assert avatar != profile.photo.name
         assert (settings.MEDIA_ROOT / avatar).is_file()
 
+    def test_a_new_photo_replaces_the_old_one_and_its_avatars(
+        self, signed_in, volunteer, moscow, levels, settings, django_capture_on_commit_callbacks
+    ):
+        def stored_files() -> set:
+            return {path for path in (settings.MEDIA_ROOT / "volunteers").rglob("*") if path.is_file()}
+
+        with django_capture_on_commit_callbacks(execute=True):
+            signed_in.post(PROFILE, {**form_data(moscow, levels["Новичок"]), "photo": image_upload("старое.png")})
+        old = stored_files()
+        assert len(old) == 3  # the photo and its two avatars
+
+        with django_capture_on_commit_callbacks(execute=True):
+            signed_in.post(PROFILE, {**form_data(moscow, levels["Новичок"]), "photo": image_upload("новое.png")})
+
+        new = stored_files()
+        assert len(new) == 3 and not new & old
+        assert Volunteer.objects.get(user=volunteer).photo.path in {str(path) for path in new}
+
     def test_a_file_that_is_not_an_image_is_refused(self, signed_in, moscow, levels):
         fake = SimpleUploadedFile("photo.png", b"%PDF-1.4 not an image", content_type="image/png")
 
