@@ -1,8 +1,14 @@
-"""Helpers for the apps' tests of the Django admin: building POST data from what a page
-rendered, running actions, reading messages."""
+"""Helpers for the apps' tests: of the Django admin (building POST data from what a page
+rendered, running actions, reading messages), and pictures made in memory (real images,
+as Pillow and the upload checks want) with the thumbnails made of stored ones."""
+
+import io
 
 from django import forms
 from django.contrib.messages import get_messages
+from django.core.files.uploadedfile import SimpleUploadedFile
+from easy_thumbnails.files import get_thumbnailer
+from PIL import Image
 
 
 def admin_change_url(obj) -> str:
@@ -51,3 +57,23 @@ def action_names(response) -> set[str]:
 def assert_redirects_to_admin_login(response):
     assert response.status_code == 302
     assert response.url.startswith("/admin/login/")
+
+
+# --- Pictures -------------------------------------------------------------------------
+
+
+def image_bytes(size=(8, 8), colour="teal", image_format="PNG") -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, format=image_format)
+    return buffer.getvalue()
+
+
+def png_upload(name="рисунок.png", size=(8, 8), colour="teal") -> SimpleUploadedFile:
+    """A PNG as a browser uploads it."""
+    return SimpleUploadedFile(name, image_bytes(size, colour), content_type="image/png")
+
+
+def thumbnail_names(fieldfile) -> list[str]:
+    """The names of the thumbnails easy-thumbnails made of an image field's file."""
+    source = get_thumbnailer(fieldfile).get_source_cache()
+    return [thumbnail.name for thumbnail in source.thumbnails.all()] if source else []

@@ -183,6 +183,8 @@ class VolunteerLevel(TimeStampedModel):
                 name="volunteers_levels_confirmation_consistent",
             ),
         ]
+        # The admin's queue, pending requests first and oldest first (volunteers.admin).
+        indexes = [models.Index(fields=["confirmed", "created_at", "id"], name="volunteers_levels_queue")]
 
     def __str__(self):
         return f"{self.volunteer} — {self.level}"

@@ -15,7 +15,7 @@ from django.db import transaction
 from accounts.roles import ADMIN
 from accounts.services import message_send
 from accounts.tests.factories import UserFactory
-from core.tests.images import image_bytes, png_upload, thumbnail_names
+from core.testing import image_bytes, png_upload, thumbnail_names
 from methodics.services import step_add, step_update
 from methodics.tests.factories import MethodicFactory
 from problems.tests.factories import TaskFactory

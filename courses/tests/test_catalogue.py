@@ -11,7 +11,7 @@ from django.utils.formats import date_format
 
 from accounts.roles import VOLUNTEER
 from accounts.tests.factories import UserFactory
-from core.tests.images import png_upload
+from core.testing import png_upload
 from courses.models import (
     FAQ,
     Course,

@@ -9,7 +9,7 @@ from PIL import Image
 from accounts.models import Message
 from accounts.roles import TEACHER
 from accounts.tests.factories import UserFactory
-from core.tests.images import png_upload, thumbnail_names
+from core.testing import png_upload, thumbnail_names
 from methodics.models import Category, Methodic, MethodicMedia, MethodicStep, Tag
 from methodics.tests.factories import CategoryFactory, MethodicFactory, TagFactory, add_step
 

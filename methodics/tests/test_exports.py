@@ -8,7 +8,7 @@ from pypdf import PdfReader
 
 from accounts.roles import TEACHER
 from accounts.tests.factories import UserFactory
-from core.tests.images import image_bytes
+from core.testing import image_bytes
 from methodics.exports import build_document, render_methodic_docx, render_methodic_pdf
 from methodics.models import Methodic
 from methodics.tests.factories import CategoryFactory, MethodicFactory, TagFactory, add_step

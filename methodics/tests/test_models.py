@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 
-from core.tests.images import image_bytes
+from core.testing import image_bytes
 from core.uploads import ContentTypeValidator
 from methodics.models import Category, MethodicMedia, MethodicStep
 from methodics.services import media_add, step_remove, step_update, steps_reorder

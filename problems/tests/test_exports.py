@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from docx.oxml.ns import qn
 from docx.shared import Mm
 
-from core.tests.images import image_bytes
+from core.testing import image_bytes
 from problems.exports import (
     AnswerEntry,
     SolutionEntry,

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from accounts.models import Message
 from accounts.roles import ADMIN, TEACHER
 from accounts.tests.factories import UserFactory
-from core.tests.images import png_upload
+from core.testing import png_upload
 from problems.models import Solution, Task
 from problems.selectors import published_tasks
 from problems.tests.factories import BlockFactory, ReferenceFactory, SolutionFactory, TaskFactory

@@ -300,6 +300,16 @@ def test_the_lesson_changelist_takes_a_fixed_number_of_queries(as_main_admin, te
     assert ProjectCourse.objects.count() == 2
 
 
+def test_the_lesson_changelist_counts_each_lessons_absences(as_main_admin):
+    course = ProjectCourseFactory()
+    missed, attended = ProjectLessonFactory(course=course), ProjectLessonFactory(course=course)
+    missed.absent_students.set(StudentFactory.create_batch(2, project=course.term.project))
+
+    shown = as_main_admin.get(f"{ROOT}/projectlesson/").context["cl"].result_list
+
+    assert {lesson.pk: lesson.absent_total for lesson in shown} == {missed.pk: 2, attended.pk: 0}
+
+
 def test_member_set_of_the_admin_changes_the_role(as_main_admin, world):
     user = UserFactory()
     member_set(project=world["project"], user=user, role=ProjectMember.Role.VIEWER)
