@@ -54,7 +54,8 @@ def _prune(storage, name: str) -> None:
 
 
 def _name(value) -> str:
-    return (getattr(value, "name", value) or "") if value is not None else ""
+    """The stored name of a file field's value: a name, a FieldFile or a file being uploaded."""
+    return getattr(value, "name", value) or ""
 
 
 def _remember(sender, instance, **kwargs) -> None:
@@ -83,7 +84,7 @@ def _delete_replaced(sender, instance, created, update_fields, using, **kwargs) 
 
 def _delete_files_of_row(sender, instance, using, **kwargs) -> None:
     loaded = [field for field in _file_fields(sender) if field.attname in instance.__dict__]
-    _delete_on_commit(((field, _name(getattr(instance, field.attname))) for field in loaded), using=using)
+    _delete_on_commit(((field, getattr(instance, field.attname).name) for field in loaded), using=using)
 
 
 @cache

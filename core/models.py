@@ -1,4 +1,6 @@
 from django.db import models
+from django.db.models import Count, IntegerField, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 
@@ -10,3 +12,12 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+def row_count(rows: QuerySet, *, per: str) -> Coalesce:
+    """How many of `rows` (filtered on an OuterRef) each row of the outer query has, 0 for
+    none: `rows` grouped by `per` in a correlated subquery. Annotated on a paginated list,
+    it is computed for the rows shown only, where a join and GROUP BY counts for every row
+    before the sort."""
+    counted = rows.order_by().values(per).annotate(total=Count("*")).values("total")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))

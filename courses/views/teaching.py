@@ -7,13 +7,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from core.models import row_count
 from core.views import posted_data
 from courses.forms import AnswerReviewForm, CourseStudentsFilterForm, ReviewQueueFilterForm
 from courses.models import Answer, Course, Question, QuizAttempt, VolunteerCourse, VolunteerLesson
@@ -132,12 +132,8 @@ def course_students(request, course_id: int):
     lesson_ids = [lesson.pk for lesson in course_lessons(course)]
     status = CourseStudentsFilterForm(request.GET).status_chosen()
     counts = dict(course.enrolments.order_by().values_list("status").annotate(Count("pk")))
-    lessons_passed = (
-        VolunteerLesson.objects.filter(volunteer=OuterRef("volunteer"), lesson_id__in=lesson_ids, passed=True)
-        .order_by()
-        .values("volunteer")
-        .annotate(count=Count("pk"))
-        .values("count")
+    lessons_passed = VolunteerLesson.objects.filter(
+        volunteer=OuterRef("volunteer"), lesson_id__in=lesson_ids, passed=True
     )
     awaiting_review = Answer.objects.filter(
         attempt__enrolment=OuterRef("pk"), question__kind=Question.Kind.OPEN, fraction__isnull=True
@@ -146,7 +142,7 @@ def course_students(request, course_id: int):
         course.enrolments.filter(Q(status=status) if status else Q())
         .select_related("volunteer__user", "volunteer__location")
         .annotate(
-            lessons_passed=Coalesce(Subquery(lessons_passed, output_field=IntegerField()), Value(0)),
+            lessons_passed=row_count(lessons_passed, per="volunteer"),
             awaiting_review=Exists(awaiting_review),
             status_rank=Case(
                 *(When(status=value, then=Value(rank)) for rank, value in enumerate(STATUS_ORDER)),
