@@ -1,3 +1,5 @@
+from axes import admin as axes_admin
+from axes.models import AccessAttempt
 from django import forms
 from django.conf import settings
 from django.contrib import admin
@@ -10,6 +12,7 @@ from accounts.forms import EMAIL_TAKEN, email_taken
 from accounts.models import Message, User
 from accounts.roles import MAIN_ADMIN, VOLUNTEER
 from accounts.services import user_sync_staff_status
+from core.admin import ChoiceListFilter
 
 
 class UserCreationAdminForm(AdminUserCreationForm):
@@ -37,7 +40,9 @@ class UserAdmin(DjangoUserAdmin):
     ordering = ("last_name", "first_name", "username")
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        (_("Личные данные"), {"fields": ("first_name", "last_name", "email")}),
+        # An address changed here counts as unconfirmed until its owner follows the link
+        # (resent from the profile): confirmation is never set by hand.
+        (_("Личные данные"), {"fields": ("first_name", "last_name", "email", "email_confirmed", "pending_email")}),
         (_("Роли и доступ"), {"fields": ("groups", "is_active", "is_staff", "is_superuser")}),
         (_("Даты"), {"fields": ("last_login", "date_joined")}),
     )
@@ -50,7 +55,7 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
     )
-    readonly_fields = ("is_staff", "last_login", "date_joined")
+    readonly_fields = ("email_confirmed", "pending_email", "is_staff", "last_login", "date_joined")
 
     def has_change_permission(self, request, obj=None):
         """An administrator must not take over a main administrator's account (by setting
@@ -79,6 +84,10 @@ class UserAdmin(DjangoUserAdmin):
     def role_list(self, user):
         return ", ".join(group.name for group in user.groups.all()) or "—"
 
+    @admin.display(description=_("почта подтверждена"), boolean=True)
+    def email_confirmed(self, user):
+        return user.email_confirmed
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         user = form.instance
@@ -87,7 +96,7 @@ class UserAdmin(DjangoUserAdmin):
         user_sync_staff_status(user=user)
 
 
-class ReadStateFilter(admin.SimpleListFilter):
+class ReadStateFilter(ChoiceListFilter):
     title = _("прочитано")
     parameter_name = "read"
 
@@ -135,3 +144,28 @@ class MessageAdmin(admin.ModelAdmin):
     @admin.display(description=_("вложение"))
     def attachment_name(self, message):
         return message.attachment.name.rsplit("/", 1)[-1] if message.attachment else "—"
+
+
+# --- Login lock-outs (django-axes; its own admin is off: AXES_ENABLE_ADMIN) ---------------
+
+
+@admin.register(AccessAttempt)
+class AccessAttemptAdmin(axes_admin.AccessAttemptAdmin):
+    """Failed logins of the last AXES_COOLOFF_TIME, one row per account, address and
+    browser. Ten from one address or for one account lock it; deleting the rows lifts the
+    lock at once. Administrators and main administrators see and delete them."""
+
+    actions = ("lift_lockout",)
+
+    @admin.action(description=_("Снять блокировку"), permissions=("delete",))
+    def lift_lockout(self, request, queryset):
+        _total, deleted = queryset.delete()
+        count = deleted.get(AccessAttempt._meta.label, 0)
+        self.message_user(request, _("Блокировка снята, удалено записей о попытках: %(count)s.") % {"count": count})
+
+    @admin.display(description=_("состояние"))
+    def status(self, attempt):
+        remaining = settings.AXES_FAILURE_LIMIT - attempt.failures_since_start
+        if remaining > 0:
+            return _("осталось попыток: %(count)s") % {"count": remaining}
+        return _("заблокирован")

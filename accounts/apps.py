@@ -1,3 +1,4 @@
+import axes.apps
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
@@ -12,3 +13,10 @@ class AccountsConfig(AppConfig):
         # After every migrate (and after the test runner's flushes): permissions of
         # models added since are granted to the roles that should hold them.
         post_migrate.connect(sync_role_permissions, dispatch_uid="accounts.sync_role_permissions")
+
+
+class LoginLockoutsConfig(axes.apps.AppConfig):
+    """django-axes (INSTALLED_APPS), under a Russian name in the admin."""
+
+    default = False  # not the configuration of `accounts`
+    verbose_name = "Блокировки входа"

@@ -2,10 +2,10 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.validators import FileExtensionValidator
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Message, User
+from core.uploads import KINDS, accept_attribute
 
 
 def email_taken(email: str, *, except_user: User | None = None) -> bool:
@@ -74,25 +74,57 @@ class EmailAuthenticationForm(AuthenticationForm):
 
 class ProfileForm(forms.ModelForm):
     """Names are always editable; the address only for a local account (a Yandex account's
-    address belongs to Yandex ID, spec 001)."""
+    address belongs to Yandex ID, spec 001). The address is not a model field here: the
+    form never writes it. A new one needs the current password and is only requested
+    (`requested_email`, then accounts.services.email_change_request)."""
+
+    email = forms.EmailField(label=_("Электронная почта"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    current_password = forms.CharField(
+        label=_("Текущий пароль"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("Нужен, только чтобы сменить электронную почту."),
+    )
 
     class Meta:
         model = User
-        fields = ("first_name", "last_name", "email")
+        fields = ("first_name", "last_name")
 
     def __init__(self, *args, email_editable: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["first_name"].required = True
         self.fields["last_name"].required = True
         if email_editable:
-            self.fields["email"].required = True
+            # A change waiting for confirmation is shown, so that saving the names keeps it.
+            self.initial["email"] = self.instance.pending_email or self.instance.email
         else:
-            del self.fields["email"]
+            del self.fields["email"], self.fields["current_password"]
 
     def clean_email(self):
         email = self.cleaned_data["email"]
         if email_taken(email, except_user=self.instance):
             raise forms.ValidationError(EMAIL_TAKEN, code="email_taken")
+        return email
+
+    def clean(self):
+        cleaned = super().clean()
+        email = self.requested_email()
+        if email is not None and email.lower() != self.instance.email.lower():
+            password = cleaned.get("current_password")
+            if not password:
+                self.add_error("current_password", _("Введите текущий пароль, чтобы сменить электронную почту."))
+            elif not self.instance.check_password(password):
+                self.add_error("current_password", _("Неверный пароль."))
+        return cleaned
+
+    def requested_email(self) -> str | None:
+        """The address typed, when it differs from the one the account has or awaits:
+        a new address to confirm, or the current one again to withdraw a pending change."""
+        email = self.cleaned_data.get("email")
+        instance = self.instance
+        if not email or email.lower() == (instance.pending_email or instance.email).lower():
+            return None
         return email
 
 
@@ -106,10 +138,7 @@ def message_recipients(sender: User):
 
 
 CANNOT_MESSAGE = _("Этому пользователю нельзя написать.")
-ATTACHMENT_VALIDATORS = Message._meta.get_field("attachment").validators
-ATTACHMENT_EXTENSIONS = next(
-    validator.allowed_extensions for validator in ATTACHMENT_VALIDATORS if isinstance(validator, FileExtensionValidator)
-)
+ATTACHMENT_FIELD = Message._meta.get_field("attachment")
 
 
 class MessageForm(forms.Form):
@@ -127,14 +156,14 @@ class MessageForm(forms.Form):
     attachment = forms.FileField(
         label=_("Вложение"),
         required=False,
-        validators=ATTACHMENT_VALIDATORS,
-        widget=forms.FileInput(attrs={"accept": ",".join(f".{ext}" for ext in ATTACHMENT_EXTENSIONS)}),
+        validators=ATTACHMENT_FIELD.validators,
+        widget=forms.FileInput(attrs={"accept": accept_attribute(ATTACHMENT_FIELD.kind)}),
     )
 
     def __init__(self, *args, sender: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["recipient"].queryset = message_recipients(sender)
         self.fields["attachment"].help_text = _("Необязательно. Файл %(extensions)s, не больше %(limit)s МБ.") % {
-            "extensions": ", ".join(ext.upper() for ext in ATTACHMENT_EXTENSIONS),
+            "extensions": ", ".join(ext.upper() for ext in KINDS[ATTACHMENT_FIELD.kind]),
             "limit": settings.ATTACHMENT_MAX_MB,
         }

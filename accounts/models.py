@@ -1,11 +1,10 @@
 from django.contrib.auth.models import AbstractUser, UserManager
-from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import UploadFileField
 from core.storage import OwnFolder, PrivateStorage
-from core.validators import MaxUploadSizeValidator
 
 
 class VolnaUserManager(UserManager):
@@ -16,9 +15,25 @@ class VolnaUserManager(UserManager):
 
 class User(AbstractUser):
     """A person on the site. Roles are groups (see accounts.roles); the email is unique
-    whatever its letter case, and empty only for a Yandex account that shared none."""
+    whatever its letter case, and empty only for a Yandex account that shared none.
+
+    The email counts as confirmed only while it is the address its owner confirmed
+    (`confirmed_email`, set by a signed link or taken from Yandex ID): an address changed
+    any other way — in the admin, say — is unconfirmed again without anyone having to
+    remember to reset a flag. A new address asked for in the profile waits in
+    `pending_email` until the link mailed to it is followed."""
 
     email = models.EmailField(_("электронная почта"), blank=True)
+    confirmed_email = models.EmailField(
+        _("подтверждённая почта"),
+        blank=True,
+        help_text=_("Адрес, который владелец подтвердил по ссылке из письма или через Яндекс ID."),
+    )
+    pending_email = models.EmailField(
+        _("новая почта, ждёт подтверждения"),
+        blank=True,
+        help_text=_("Станет адресом учётной записи, когда владелец пройдёт по ссылке из письма."),
+    )
 
     objects = VolnaUserManager()
 
@@ -40,6 +55,11 @@ class User(AbstractUser):
     def __str__(self):
         return self.get_full_name() or self.email or self.username
 
+    @property
+    def email_confirmed(self) -> bool:
+        # lower(), as the unique constraint compares addresses.
+        return bool(self.email) and self.email.lower() == self.confirmed_email.lower()
+
 
 class Message(models.Model):
     """An in-site message (spec 000, table messages): from a user, or from the platform
@@ -59,15 +79,13 @@ class Message(models.Model):
     )
     title = models.CharField(_("тема"), max_length=200)
     text = models.TextField(_("текст"))
-    attachment = models.FileField(
+    attachment = UploadFileField(
         _("вложение"),
         upload_to=OwnFolder("messages"),
         storage=PrivateStorage(),
         blank=True,
-        validators=[
-            FileExtensionValidator(["pdf", "doc", "docx", "odt", "txt", "jpg", "jpeg", "png", "xlsx", "csv"]),
-            MaxUploadSizeValidator("ATTACHMENT_MAX_MB"),
-        ],
+        kind="document",
+        max_mb_setting="ATTACHMENT_MAX_MB",
     )
     created_at = models.DateTimeField(_("отправлено"), auto_now_add=True)
     read_at = models.DateTimeField(_("прочитано"), null=True, blank=True)

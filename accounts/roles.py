@@ -23,9 +23,17 @@ CONTENT_APPS = ("courses", "methodics", "problems")
 ADMIN_APPS = ("accounts", "volunteers", *CONTENT_APPS, "projects")
 TEACHER_PROJECT_PERMISSIONS = ("add_project",)
 
+# Login lock-outs (django-axes): administrators see them and lift them by deleting the rows.
+ADMIN_EXTRA_PERMISSIONS = ("axes.view_accessattempt", "axes.delete_accessattempt")
+
+# The record of who was shown a student's document number in full (projects.DocumentView):
+# the main administrator's to read; its admin lets nobody add, change or delete a row. Every
+# one of its permissions, as the admin's view permission follows change_ as well as view_.
+DOCUMENT_VIEWS_AUDIT = tuple(f"projects.{action}_documentview" for action in ("view", "add", "change", "delete"))
+
 # Held by the main administrator alone: "все права + может удалять курсы" (spec 001),
-# assigning roles, and deleting user accounts.
-MAIN_ADMIN_ONLY = ("courses.delete_course", "accounts.assign_roles", "accounts.delete_user")
+# assigning roles, deleting user accounts, and the audit of document views.
+MAIN_ADMIN_ONLY = ("courses.delete_course", "accounts.assign_roles", "accounts.delete_user", *DOCUMENT_VIEWS_AUDIT)
 
 # Teachers author content but do not set their own restrictions (courses.TeacherScope)
 # nor edit learners' records, which they only see (spec 001: «видит, кто проходит курс»).
@@ -59,7 +67,8 @@ def role_permissions(role: str):
     if role == MAIN_ADMIN:
         return permissions
     if role == ADMIN:
-        return permissions.filter(content_type__app_label__in=ADMIN_APPS).exclude(_codenames(MAIN_ADMIN_ONLY))
+        administered = Q(content_type__app_label__in=ADMIN_APPS) | _codenames(ADMIN_EXTRA_PERMISSIONS)
+        return permissions.filter(administered).exclude(_codenames(MAIN_ADMIN_ONLY))
     if role == TEACHER:
         content = Q(content_type__app_label__in=CONTENT_APPS)
         authoring = content & (

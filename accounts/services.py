@@ -1,14 +1,18 @@
 import logging
 import re
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mass_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Message, User
 from accounts.roles import STAFF_ROLES, VOLUNTEER
@@ -29,16 +33,27 @@ def username_available(base: str) -> str:
 
 
 @transaction.atomic
-def user_register(*, email: str, first_name: str, last_name: str, password: str | None, username: str = "") -> User:
+def user_register(
+    *,
+    email: str,
+    first_name: str,
+    last_name: str,
+    password: str | None,
+    username: str = "",
+    email_confirmed: bool = False,
+) -> User:
     """A new learner with the «Волонтёр» role: a local account, or with password None one
     that signs in through Yandex ID. The username is `username` (a Yandex login) or the
-    address's local part, made unique."""
+    address's local part, made unique. The address is unconfirmed, and a confirmation
+    link is mailed to it, unless `email_confirmed` (Yandex ID vouches for it; demo data)."""
     user = User(
         username=username_available(username or email.split("@")[0]),
         email=email.strip(),
         first_name=first_name.strip(),
         last_name=last_name.strip(),
     )
+    if email_confirmed:
+        user.confirmed_email = user.email
     if password is None:
         user.set_unusable_password()
     else:
@@ -46,7 +61,106 @@ def user_register(*, email: str, first_name: str, last_name: str, password: str 
     user.full_clean(exclude=["password"])
     user.save()
     user.groups.add(Group.objects.get(name=VOLUNTEER))
+    if user.email and not email_confirmed:
+        email_confirmation_send(user=user, email=user.email)
     return user
+
+
+# --- Email confirmation ----------------------------------------------------------------
+
+EMAIL_CONFIRMATION_SALT = "accounts.email_confirmation"
+EMAIL_CONFIRMATION_MAX_AGE = timedelta(days=3)
+
+
+class EmailConfirmationError(Exception):
+    """A confirmation link that cannot be used; the message tells the person why, in Russian."""
+
+
+EMAIL_TAKEN_BY_ANOTHER = gettext_lazy("Адрес %(email)s уже занят другой учётной записью. Укажите в профиле другой.")
+
+
+def email_confirmation_send(*, user: User, email: str) -> None:
+    """Mail `email` a link that confirms it as `user`'s address, valid for three days. The
+    link is signed and names both the user and the address. By email only, never through
+    `notify`: an in-site message would hand the link to whoever holds the account, and
+    the link must prove that they hold the mailbox."""
+    token = signing.dumps({"user": user.pk, "email": email}, salt=EMAIL_CONFIRMATION_SALT)
+    link = settings.SITE_URL + reverse("accounts:email_confirm", args=[token])
+    text = (
+        f"Здравствуйте!\n\n"
+        f"Чтобы подтвердить адрес {email} для учётной записи на «{settings.SITE_NAME}», откройте ссылку "
+        f"и нажмите «Подтвердить»:\n\n{link}\n\n"
+        f"Ссылка действует три дня. Если вы не регистрировались на «{settings.SITE_NAME}» и не меняли "
+        f"адрес в профиле, ничего не делайте: без подтверждения адрес не будет считаться вашим."
+    )
+    _mail_on_commit([(f"Подтвердите электронную почту — {settings.SITE_NAME}", text, None, [email])])
+
+
+def email_confirmation_read(*, token: str, lock: bool = False) -> tuple[User, str]:
+    """The account and the address a confirmation link names, if the link may still
+    confirm it: signed by us, at most three days old, for the account's current address
+    or the new one waiting in `pending_email` (a link to an address since replaced
+    confirms nothing), and for a new address, one that no other account has taken since."""
+    try:
+        payload = signing.loads(token, salt=EMAIL_CONFIRMATION_SALT, max_age=EMAIL_CONFIRMATION_MAX_AGE)
+    except signing.SignatureExpired as expired:
+        raise EmailConfirmationError(
+            _("Ссылка для подтверждения почты устарела: она действует три дня. Запросите новое письмо в профиле.")
+        ) from expired
+    except signing.BadSignature as bad:
+        raise EmailConfirmationError(
+            _("Ссылка для подтверждения почты неверна. Скопируйте её из письма целиком или запросите новое письмо.")
+        ) from bad
+    users = User.objects.select_for_update() if lock else User.objects.all()
+    user = users.filter(pk=payload["user"], is_active=True).first()
+    email = payload["email"]
+    if user is None or not email or email.lower() not in {user.email.lower(), user.pending_email.lower()}:
+        raise EmailConfirmationError(
+            _("Эта ссылка относится к адресу, который больше не ждёт подтверждения. Запросите новое письмо в профиле.")
+        )
+    if email.lower() != user.email.lower() and User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
+        raise EmailConfirmationError(EMAIL_TAKEN_BY_ANOTHER % {"email": email})
+    return user, email
+
+
+@transaction.atomic
+def email_confirm(*, token: str) -> User:
+    """Follow a confirmation link (rules in `email_confirmation_read`): the address becomes
+    the account's confirmed address, replacing the old one if it was a pending change."""
+    user, email = email_confirmation_read(token=token, lock=True)
+    if email.lower() != user.email.lower():
+        user.email = email
+        user.pending_email = ""
+    user.confirmed_email = user.email
+    try:
+        with transaction.atomic():
+            user.save(update_fields=["email", "confirmed_email", "pending_email"])
+    except IntegrityError as taken:
+        # Another account took the address between the check and the write.
+        raise EmailConfirmationError(EMAIL_TAKEN_BY_ANOTHER % {"email": email}) from taken
+    return user
+
+
+@transaction.atomic
+def email_change_request(*, user: User, email: str) -> None:
+    """Ask for a new address (the caller has checked the password and that the address is
+    free): nothing changes but `pending_email` until the link mailed to the new address is
+    followed. Giving the current address again withdraws a pending change."""
+    email = email.strip()
+    user.pending_email = "" if email.lower() == user.email.lower() else email
+    user.save(update_fields=["pending_email"])
+    if user.pending_email:
+        email_confirmation_send(user=user, email=user.pending_email)
+
+
+def email_confirmation_resend(*, user: User) -> str | None:
+    """Mail the link again — to the pending new address if there is one, else to the
+    account's own address while it is unconfirmed. Returns the address, or None when
+    there is nothing to confirm."""
+    email = user.pending_email or ("" if user.email_confirmed else user.email)
+    if email:
+        email_confirmation_send(user=user, email=email)
+    return email or None
 
 
 def user_sync_staff_status(*, user: User) -> None:
@@ -77,12 +191,18 @@ def _email_messages(messages: list[Message]) -> None:
         for message in messages
         if message.recipient.email
     ]
+    _mail_on_commit(emails)
+
+
+def _mail_on_commit(emails: list[tuple]) -> None:
+    """Send (subject, text, from, [to]) emails once the transaction commits; a mail server
+    that fails is logged and does not undo what was written."""
 
     def send():
         try:
             send_mass_mail(emails)
         except Exception:
-            logger.exception("Could not email %d notification(s)", len(emails))
+            logger.exception("Could not send %d email(s)", len(emails))
 
     if emails:
         transaction.on_commit(send)

@@ -9,16 +9,28 @@ from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from accounts.forms import CANNOT_MESSAGE, EmailAuthenticationForm, MessageForm, ProfileForm, RegistrationForm
 from accounts.models import Message
 from accounts.selectors import unread_message_count
-from accounts.services import can_message, message_mark_read, message_send, user_register
-from core.views import posted_data
+from accounts.services import (
+    EmailConfirmationError,
+    can_message,
+    email_change_request,
+    email_confirm,
+    email_confirmation_read,
+    email_confirmation_resend,
+    message_mark_read,
+    message_send,
+    user_register,
+)
+from core.input_checks import parse_id
+from core.ratelimit import TOO_MANY_MESSAGE, TOO_MANY_REQUESTS, rate_limit_reached
+from core.views import posted_data, private_download
 
 MESSAGES_PER_PAGE = 20
 REPLY_PREFIX = "Re: "
@@ -30,6 +42,9 @@ def register(request):
         return redirect("accounts:profile")
     form = RegistrationForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
+        if rate_limit_reached(request, "registration"):
+            form.add_error(None, TOO_MANY_MESSAGE)
+            return render(request, "accounts/register.html", {"form": form}, status=TOO_MANY_REQUESTS)
         user = user_register(
             email=form.cleaned_data["email"],
             first_name=form.cleaned_data["first_name"],
@@ -37,7 +52,14 @@ def register(request):
             password=form.cleaned_data["password1"],
         )
         login(request, user, backend="accounts.backends.EmailBackend")
-        messages.success(request, _("Добро пожаловать на «Волну»! Учётная запись создана."))
+        messages.success(
+            request,
+            _(
+                "Добро пожаловать на «Волну»! Учётная запись создана. Мы отправили письмо на %(email)s: "
+                "пройдите по ссылке из него, чтобы подтвердить адрес."
+            )
+            % {"email": user.email},
+        )
         return redirect("accounts:profile")
     return render(request, "accounts/register.html", {"form": form})
 
@@ -54,17 +76,75 @@ class LoginView(auth_views.LoginView):
 def profile(request):
     """The signed-in user only, and only their own account."""
     user = request.user
-    is_yandex_user = user.social_auth.exists()
-    form = ProfileForm(posted_data(request), instance=user, email_editable=not is_yandex_user)
+    yandex_account = user.social_auth.filter(provider="yandex-oauth2").first()
+    email_editable = yandex_account is None and user.has_usable_password()
+    form = ProfileForm(posted_data(request), instance=user, email_editable=email_editable)
     if request.method == "POST" and form.is_valid():
+        requested_email = form.requested_email()
+        mails_a_link = requested_email and requested_email.lower() != user.email.lower()
+        if mails_a_link and rate_limit_reached(request, "email_confirmation", email=requested_email):
+            form.add_error("email", TOO_MANY_MESSAGE)
+            return _profile_page(request, form, yandex_account, status=TOO_MANY_REQUESTS)
         form.save()
+        if requested_email is not None:
+            email_change_request(user=user, email=requested_email)
+            if user.pending_email:
+                messages.info(
+                    request,
+                    _("Мы отправили письмо на %(email)s. Адрес сменится, когда вы пройдёте по ссылке из него.")
+                    % {"email": user.pending_email},
+                )
+            else:
+                messages.info(request, _("Смена адреса отменена: остаётся %(email)s.") % {"email": user.email})
         messages.success(request, _("Профиль сохранён."))
         return redirect("accounts:profile")
+    return _profile_page(request, form, yandex_account)
+
+
+def _profile_page(request, form, yandex_account, *, status: int = 200):
     return render(
         request,
         "accounts/profile.html",
-        {"form": form, "is_yandex_user": is_yandex_user, "roles": [group.name for group in user.groups.all()]},
+        {
+            "form": form,
+            "is_yandex_user": yandex_account is not None,
+            "yandex_account": yandex_account,
+            "roles": [group.name for group in request.user.groups.all()],
+        },
+        status=status,
     )
+
+
+@login_required
+@require_POST
+def resend_email_confirmation(request):
+    """The signed-in user asks for the confirmation link again (profile button)."""
+    address = request.user.pending_email or request.user.email
+    if rate_limit_reached(request, "email_confirmation", email=address):
+        messages.error(request, TOO_MANY_MESSAGE)
+        return redirect("accounts:profile")
+    email = email_confirmation_resend(user=request.user)
+    if email:
+        messages.info(request, _("Письмо со ссылкой для подтверждения отправлено на %(email)s.") % {"email": email})
+    else:
+        messages.info(request, _("Электронная почта уже подтверждена."))
+    return redirect("accounts:profile")
+
+
+def confirm_email(request, token):
+    """Whoever holds the emailed link, signed in or not. Opening it only shows what it
+    would confirm; the button (POST) confirms: mail scanners open links, and must not
+    confirm an address someone else registered."""
+    try:
+        user, email = email_confirmation_read(token=token)
+        if request.method == "POST":
+            email_confirm(token=token)
+    except EmailConfirmationError as refused:
+        return render(request, "accounts/email_confirm.html", {"error": str(refused)})
+    if request.method == "POST":
+        messages.success(request, _("Адрес %(email)s подтверждён.") % {"email": email})
+        return redirect("accounts:profile" if request.user.is_authenticated else "accounts:login")
+    return render(request, "accounts/email_confirm.html", {"account": user, "email": email})
 
 
 @login_required
@@ -88,6 +168,13 @@ class PasswordResetView(auth_views.PasswordResetView):
     email_template_name = "accounts/password_reset_email.txt"
     subject_template_name = "accounts/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        """Sends the link, but not past RATE_LIMITS["password_reset"] for the address or the client."""
+        if rate_limit_reached(self.request, "password_reset", email=form.cleaned_data["email"]):
+            form.add_error(None, TOO_MANY_MESSAGE)
+            return self.render_to_response(self.get_context_data(form=form), status=TOO_MANY_REQUESTS)
+        return super().form_valid(form)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
@@ -160,21 +247,15 @@ def message_detail(request, pk):
 def message_attachment(request, pk):
     """The message's recipient and its sender only: the attached file as a download (404
     for anyone else, and when there is no attachment)."""
-    message = _message_of(request.user, pk)
-    if not message.attachment:
-        raise Http404
-    try:
-        file = message.attachment.open("rb")
-    except FileNotFoundError as missing:
-        raise Http404 from missing
-    return FileResponse(file, as_attachment=True, filename=_attachment_name(message))
+    return private_download(_message_of(request.user, pk).attachment)
 
 
 def _compose_initial(query) -> dict:
     """The recipient and title a «Ответить» link (or any link) fills in: ?to=<id>&title=…"""
     initial = {}
-    if query.get("to", "").isdecimal():
-        initial["recipient"] = int(query["to"])
+    recipient = parse_id(query.get("to"))
+    if recipient is not None:
+        initial["recipient"] = recipient
     if query.get("title"):
         initial["title"] = query["title"][: MessageForm.base_fields["title"].max_length]
     return initial

@@ -5,9 +5,11 @@ DATABASE_URL an embedded PostgreSQL (pgserver) is started, and DEBUG defaults to
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -37,7 +39,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else ""
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "core.apps.AdminConfig",  # django.contrib.admin with core.admin.AdminSite as admin.site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -50,6 +52,9 @@ INSTALLED_APPS = [
     "phonenumber_field",
     "easy_thumbnails",
     "ckeditor",
+    # Login lock-outs and the Content-Security-Policy header: see «Login and page security».
+    "accounts.apps.LoginLockoutsConfig",  # django-axes
+    "csp",
     "core",
     "accounts",
     "volunteers",
@@ -64,6 +69,8 @@ INSTALLED_APPS = [
 # No LocaleMiddleware: the site speaks one language (LANGUAGES), which LANGUAGE_CODE sets.
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # 400 for control characters in the address or a form, before anything reads them.
+    "core.middleware.RejectControlCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -72,6 +79,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "accounts.middleware.YandexLoginErrorMiddleware",
+    "core.csp.ContentSecurityPolicyMiddleware",
+    # Last, as django-axes asks: it turns a refused login into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -122,6 +132,8 @@ AUTH_USER_MODEL = "accounts.User"
 SESSION_ENGINE = "accounts.sessions"
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses any login while its account or address is locked out (django-axes).
+    "accounts.backends.LockoutBackend",
     "accounts.backends.YandexOAuth2",
     "accounts.backends.EmailBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -149,12 +161,22 @@ SOCIAL_AUTH_PIPELINE = (
     "social_core.pipeline.social_auth.social_uid",
     "social_core.pipeline.social_auth.auth_allowed",
     "social_core.pipeline.social_auth.social_user",
-    # Yandex confirms the address, so an existing local account with it is the same person.
-    "social_core.pipeline.social_auth.associate_by_email",
+    # Not social-core's associate_by_email: an existing account with the Yandex address is
+    # entered only if its owner confirmed the address and it is no staff account.
+    "accounts.pipeline.link_by_confirmed_email",
     "accounts.pipeline.create_user",
     "social_core.pipeline.social_auth.associate_user",
+    "accounts.pipeline.announce_link",
     # No load_extra_data: Yandex tokens are never stored (spec 001), and no user_details:
     # names the user edited in the profile are not overwritten at the next login.
+)
+# «Отвязать» in the profile: social-core's steps (refused without a usable password), then a message.
+SOCIAL_AUTH_DISCONNECT_PIPELINE = (
+    "social_core.pipeline.disconnect.allowed_to_disconnect",
+    "social_core.pipeline.disconnect.get_entries",
+    "social_core.pipeline.disconnect.revoke_tokens",
+    "social_core.pipeline.disconnect.disconnect",
+    "accounts.pipeline.announce_unlink",
 )
 
 # --- Internationalisation ---------------------------------------------------------
@@ -173,6 +195,9 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Django serves MEDIA_ROOT itself (core.views.serve_media) in development; in production
+# the web server does (deploy/nginx.conf).
+SERVE_MEDIA = env_bool("SERVE_MEDIA", DEBUG)
 # Files served only through permission-checking views (attachments, certificates).
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / ".data" / "private"))
 
@@ -184,9 +209,12 @@ THUMBNAIL_ALIASES = {
         "avatar_small": {"size": (48, 48), "crop": "smart"},
         "avatar": {"size": (160, 160), "crop": "smart"},
     },
+    "projects.Student.avatar": {"avatar": {"size": (160, 160), "crop": "smart"}},
 }
 
-# Upload limits, in megabytes.
+# Upload limits, in megabytes; and in pixels for pictures (core.uploads), checked before
+# a picture is decoded: a small file may unpack into gigabytes.
+UPLOAD_MAX_PIXELS = int(os.environ.get("UPLOAD_MAX_PIXELS", str(40_000_000)))
 PHOTO_MAX_MB = int(os.environ.get("PHOTO_MAX_MB", "5"))
 # Public pages kept for anonymous visitors, per process (core.cache.kept_for_visitors); 0: off.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "60"))
@@ -230,6 +258,68 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 
+# --- Login and page security -----------------------------------------------------
+
+# Proxies of ours in front of Django, each appending the address it saw to X-Forwarded-For
+# (nginx alone: 1). With 0 the client is REMOTE_ADDR and the header, which anyone may
+# write, is ignored. Login lock-outs and rate limits count by this address.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+
+# django-axes: 10 failed logins for one account or from one address (either) within 15
+# minutes refuse that account / address any login for 15 minutes, in the database
+# (axes.AccessAttempt) so that every process sees them; deleting the rows in the admin
+# («Снять блокировку») lifts a lock-out. Site and admin logins alike.
+AXES_FAILURE_LIMIT = 10
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = "accounts.lockout.lockout_parameters"  # ["ip_address", "username"]
+AXES_USERNAME_FORM_FIELD = "username"  # the login forms' field; it holds an email address
+AXES_USERNAME_CALLABLE = "accounts.lockout.attempted_account"  # the address, in lower case
+AXES_CLIENT_IP_CALLABLE = "core.ratelimit.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+# A lock-out lasts 15 minutes from the last counted failure; attempts while locked out
+# (the right password included) neither count nor prolong it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# No row per successful login (only failures are needed), and our own admin of the
+# attempts (accounts.admin) instead of axes' three.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False  # no banner at every start of a process or command; failures are still logged
+
+# core.ratelimit: per action, (count, seconds) per client address and per email address,
+# counted in the default cache. Over a limit the page answers 429 and does nothing.
+RATE_LIMITS = {
+    "password_reset": {"ip": (20, 3600), "email": (5, 3600)},
+    "registration": {"ip": (10, 3600)},
+    # Letters with a confirmation link: resent from the profile, or to a new address.
+    "email_confirmation": {"ip": (20, 3600), "email": (5, 3600)},
+}
+
+# django-csp: the Content-Security-Policy header of every page. No inline script or style
+# on the site (static/js, static/css); videos embedded from the hosts methodics allow
+# (methodics.views.library.video_embed_url); the Yandex ID login leaves by a form.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "frame-src": ["https://www.youtube-nocookie.com", "https://rutube.ru", "https://vk.com"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        # «Войти через Яндекс ID» posts to our /auth/login/yandex-oauth2/, which redirects to
+        # oauth.yandex.com; Yandex may redirect on (passport.yandex.*, sso.passport.yandex.*)
+        # before a page shows, and Chrome checks form-action on every redirect of a form's
+        # submission. Those hops are Yandex's to change, hence its two domains, not hosts.
+        "form-action": [SELF, "https://*.yandex.com", "https://*.yandex.ru"],
+    },
+}
+# Added where CKEditor 4 runs — the admin, and the site's pages with a rich-text form
+# (core.csp.with_rich_text_editor): its toolbar is built of inline event handlers and it
+# writes inline styles. Still no inline <script>.
+CSP_RICH_TEXT_EDITOR = {"script-src-attr": [UNSAFE_INLINE], "style-src": [UNSAFE_INLINE]}
+
 # CKEditor 4 is out of support (ckeditor.W001). Accepted because every rich-text field is
 # a core.fields.SanitizedRichTextField: the server cleans the HTML on every save.
 SILENCED_SYSTEM_CHECKS = ["ckeditor.W001"]
@@ -247,6 +337,13 @@ CKEDITOR_CONFIGS = {
         "language": "ru",
         # Keep symbols (√, π, ∠ …) as characters, not HTML entities, so search finds them.
         "entities": False,
+        # Edit in a <div> of the page, not in an <iframe>: CKEditor starts its iframe with an
+        # inline script, which the Content-Security-Policy refuses (see CSP_RICH_TEXT_EDITOR).
+        "extraPlugins": "divarea",
+        "removePlugins": "wysiwygarea",
+        # The upload tabs (hidden: nothing uploads through the editor) are iframes started
+        # by a javascript: URL, refused likewise.
+        "removeDialogTabs": "link:upload;image:Upload",
     },
 }
 

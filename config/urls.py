@@ -1,9 +1,9 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from config import views
-from core.views import AboutView
+from core.views import AboutView, serve_media
 
 admin.site.site_header = "Волна — администрирование"
 admin.site.site_title = "Волна"
@@ -25,9 +25,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
+if settings.SERVE_MEDIA:
+    urlpatterns.append(re_path(rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.*)$", serve_media))
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
-
+handler400 = "core.views.bad_request"
 handler500 = "core.views.server_error"

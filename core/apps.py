@@ -2,6 +2,7 @@ import re
 
 from django.apps import AppConfig
 from django.conf import settings
+from django.contrib.admin import apps as admin_apps
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_migrate
@@ -36,3 +37,10 @@ class CoreConfig(AppConfig):
         m2m_changed.connect(content_changed, dispatch_uid="core.content_changed.links")
         # A deleted row's files leave storage when the deletion commits (core.files).
         files.connect()
+
+
+class AdminConfig(admin_apps.AdminConfig):
+    """django.contrib.admin with the site of core.admin (in INSTALLED_APPS in its place)."""
+
+    default = False  # core's own config is CoreConfig
+    default_site = "core.admin.AdminSite"

@@ -11,6 +11,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core.input_checks import control_character
+
 
 class CsvFileError(Exception):
     """The file as a whole cannot be read; the message names the file and says why."""
@@ -89,6 +91,9 @@ def read_csv(path: str | Path, *, columns: Sequence[str], errors: ImportErrors) 
         raise CsvFileError(
             f"{path.name}: первая строка пуста, а в ней должны быть названия столбцов: {', '.join(columns)}."
         )
+    found = next(filter(None, map(control_character, header)), None)
+    if found:
+        raise CsvFileError(f"{path.name}, строка 1: управляющий символ {found} в заголовке.")
     missing = [name for name in columns if name not in header]
     if missing:
         raise CsvFileError(
@@ -143,4 +148,12 @@ def _rows(reader, *, file: str, header: list[str], errors: ImportErrors) -> Iter
                 line=line,
             )
             continue
-        yield line, {name: (cells[index] if index < len(cells) else "") for index, name in enumerate(header) if name}
+        values = {name: (cells[index] if index < len(cells) else "") for index, name in enumerate(header) if name}
+        # No column takes them (PostgreSQL refuses NUL outright): the row is an error, not a traceback.
+        controls = {name: control_character(value) for name, value in values.items()}
+        if any(controls.values()):
+            for name, found in controls.items():
+                if found:
+                    errors.add(f"управляющий символ {found} в значении; удалите его.", line=line, field=name)
+            continue
+        yield line, values

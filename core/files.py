@@ -15,6 +15,7 @@ from datetime import timedelta
 from functools import cache
 
 from django.apps import apps
+from django.core.files.storage import default_storage
 from django.db import models, transaction
 from django.db.models.signals import post_delete, post_init, post_save
 from django.utils import timezone
@@ -122,19 +123,22 @@ class Orphan:
 
 def _named_files() -> dict[str, set[str]]:
     """Every file a row names, shared pictures included, and every thumbnail of one
-    (easy-thumbnails' table), by the folder of its storage."""
-    named: dict[str, set[str]] = {}
-    for model, field in _every_file_field():
-        rows = model._base_manager.exclude(**{field.attname: ""}).values_list(field.attname, flat=True)
-        named.setdefault(_folder(field.storage), set()).update(rows.iterator(chunk_size=5000))
+    (easy-thumbnails' table, in the field's thumbnail storage), by the folder of its storage."""
     from easy_thumbnails.models import Thumbnail
     from easy_thumbnails.storage import thumbnail_default_storage
 
-    sources = set().union(*named.values())
-    thumbnails = named.setdefault(_folder(thumbnail_default_storage), set())
+    named: dict[str, set[str]] = {}
+    sources: dict[str, set[str]] = {}  # the files whose thumbnails a folder keeps
+    for model, field in _every_file_field():
+        rows = model._base_manager.exclude(**{field.attname: ""}).values_list(field.attname, flat=True)
+        names = set(rows.iterator(chunk_size=5000))
+        named.setdefault(_folder(field.storage), set()).update(names)
+        thumbnail_storage = getattr(field, "thumbnail_storage", None) or thumbnail_default_storage
+        sources.setdefault(_folder(thumbnail_storage), set()).update(names)
     for name, source in Thumbnail.objects.values_list("name", "source__name").iterator(chunk_size=5000):
-        if source in sources:
-            thumbnails.add(name)
+        for folder, files in sources.items():
+            if source in files:
+                named.setdefault(folder, set()).add(name)
     return named
 
 
@@ -175,3 +179,25 @@ def orphan_delete(orphan: Orphan) -> None:
     orphan.storage.delete(orphan.name)
     _prune(orphan.storage, orphan.name)
     Source.objects.filter(name=orphan.name).delete()
+
+
+# --- Making a field private ---------------------------------------------------------------
+
+
+def move_to_private_storage(rows, field_name: str) -> None:
+    """For the migration that makes a file field private: each named file moves from the
+    public media folder to the private one under the same name, and its public thumbnails
+    go with easy-thumbnails' records of them."""
+    from easy_thumbnails.models import Source, Thumbnail
+
+    from core.storage import PrivateStorage
+
+    public, private = default_storage, PrivateStorage()
+    for name in rows.exclude(**{field_name: ""}).values_list(field_name, flat=True).iterator():
+        if public.exists(name) and not private.exists(name):
+            with public.open(name) as file:
+                private.save(name, file)
+        for thumbnail in Thumbnail.objects.filter(source__name=name).values_list("name", flat=True):
+            public.delete(thumbnail)
+        Source.objects.filter(name=name).delete()
+        public.delete(name)

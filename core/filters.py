@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.cache import SeldomChanging
+from core.input_checks import INTEGER_MAX
 from core.search import MAX_QUERY_LENGTH, clean_query, ranked
 
 
@@ -19,6 +20,21 @@ class SearchFilter(django_filters.CharFilter):
     def filter(self, qs, value):
         text = clean_query(value)
         return ranked(qs, text) if text else qs
+
+
+class IntegerFilter(django_filters.NumberFilter):
+    """A whole number from the address bar for an integer column, 0…INTEGER_MAX unless
+    told otherwise: NumberFilter's DecimalField takes «2.5» or «1e40» and leaves Django to
+    turn them into an int for the column. Anything else is a form error, and the filter
+    is not applied."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, min_value: int = 0, max_value: int = INTEGER_MAX, **kwargs):
+        super().__init__(*args, min_value=min_value, max_value=max_value, **kwargs)
+
+    def get_max_validator(self):
+        return None  # max_value is the bound
 
 
 def cached_choices(source: SeldomChanging, name: str, empty_label=None) -> Callable[[], list]:

@@ -1,5 +1,6 @@
 import re
 import secrets
+from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
@@ -52,3 +53,18 @@ class OwnFolder:
 
     def __eq__(self, other):
         return isinstance(other, OwnFolder) and other.prefix == self.prefix
+
+
+@deconstructible
+class RandomName:
+    """`upload_to` for files whose name should tell nothing (photos of people):
+    `<prefix>/<year>/<random>.<extension>`."""
+
+    def __init__(self, prefix: str):
+        self.prefix = prefix
+
+    def __call__(self, instance, filename: str) -> str:
+        return f"{self.prefix}/{timezone.now():%Y}/{secrets.token_urlsafe(12)}{PurePosixPath(filename).suffix.lower()}"
+
+    def __eq__(self, other):
+        return isinstance(other, RandomName) and other.prefix == self.prefix

@@ -68,6 +68,16 @@ def image_bytes(size=(8, 8), colour="teal", image_format="PNG") -> bytes:
     return buffer.getvalue()
 
 
+def jpeg_with_gps_bytes(size=(16, 8)) -> bytes:
+    """A phone's photo: a JPEG whose EXIF names the camera and where it was taken."""
+    exif = Image.Exif()
+    exif[0x010F] = "Camera"  # Make
+    exif[0x8825] = {1: "N", 2: (55.0, 45.0, 0.0)}  # GPSInfo: a latitude in Moscow
+    buffer = io.BytesIO()
+    Image.new("RGB", size, "teal").save(buffer, format="JPEG", exif=exif)
+    return buffer.getvalue()
+
+
 def png_upload(name="рисунок.png", size=(8, 8), colour="teal") -> SimpleUploadedFile:
     """A PNG as a browser uploads it."""
     return SimpleUploadedFile(name, image_bytes(size, colour), content_type="image/png")

@@ -5,6 +5,9 @@ import re
 import unicodedata
 from html.parser import HTMLParser
 
+from core.input_checks import CONTROL_CHARACTER, parse_int
+from core.sanitize import NUMBER_ATTRIBUTES
+
 
 def export_file_name(title: str, extension: str, fallback: str = "variant") -> str:
     """A file name any file system accepts, Cyrillic kept: no path separators, quotes,
@@ -25,6 +28,7 @@ PARAGRAPH_TAGS = {
     "table", "caption", "thead", "tbody", "tfoot", "dl", "dt", "dd", "hr", "section", "article",
 }  # fmt: skip
 SKIPPED_TAGS = {"script", "style", "template"}
+LIST_START_MAX = NUMBER_ATTRIBUTES["start"][1]
 
 
 def _raise(text: str, table: dict[int, int], fallback: str) -> str:
@@ -89,8 +93,9 @@ class _PlainText(HTMLParser):
             self.raised.append((tag, []))
         elif tag in ("ul", "ol"):
             self.flush()
-            start = dict(attrs).get("start") or "1"
-            self.lists.append([tag, int(start) if start.isdecimal() else 1])
+            # Clamped as the sanitiser does: a value stored before it did must not break an export.
+            start = parse_int((dict(attrs).get("start") or "").strip(), low=1, high=LIST_START_MAX)
+            self.lists.append([tag, start or 1])
             self.indent = "  " * (len(self.lists) - 1)
         elif tag == "li":
             self.flush()
@@ -130,7 +135,8 @@ class _PlainText(HTMLParser):
 
     def handle_data(self, data):
         if not self.skip:
-            self._write(data)
+            # Neither text nor XML: a Word export would fail on one stored before the checks.
+            self._write(CONTROL_CHARACTER.sub("", data))
 
 
 def html_to_paragraphs(html: str) -> tuple[str, ...]:

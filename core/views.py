@@ -1,5 +1,19 @@
+import mimetypes
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.views import static
 from django.views.generic import TemplateView
+from easy_thumbnails.alias import aliases
+from easy_thumbnails.files import get_thumbnailer
+
+from core.uploads import FORMATS, extension
+
+# Uploads a browser may show as pictures; any other uploaded file is only downloaded.
+INLINE_EXTENSIONS = frozenset(ext for fmt in FORMATS.values() if fmt.is_image for ext in fmt.extensions)
 
 
 def posted_data(request):
@@ -14,6 +28,61 @@ class AboutView(TemplateView):
     template_name = "core/about.html"
 
 
+def bad_request(request, exception):
+    """The 400 page, without context processors: core.middleware refuses a request
+    before the session and the user are read."""
+    return HttpResponseBadRequest(render_to_string("400.html"))
+
+
 def server_error(request):
     """The 500 page renders without a context processor that could fail again."""
     return render(request, "500.html", status=500)
+
+
+def _protected(response):
+    """What users uploaded never runs as a page of ours: no type sniffing, and a sandbox
+    without scripts or our origin should a browser render it anyway."""
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"
+    return response
+
+
+def serve_media(request, path):
+    """Public uploads when Django serves them (settings.SERVE_MEDIA; nginx in production,
+    deploy/nginx.conf, with the same headers): pictures inline, anything else as a download."""
+    response = static.serve(request, path, document_root=settings.MEDIA_ROOT)
+    if extension(path) not in INLINE_EXTENSIONS:
+        response["Content-Disposition"] = "attachment"
+    return _protected(response)
+
+
+def private_download(fieldfile, *, filename: str = "") -> FileResponse:
+    """A private file to a reader the caller has checked, as a download under its own name
+    (404 when it is missing)."""
+    if not fieldfile:
+        raise Http404
+    try:
+        file = fieldfile.open("rb")
+    except FileNotFoundError as missing:
+        raise Http404 from missing
+    return _protected(FileResponse(file, as_attachment=True, filename=filename or PurePosixPath(fieldfile.name).name))
+
+
+def private_picture(fieldfile, alias: str) -> FileResponse:
+    """A private picture's thumbnail `alias` (settings.THUMBNAIL_ALIASES) to a reader the
+    caller has checked; made now if it was not yet. Kept by the reader's browser only."""
+    if not fieldfile:
+        raise Http404
+    thumbnailer = get_thumbnailer(fieldfile)
+    options = aliases.get(alias, target=thumbnailer.alias_target)
+    if options is None:
+        raise Http404
+    try:
+        thumbnail = thumbnailer.get_thumbnail(options)
+        file = thumbnail.storage.open(thumbnail.name, "rb")
+    except OSError as missing:  # the photo's file is gone, or is no picture
+        raise Http404 from missing
+    content_type = mimetypes.guess_type(thumbnail.name)[0] or "application/octet-stream"
+    response = _protected(FileResponse(file, content_type=content_type))
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

@@ -1,4 +1,5 @@
 from html import escape
+from pathlib import PurePosixPath
 
 from django import forms
 from django.forms.utils import flatatt
@@ -83,3 +84,18 @@ class PlainCheckboxSelectMultiple(forms.CheckboxSelectMultiple):
                 parts.append("</div>")
         parts.append("</div>")
         return mark_safe("".join(parts))
+
+
+class PrivateFileInput(forms.ClearableFileInput):
+    """Django's file input with «очистить», naming the current file without a link: a
+    private file has no URL (core.storage.PrivateStorage), only views that check who asks."""
+
+    template_name = "core/widgets/private_file_input.html"
+
+    def is_initial(self, value):
+        return bool(value and getattr(value, "name", None))
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["file_name"] = PurePosixPath(value.name).name if self.is_initial(value) else ""
+        return context

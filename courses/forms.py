@@ -4,6 +4,7 @@ from django import forms
 from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from core.input_checks import BIGINT_MAX
 from courses.models import VolunteerCourse
 
 
@@ -45,7 +46,7 @@ class AnswerReviewForm(forms.Form):
 class ReviewQueueFilterForm(forms.Form):
     """`?course=<id>`: the queue of one course. Anything else shows every course."""
 
-    course = forms.IntegerField(required=False, min_value=1)
+    course = forms.IntegerField(required=False, min_value=1, max_value=BIGINT_MAX)
 
     def course_id(self) -> int | None:
         return self.cleaned_data["course"] if self.is_valid() else None

@@ -3,18 +3,16 @@ import secrets
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
-from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from easy_thumbnails.fields import ThumbnailerImageField
 
-from core.fields import SanitizedRichTextField
+from core.fields import SanitizedRichTextField, ThumbnailedUploadField, UploadFileField
 from core.models import TimeStampedModel
 from core.search import SearchableManager, search_vector_field
 from core.storage import PrivateStorage
-from core.validators import MaxUploadSizeValidator
 from volunteers.models import Direction, Level, Location, Volunteer
 
 
@@ -92,11 +90,8 @@ class Course(Authored):
     level = models.ForeignKey(Level, verbose_name=_("уровень"), on_delete=models.PROTECT, related_name="courses")
     format = models.CharField(_("формат"), max_length=60, choices=Format.choices, default=Format.ONLINE)
     start_date = models.DateField(_("дата начала"))
-    cover = ThumbnailerImageField(
-        _("обложка"),
-        upload_to="courses/covers/",
-        blank=True,
-        validators=[FileExtensionValidator(["jpg", "jpeg", "png", "webp"]), MaxUploadSizeValidator("PHOTO_MAX_MB")],
+    cover = ThumbnailedUploadField(
+        _("обложка"), upload_to="courses/covers/", blank=True, kind="image", max_mb_setting="PHOTO_MAX_MB"
     )
     short_description = models.CharField(_("краткое описание"), max_length=120)
     full_description = SanitizedRichTextField(_("полное описание"))
@@ -311,11 +306,8 @@ class VideoLesson(Authored):
     """The video of a «Видеоурок»: an uploaded file (HTML5 player) or a link to a host."""
 
     lesson = models.ForeignKey(Lesson, verbose_name=_("урок"), on_delete=models.CASCADE, related_name="videos")
-    video = models.FileField(
-        _("файл видео"),
-        upload_to="courses/videos/",
-        blank=True,
-        validators=[FileExtensionValidator(["mp4", "webm", "ogv"]), MaxUploadSizeValidator("VIDEO_MAX_MB")],
+    video = UploadFileField(
+        _("файл видео"), upload_to="courses/videos/", blank=True, kind="video", max_mb_setting="VIDEO_MAX_MB"
     )
     url = models.URLField(_("ссылка на видео"), blank=True, help_text=_("Если видео на внешнем сервисе."))
 

@@ -8,6 +8,8 @@ only when every course that contains it is of their directions: otherwise editin
 shared lesson would change another direction's course.
 """
 
+from django.db.models import Q
+
 from courses.models import Chapter, Course, Lesson, TeacherScope
 
 # Administrators are told from teachers by the permission to set teachers' restrictions,
@@ -50,6 +52,14 @@ def teacher_may_edit_chapter(user, chapter: Chapter) -> bool:
 def teacher_may_edit_lesson(user, lesson: Lesson) -> bool:
     scope = editable_direction_ids(user)
     return scope is None or not Course.objects.filter(chapters__lessons=lesson).exclude(direction_id__in=scope).exists()
+
+
+def courses_taught_by(user, *, through: str = "") -> Q:
+    """The courses whose teacher `user` is, as a filter on Course (`through="course__"` from a
+    model that points to one): its author (`user_created`) and its руководитель курса
+    (`responsible`, who issues its certificates). Not whoever saved it last (`user_modified`):
+    toggling a course's publication makes nobody its teacher."""
+    return Q(**{f"{through}user_created": user}) | Q(**{f"{through}responsible": user})
 
 
 def editable_courses(user, courses):

@@ -19,7 +19,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from methodics.models import Category, Comment, Methodic, MethodicMedia, MethodicStep, Tag
-from methodics.selectors import can_edit, can_moderate, category_path
+from methodics.selectors import can_edit, can_moderate, category_path, methodics_visible_to
 from methodics.services import (
     MethodicsError,
     comment_hide,
@@ -155,6 +155,15 @@ class MethodicAdmin(admin.ModelAdmin):
         fields = super().get_autocomplete_fields(request)
         return fields if can_moderate(request.user) else tuple(name for name in fields if name != "author")
 
+    def get_queryset(self, request):
+        # The site's rule (methodics_visible_to): another teacher's draft is not shown here either.
+        return super().get_queryset(request) & methodics_visible_to(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and (
+            obj is None or methodics_visible_to(request.user).filter(pk=obj.pk).exists()
+        )
+
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and (obj is None or can_edit(request.user, obj))
 
@@ -224,6 +233,13 @@ class CommentAdmin(admin.ModelAdmin):
     readonly_fields = fields
     actions = ("hide",)
     date_hierarchy = "created_at"
+
+    def get_queryset(self, request):
+        # Comments under another teacher's draft stay as hidden as the draft itself.
+        comments = super().get_queryset(request)
+        if can_moderate(request.user):
+            return comments
+        return comments.filter(methodic__in=methodics_visible_to(request.user))
 
     def has_add_permission(self, request):
         return False

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from core.cache import SeldomChanging
-from core.filters import CachedChoicesFilterSet, SearchFilter, cached_choices
+from core.filters import CachedChoicesFilterSet, IntegerFilter, SearchFilter, cached_choices
 from core.widgets import PlainSelect, PlainSelectMultiple
 from methodics import selectors
 from methodics.models import Category, Methodic, Tag
@@ -75,14 +75,14 @@ class MethodicFilter(CachedChoicesFilterSet):
         widget=PlainSelect,
         choices=cached_choices(FILTER_CHOICES, "author", _("Все авторы")),
     )
-    duration_min = django_filters.NumberFilter(
+    duration_min = IntegerFilter(
         field_name="total_duration",
         lookup_expr="gte",
         label=_("Продолжительность от, мин"),
         min_value=0,
         widget=forms.NumberInput(attrs={"min": 0, "step": 1}),
     )
-    duration_max = django_filters.NumberFilter(
+    duration_max = IntegerFilter(
         field_name="total_duration",
         lookup_expr="lte",
         label=_("Продолжительность до, мин"),

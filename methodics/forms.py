@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from core.uploads import ContentTypeValidator
+from core.uploads import inspect
 from core.validators import MaxUploadSizeValidator
 from methodics.models import Category, Methodic, MethodicMedia, MethodicStep, Tag
 
@@ -155,12 +155,10 @@ class MediaForm(forms.ModelForm):
             return cleaned
         # By content, not by name: a text file named .mp3 is refused here with a field error
         # (the model's clean() would give only a form-wide one).
-        validators = [ContentTypeValidator(kind)]
-        if kind == MethodicMedia.Kind.IMAGE:
-            validators.append(MaxUploadSizeValidator("PHOTO_MAX_MB"))
         try:
-            for validator in validators:
-                validator(file)
+            inspect(file, kind)
+            if kind == MethodicMedia.Kind.IMAGE:
+                MaxUploadSizeValidator("PHOTO_MAX_MB")(file)
         except ValidationError as error:
             self.add_error("file", error)
         return cleaned

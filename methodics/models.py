@@ -6,13 +6,11 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from easy_thumbnails.fields import ThumbnailerImageField
 
-from core.fields import SanitizedRichTextField
+from core.fields import SanitizedRichTextField, ThumbnailedUploadField, UploadFileField
 from core.models import TimeStampedModel
 from core.search import SearchableManager, search_vector_field
-from core.uploads import ContentTypeValidator
-from core.validators import MaxUploadSizeValidator
+from core.uploads import inspect
 
 
 class Category(models.Model):
@@ -71,17 +69,15 @@ class Methodic(TimeStampedModel):
     goal = models.TextField(_("цель"))
     description = SanitizedRichTextField(_("описание"), blank=True)
     materials = models.TextField(_("расходные материалы"), blank=True)
-    cover = ThumbnailerImageField(
-        _("обложка"),
-        upload_to="methodics/covers/",
-        blank=True,
-        validators=[ContentTypeValidator("image"), MaxUploadSizeValidator("PHOTO_MAX_MB")],
+    cover = ThumbnailedUploadField(
+        _("обложка"), upload_to="methodics/covers/", blank=True, kind="image", max_mb_setting="PHOTO_MAX_MB"
     )
-    presentation = models.FileField(
+    presentation = UploadFileField(
         _("презентация"),
         upload_to="methodics/presentations/",
         blank=True,
-        validators=[ContentTypeValidator("presentation"), MaxUploadSizeValidator("METHODIC_FILE_MAX_MB")],
+        kind="presentation",
+        max_mb_setting="METHODIC_FILE_MAX_MB",
     )
     literature = models.TextField(_("литература"), blank=True)
     category = models.ForeignKey(
@@ -130,11 +126,8 @@ class MethodicStep(models.Model):
     duration = models.PositiveSmallIntegerField(_("длительность, мин"), validators=[MinValueValidator(1)])
     description = models.TextField(_("что происходит"))
     expected_result = models.TextField(_("ожидаемый результат"), blank=True)
-    image = ThumbnailerImageField(
-        _("иллюстрация"),
-        upload_to="methodics/steps/",
-        blank=True,
-        validators=[ContentTypeValidator("image"), MaxUploadSizeValidator("PHOTO_MAX_MB")],
+    image = ThumbnailedUploadField(
+        _("иллюстрация"), upload_to="methodics/steps/", blank=True, kind="image", max_mb_setting="PHOTO_MAX_MB"
     )
 
     class Meta:
@@ -168,8 +161,8 @@ class MethodicMedia(models.Model):
 
     methodic = models.ForeignKey(Methodic, verbose_name=_("методика"), on_delete=models.CASCADE, related_name="media")
     kind = models.CharField(_("вид"), max_length=10, choices=Kind.choices)
-    file = models.FileField(
-        _("файл"), upload_to="methodics/media/", blank=True, validators=[MaxUploadSizeValidator("METHODIC_FILE_MAX_MB")]
+    file = UploadFileField(
+        _("файл"), upload_to="methodics/media/", blank=True, kind="media", max_mb_setting="METHODIC_FILE_MAX_MB"
     )
     url = models.URLField(_("ссылка"), blank=True)
     caption = models.CharField(_("подпись"), max_length=200, blank=True)
@@ -194,7 +187,7 @@ class MethodicMedia(models.Model):
         # The file's content must match its kind (a link has no file).
         if self.kind != self.Kind.LINK and self.file:
             try:
-                ContentTypeValidator(self.kind)(self.file)
+                inspect(self.file, self.kind)
             except ValidationError as error:
                 raise ValidationError({"file": error.messages}) from None
 

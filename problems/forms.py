@@ -5,6 +5,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.input_checks import parse_id
 from core.widgets import PlainCheckboxSelectMultiple
 from problems.models import Block, Variant
 
@@ -21,9 +22,10 @@ def parse_task_ids(value: str) -> list[int]:
         raise ValidationError(_("Не выбрано ни одной задачи."), code="empty")
     if len(parts) > MAX_TASK_IDS:
         raise ValidationError(_("Слишком много задач: не больше %(max)s."), params={"max": MAX_TASK_IDS}, code="many")
-    if not all(part.isdecimal() and len(part) <= 18 for part in parts):
+    ids = [parse_id(part) for part in parts]
+    if None in ids:
         raise ValidationError(_("Список задач — номера через запятую, например 3,17,42."), code="invalid")
-    return [int(part) for part in parts]
+    return ids
 
 
 class VariantTaskIdsField(forms.CharField):

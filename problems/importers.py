@@ -29,20 +29,21 @@ from itertools import islice
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, reset_queries, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
-from PIL import Image, UnidentifiedImageError
 
 from core.csv_import import ImportErrors, ImportReport
+from core.input_checks import control_character
 from core.sanitize import sanitize_html
+from core.uploads import extension, inspect, prepared
 from problems.models import Block, Reference, Solution, Task
 
 BATCH_SIZE = 2000
-IMAGE_EXTENSIONS = ("jpg", "jpeg", "png", "webp", "gif")
 TASK_IMAGES, REFERENCE_IMAGES, SOLUTION_IMAGES = "problems/tasks/", "problems/references/", "problems/solutions/"
 ORDER_MAX = 32767  # PositiveSmallIntegerField
 
@@ -311,6 +312,12 @@ class _LineParser:
         except json.JSONDecodeError as error:
             self.errors.add(f"не JSON: {_json_problem(error.msg)} (символ {error.colno}).", line=line)
             return None
+        except ValueError:  # a number of more than 4,300 digits
+            self.errors.add("не JSON: слишком длинное число.", line=line)
+            return None
+        except RecursionError:
+            self.errors.add("не JSON: слишком глубокая вложенность.", line=line)
+            return None
         if not isinstance(data, dict):
             self.errors.add(f"ожидается JSON-объект {{…}}, а не {_json_type(data)}.", line=line)
             return None
@@ -393,16 +400,14 @@ class _LineParser:
         full = self.folder / path
         if not full.is_file():
             return f"файл изображения не найден: {relative} (путь считается от папки файла {self.path.name})."
-        if full.suffix.lower().lstrip(".") not in IMAGE_EXTENSIONS:
-            return f"изображение должно быть в формате {', '.join(IMAGE_EXTENSIONS)}, а не «{full.suffix}»: {relative}."
         limit_mb = settings.PHOTO_MAX_MB
         if full.stat().st_size > limit_mb * 1024 * 1024:
             return f"изображение больше {limit_mb} МБ: {relative}."
-        try:
-            with Image.open(full) as image:
-                image.verify()
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-            return f"файл не является изображением или повреждён: {relative}."
+        with full.open("rb") as file:
+            try:
+                inspect(File(file, name=full.name), "image")
+            except ValidationError as error:
+                return f"{' '.join(error.messages)} ({relative})"
         return None
 
 
@@ -433,6 +438,10 @@ class _Fields:
             return ""
         if not isinstance(value, str):
             self.add(name, f"ожидается строка, а не {_json_type(value)}.")
+            return ""
+        problem = _not_text(value)
+        if problem:
+            self.add(name, problem)
             return ""
         value = value.strip()
         if required and not value:
@@ -478,6 +487,10 @@ class _Fields:
         if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
             self.add(name, 'ожидается список ключей-строк, например ["pythagoras"].')
             return ()
+        problem = next(filter(None, map(_not_text, value)), None)
+        if problem:
+            self.add(name, problem)
+            return ()
         keys = [item.strip() for item in value]
         repeated = sorted({key for key in keys if keys.count(key) > 1})
         if repeated:
@@ -509,6 +522,21 @@ JSON_PROBLEMS = {
     "Invalid control character at": "управляющий символ внутри строки (перевод строки в значении пишите как \\n)",
     "Invalid \\escape": "неверная escape-последовательность",
 }
+
+
+SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _not_text(value: str) -> str | None:
+    """What makes a JSON string no text a column takes: a control character ("\\u0000" is
+    valid JSON, and PostgreSQL refuses NUL), or half of a surrogate pair ("\\ud800"),
+    which is no UTF-8."""
+    found = control_character(value)
+    if found:
+        return f"управляющий символ {found} в значении; удалите его."
+    if SURROGATE.search(value):
+        return "непарный суррогат (\\ud800–\\udfff) в значении: это не символ UTF-8."
+    return None
 
 
 def _json_problem(message: str) -> str:
@@ -757,10 +785,11 @@ class _Writer:
             return cached
         digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
         stem = slugify(path.stem)[:40] or "image"
-        name = f"{folder}{stem}-{digest}{path.suffix.lower()}"
+        name = f"{folder}{stem}-{digest}.{extension(path.name)}"
         if self.write and not default_storage.exists(name):
             with path.open("rb") as file:
-                stored = default_storage.save(name, File(file))
+                _name, content = prepared(File(file, name=path.name), "image")  # re-encoded, as every upload
+                stored = default_storage.save(name, content)
             if stored != name:  # the storage renamed it: another process stored the same picture just now
                 default_storage.delete(stored)
         if len(self._stored_names) > 4096:

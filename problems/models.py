@@ -2,28 +2,21 @@ import secrets
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
-from django.core.validators import FileExtensionValidator, MinValueValidator
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Random
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from core.fields import SanitizedRichTextField
+from core.fields import SanitizedRichTextField, UploadImageField
 from core.models import TimeStampedModel
 from core.search import SearchableManager, search_vector_field
-from core.validators import MaxUploadSizeValidator
 
 
 def image_field(upload_to: str):
-    field = models.ImageField(
-        _("изображение"),
-        upload_to=upload_to,
-        blank=True,
-        validators=[
-            FileExtensionValidator(["jpg", "jpeg", "png", "webp", "gif"]),
-            MaxUploadSizeValidator("PHOTO_MAX_MB"),
-        ],
+    field = UploadImageField(
+        _("изображение"), upload_to=upload_to, blank=True, kind="image", max_mb_setting="PHOTO_MAX_MB"
     )
     # An imported picture is stored once by its content and named by every row that shows
     # it (problems.importers): deleting a row keeps it (core.files).

@@ -7,7 +7,8 @@ projects.* permission and manage every project here; teachers may only add a pro
 becomes theirs: they are its author and administrator) and work on it on the site's pages.
 
 Students are often minors. Their document numbers show masked («••••••34») to everyone but
-main administrators, who alone see and edit them. Attachments live in private storage with
+main administrators, who alone see and edit them, and who alone read the record of who was
+shown a number in full on the site (DocumentView). Attachments live in private storage with
 no URL: the admin shows their names and links only to the site's permission-checked view.
 
 Writes go through projects.services: a new project through `project_create` (its author
@@ -36,6 +37,7 @@ from core.models import row_count
 from projects.models import (
     Attachment,
     DocumentType,
+    DocumentView,
     GroupMembership,
     Project,
     ProjectCourse,
@@ -506,6 +508,42 @@ class DocumentTypeAdmin(admin.ModelAdmin):
     search_fields = ("name",)
 
 
+@admin.register(DocumentView)
+class DocumentViewAdmin(admin.ModelAdmin):
+    """Who was shown which student's document number in full on the site, and when
+    (projects.services.document_reveal). Main administrators read it: projects.view_documentview
+    is theirs alone (accounts.roles.MAIN_ADMIN_ONLY). Nobody adds, changes or deletes a row."""
+
+    list_display = ("viewed_at", "user", "student", "document_kind", "project")
+    list_filter = (("user", admin.RelatedOnlyFieldListFilter), "document__student__project")
+    list_select_related = ("user", "document__document_type", "document__student__project")
+    search_fields = ("user__email", "user__last_name", "document__student__last_name")
+    fields = ("viewed_at", "user", "student", "document_kind", "project")
+    readonly_fields = fields
+    date_hierarchy = "viewed_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("учащийся"), ordering="document__student__last_name")
+    def student(self, view):
+        return view.document.student
+
+    @admin.display(description=_("документ"))
+    def document_kind(self, view):
+        return view.document  # its kind and the masked number
+
+    @admin.display(description=_("проект"))
+    def project(self, view):
+        return view.document.student.project
+
+
 # --- Attachments --------------------------------------------------------------------------
 
 
@@ -513,8 +551,6 @@ class AttachmentForm(forms.ModelForm):
     class Meta:
         model = Attachment
         fields = ("content_type", "object_id", "title", "file")
-        # The default widget links to the file's storage URL; private files have none.
-        widgets = {"file": forms.FileInput}
 
     def clean(self):
         cleaned = super().clean()

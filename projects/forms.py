@@ -194,8 +194,31 @@ class StudentForm(forms.ModelForm):
         widgets = {"birthday": DATE_INPUT, "note": forms.Textarea(attrs={"rows": 3})}
 
 
+class StudentDocumentForm(forms.ModelForm):
+    """A saved document's number never reaches the edit form whole (it is masked on the
+    site): its field comes empty, the masked number as a hint, and left empty it keeps the
+    number. A new document's number is typed as usual."""
+
+    class Meta:
+        model = StudentDocument
+        fields = ("document_type", "number")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["number"] = ""
+            field = self.fields["number"]
+            field.required = False
+            field.widget.attrs["placeholder"] = self.instance.masked_number
+            field.help_text = _("Оставьте пустым, чтобы не менять номер.")
+
+    def clean_number(self):
+        number = self.cleaned_data["number"]
+        return number or (self.instance.number if self.instance.pk else number)
+
+
 DocumentFormSet = forms.inlineformset_factory(
-    Student, StudentDocument, fields=("document_type", "number"), extra=1, can_delete=True
+    Student, StudentDocument, form=StudentDocumentForm, extra=1, can_delete=True
 )
 
 

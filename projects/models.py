@@ -5,23 +5,17 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from easy_thumbnails.fields import ThumbnailerImageField
 from phonenumber_field.modelfields import PhoneNumberField
 
-from core.fields import SanitizedRichTextField
+from core.fields import SanitizedRichTextField, ThumbnailedUploadField, UploadFileField, private_photo
 from core.models import TimeStampedModel
 from core.storage import OwnFolder, PrivateStorage
-from core.uploads import ContentTypeValidator
-from core.validators import MaxUploadSizeValidator
 from methodics.models import Methodic
 
 
 def label_image(upload_to: str):
-    return ThumbnailerImageField(
-        _("изображение"),
-        upload_to=upload_to,
-        blank=True,
-        validators=[ContentTypeValidator("image"), MaxUploadSizeValidator("PHOTO_MAX_MB")],
+    return ThumbnailedUploadField(
+        _("изображение"), upload_to=upload_to, blank=True, kind="image", max_mb_setting="PHOTO_MAX_MB"
     )
 
 
@@ -33,11 +27,12 @@ class Attachment(models.Model):
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
     object_id = models.PositiveBigIntegerField()
     owner = GenericForeignKey("content_type", "object_id")
-    file = models.FileField(
+    file = UploadFileField(
         _("файл"),
         upload_to=OwnFolder("projects/attachments"),
         storage=PrivateStorage(),
-        validators=[MaxUploadSizeValidator("ATTACHMENT_MAX_MB")],
+        kind="document",
+        max_mb_setting="ATTACHMENT_MAX_MB",
     )
     title = models.CharField(_("название"), max_length=200, blank=True)
     uploaded_by = models.ForeignKey(
@@ -171,7 +166,7 @@ class Student(TimeStampedModel):
     phone = PhoneNumberField(_("телефон"), blank=True)
     email = models.EmailField(_("электронная почта"), blank=True)
     address = models.CharField(_("адрес"), max_length=300, blank=True)
-    avatar = label_image("projects/students/")
+    avatar = private_photo(_("фотография"), prefix="projects/students")  # a minor's: views.pages.student_photo
     note = models.TextField(_("примечание"), blank=True)
     attachments = GenericRelation(Attachment)
 
@@ -209,6 +204,30 @@ class StudentDocument(models.Model):
     def masked_number(self) -> str:
         """All but the last two characters hidden: «••••••34»."""
         return "•" * max(len(self.number) - 2, 0) + self.number[-2:]
+
+
+class DocumentView(models.Model):
+    """A student's document number shown in full to someone on the site («Показать»), and
+    when: the audit main administrators read. The viewer is protected: an account that has
+    seen documents is deactivated, not deleted, so the record keeps saying who it was."""
+
+    document = models.ForeignKey(
+        StudentDocument, verbose_name=_("документ"), on_delete=models.CASCADE, related_name="views"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("кто смотрел"), on_delete=models.PROTECT, related_name="+"
+    )
+    viewed_at = models.DateTimeField(_("когда"), auto_now_add=True)
+
+    class Meta:
+        db_table = "student_document_views"
+        verbose_name = _("просмотр документа")
+        verbose_name_plural = _("просмотры документов")
+        ordering = ("-viewed_at", "-pk")
+        indexes = [models.Index(fields=["-viewed_at"], name="student_document_views_recent")]
+
+    def __str__(self):
+        return f"{self.document} — {self.user}"
 
 
 class GroupMembership(models.Model):

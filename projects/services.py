@@ -2,7 +2,16 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.models import User
-from projects.models import GroupMembership, Project, ProjectCourse, ProjectLesson, ProjectMember, StudentGroup
+from projects.models import (
+    DocumentView,
+    GroupMembership,
+    Project,
+    ProjectCourse,
+    ProjectLesson,
+    ProjectMember,
+    StudentDocument,
+    StudentGroup,
+)
 from projects.selectors import lesson_roster
 
 
@@ -30,6 +39,13 @@ def member_remove(*, project: Project, user: User) -> None:
     if user.pk == project.author_id:
         raise ValidationError("Автор проекта остаётся его администратором.")
     ProjectMember.objects.filter(project=project, user=user).delete()
+
+
+def document_reveal(*, document: StudentDocument, user: User) -> DocumentView:
+    """Record that `user` is shown the document's number in full (who, which document, when),
+    before the page shows it. The caller has checked that the user may see the student's
+    documents (selectors.sees_personal_data); every reveal is a row, a second look too."""
+    return DocumentView.objects.create(document=document, user=user)
 
 
 def validate_course(course: ProjectCourse) -> None:

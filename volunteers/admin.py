@@ -8,7 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.templatetags.thumbnails import alias_url
+from core.admin import ChoiceListFilter
 from volunteers.models import (
     Badge,
     Direction,
@@ -74,7 +74,7 @@ class BadgeAdmin(admin.ModelAdmin):
 # --- Volunteers --------------------------------------------------------------------------
 
 
-class EffectiveLevelFilter(admin.SimpleListFilter):
+class EffectiveLevelFilter(ChoiceListFilter):
     """Volunteers whose effective level (the highest confirmed) is the chosen one: a
     Профессионал also holds a confirmed Новичок row, but is not a novice."""
 
@@ -87,8 +87,8 @@ class EffectiveLevelFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if not self.value():
             return queryset
-        # The value comes from the address bar: anything but a level's id lists nobody.
-        level = Level.objects.filter(pk=self.value()).first() if self.value().isdigit() else None
+        # One of lookups() (ChoiceListFilter); a level deleted since lists nobody.
+        level = Level.objects.filter(pk=self.value()).first()
         if level is None:
             return queryset.none()
         confirmed = VolunteerLevel.objects.filter(volunteer=OuterRef("pk"), confirmed=True)
@@ -97,7 +97,7 @@ class EffectiveLevelFilter(admin.SimpleListFilter):
         )
 
 
-class PendingLevelFilter(admin.SimpleListFilter):
+class PendingLevelFilter(ChoiceListFilter):
     title = _("есть заявка на уровень")
     parameter_name = "pending"
 
@@ -181,6 +181,14 @@ class BadgeAwardForm(forms.Form):
     badge = forms.ModelChoiceField(Badge.objects.all(), label=_("Значок"))
 
 
+def _photo(volunteer: Volunteer, alias: str, size: int) -> str:
+    """The photo's thumbnail through its checked view (the photo is private)."""
+    if not volunteer.photo:
+        return "—"
+    url = reverse("volunteers:photo", args=[volunteer.pk, alias])
+    return format_html('<img src="{}" width="{}" height="{}" alt="" loading="lazy">', url, size, size)
+
+
 @admin.register(Volunteer)
 class VolunteerAdmin(admin.ModelAdmin):
     """Volunteer profiles. Administrators add, edit and delete them and award badges;
@@ -241,17 +249,11 @@ class VolunteerAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("Фото"))
     def avatar(self, volunteer):
-        url = alias_url(volunteer.photo, "avatar_small")
-        if not url:
-            return "—"
-        return format_html('<img src="{}" width="48" height="48" alt="" loading="lazy">', url)
+        return _photo(volunteer, "avatar_small", 48)
 
     @admin.display(description=_("Миниатюра"))
     def photo_preview(self, volunteer):
-        url = alias_url(volunteer.photo, "avatar")
-        if not url:
-            return "—"
-        return format_html('<img src="{}" width="160" height="160" alt="">', url)
+        return _photo(volunteer, "avatar", 160)
 
     @admin.display(description=_("Имя и фамилия"), ordering="user__last_name")
     def full_name(self, volunteer):

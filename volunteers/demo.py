@@ -168,7 +168,11 @@ def _seed_volunteers() -> int:
         user = User.objects.filter(email__iexact=demo.email).first()
         if user is None and demo.first_name:
             user = user_register(
-                email=demo.email, first_name=demo.first_name, last_name=demo.last_name, password=DEMO_PASSWORD
+                email=demo.email,
+                first_name=demo.first_name,
+                last_name=demo.last_name,
+                password=DEMO_PASSWORD,
+                email_confirmed=True,
             )
         if user is None or Volunteer.objects.filter(user=user).exists():
             continue

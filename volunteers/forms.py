@@ -30,8 +30,7 @@ class VolunteerProfileForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["photo"].widget.attrs["accept"] = "image/jpeg,image/png,image/webp"
-        self.fields["photo"].help_text = _("JPEG, PNG или WebP, не больше %(limit)s МБ.") % {
+        self.fields["photo"].help_text = _("JPEG, PNG, GIF или WebP, не больше %(limit)s МБ.") % {
             "limit": settings.PHOTO_MAX_MB
         }
         self.fields["location"].empty_label = _("— выберите регион —")

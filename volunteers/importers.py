@@ -1,12 +1,12 @@
 """Loading the list of regions (Location) from an operator's CSV file with the columns code,region."""
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import transaction
 
 from core.csv_import import ImportErrors, ImportReport, read_csv
+from core.input_checks import parse_int
 from volunteers.models import Location
 
 LOCATION_COLUMNS = ("code", "region")
@@ -58,12 +58,12 @@ def _parse_code(value: str, *, line: int, errors: ImportErrors) -> int | None:
     if not value:
         errors.add("код не указан.", line=line, field="code")
         return None
-    if not re.fullmatch(r"\d+", value, flags=re.ASCII) or not CODE_MIN <= int(value) <= CODE_MAX:
+    code = parse_int(value, low=CODE_MIN, high=CODE_MAX)
+    if code is None:
         errors.add(
             f"код должен быть целым числом от {CODE_MIN} до {CODE_MAX}, а не «{value}».", line=line, field="code"
         )
-        return None
-    return int(value)
+    return code
 
 
 def _check_region(region: str, *, line: int, errors: ImportErrors) -> bool:

@@ -2,15 +2,14 @@ from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import FileExtensionValidator, MinValueValidator
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from easy_thumbnails.fields import ThumbnailerImageField
 from phonenumber_field.modelfields import PhoneNumberField
 
+from core.fields import private_photo
 from core.models import TimeStampedModel
-from core.validators import MaxUploadSizeValidator
 
 OLDEST_PLAUSIBLE_AGE = 100
 
@@ -118,12 +117,7 @@ class Volunteer(TimeStampedModel):
         db_table="volunteers_directions",
     )
     call_sign = models.CharField(_("позывной на форуме"), max_length=50, blank=True)
-    photo = ThumbnailerImageField(
-        _("фотография"),
-        upload_to="volunteers/photos/",
-        blank=True,
-        validators=[FileExtensionValidator(["jpg", "jpeg", "png", "webp"]), MaxUploadSizeValidator("PHOTO_MAX_MB")],
-    )
+    photo = private_photo(_("фотография"), prefix="volunteers/photos")  # shown by views.photo
     levels = models.ManyToManyField(Level, verbose_name=_("уровни"), through="VolunteerLevel", related_name="+")
     badges = models.ManyToManyField(
         Badge, verbose_name=_("значки"), through="VolunteerBadge", related_name="volunteers"

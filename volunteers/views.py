@@ -6,9 +6,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from core.views import posted_data
+from core.views import posted_data, private_picture
 from volunteers.forms import VolunteerProfileForm
-from volunteers.models import Level
+from volunteers.models import Level, Volunteer
 from volunteers.selectors import volunteer_for_profile
 from volunteers.services import (
     LevelChange,
@@ -71,3 +71,14 @@ def lower_level(request, level_id: int):
         messages.info(request, LEVEL_MESSAGES[LevelChange.LOWERED] % {"level": level})
         return redirect("volunteers:profile")
     return render(request, "volunteers/lower_level.html", {"level": level, "current": current})
+
+
+@login_required
+def photo(request, volunteer_id: int, alias: str):
+    """The volunteer and staff who may see volunteers (volunteers.view_volunteer: teachers
+    and administrators): a thumbnail of the photo, which is personal data kept in private
+    storage; 404 for anyone else, as for a volunteer without one."""
+    volunteer = get_object_or_404(Volunteer.objects.only("pk", "user_id", "photo"), pk=volunteer_id)
+    if volunteer.user_id != request.user.pk and not request.user.has_perm("volunteers.view_volunteer"):
+        raise Http404
+    return private_picture(volunteer.photo, alias)

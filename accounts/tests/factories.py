@@ -14,6 +14,9 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda user: f"{user.username}@volna.example")
+    # Confirmed unless a test says otherwise (confirmed_email=""): most tests are about
+    # something else, and an account that signs in with its password works either way.
+    confirmed_email = factory.LazyAttribute(lambda user: user.email)
     first_name = factory.Faker("first_name", locale="ru_RU")
     last_name = factory.Faker("last_name", locale="ru_RU")
     password = factory.django.Password(TEST_PASSWORD)

@@ -360,8 +360,8 @@ def test_an_exe_is_a_russian_field_error_and_nothing_is_saved(client, settings, 
 
     assert response.status_code == 200
     assert field_errors(response, "attachment") == [
-        "Расширение файлов “exe” не поддерживается. Разрешенные расширения: "
-        "pdf, doc, docx, odt, txt, jpg, jpeg, png, xlsx, csv."
+        "Такой файл не подойдёт: можно PDF, документы Word и OpenDocument, таблицы, презентации, TXT, CSV "
+        "и картинки JPEG и PNG."
     ]
     assert not Message.objects.exists()
     assert not settings.PRIVATE_MEDIA_ROOT.exists() or not any(settings.PRIVATE_MEDIA_ROOT.rglob("*.*"))

@@ -45,3 +45,16 @@ def test_seed_demo_dry_run_writes_nothing():
     assert "Пробный запуск, ничего не записано" in output
     assert "пользователи: 5" in output
     assert not User.objects.exists()
+
+
+@pytest.mark.django_db
+def test_seed_demo_accounts_have_confirmed_addresses_and_get_no_confirmation_letters(
+    django_capture_on_commit_callbacks, mailoutbox
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        seed()
+
+    users = User.objects.all()
+    assert users
+    assert [user.email for user in users if not user.email_confirmed] == []
+    assert [mail.to for mail in mailoutbox if "Подтвердите электронную почту" in mail.subject] == []

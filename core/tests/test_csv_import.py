@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from core.csv_import import CsvFileError, ImportErrors, ImportReport, RowError, read_csv
@@ -71,6 +73,24 @@ def test_more_values_than_columns_is_a_row_error_and_the_row_is_left_out(tmp_pat
     assert rows == [(3, {"code": "16", "region": "Республика Татарстан"})]
     assert [(error.line, error.field) for error in errors] == [(2, None)]
     assert str(errors).startswith("regions.csv, строка 2: значений больше, чем столбцов в заголовке (2)")
+
+
+def test_a_control_character_is_a_row_error_per_field_and_the_row_is_left_out(tmp_path):
+    path = write(tmp_path, 'code,region\n1,Адыгея\n2\x00,"Баш\x1bкирия"\n3,Буря\x0bтия\n4,Алтай\t\n')
+
+    rows, errors = read(path)
+
+    assert rows == [(2, {"code": "1", "region": "Адыгея"}), (5, {"code": "4", "region": "Алтай"})]
+    assert [str(error) for error in errors] == [
+        "regions.csv, строка 3, поле code: управляющий символ U+0000 в значении; удалите его.",
+        "regions.csv, строка 3, поле region: управляющий символ U+001B в значении; удалите его.",
+        "regions.csv, строка 4, поле region: управляющий символ U+000B в значении; удалите его.",
+    ]
+
+
+def test_a_control_character_in_the_header_is_an_error_of_the_file(tmp_path):
+    with pytest.raises(CsvFileError, match=re.escape("regions.csv, строка 1: управляющий символ U+0000 в заголовке.")):
+        read(write(tmp_path, "code\x00,region\n1,Адыгея\n"))
 
 
 def test_a_file_that_is_not_utf8_is_an_error_naming_the_file_and_the_line(tmp_path):

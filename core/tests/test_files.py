@@ -73,9 +73,11 @@ def test_a_rolled_back_deletion_keeps_the_file(message, django_capture_on_commit
 
 def test_deleting_a_student_removes_the_files_attached_to_them(django_capture_on_commit_callbacks):
     student = StudentFactory()
-    document = Attachment.objects.create(owner=student, file=ContentFile(b"scan", name="паспорт.pdf"), title="Паспорт")
+    document = Attachment.objects.create(
+        owner=student, file=ContentFile(b"%PDF-1.4 scan", name="паспорт.pdf"), title="Паспорт"
+    )
     kept = Attachment.objects.create(
-        owner=StudentFactory(project=student.project), file=ContentFile(b"x", name="a.pdf")
+        owner=StudentFactory(project=student.project), file=ContentFile(b"%PDF-1.4 x", name="a.pdf")
     )
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -113,8 +115,9 @@ def test_a_new_photo_replaces_the_old_one_and_its_thumbnails(with_photo, django_
         with_photo.photo = png_upload("новое.png", size=(300, 200))
         with_photo.save()
 
-    assert not default_storage.exists(old)
-    assert not any(default_storage.exists(name) for name in old_thumbnails)
+    photos = with_photo.photo.storage
+    assert not photos.exists(old)
+    assert not any(photos.exists(name) for name in old_thumbnails)
     assert stored(with_photo.photo) and len(thumbnail_names(with_photo.photo)) == 2
     with django_capture_on_commit_callbacks(execute=True):
         with_photo.call_sign = "Новый позывной"
@@ -130,11 +133,11 @@ def test_a_cleared_photo_leaves_storage_but_not_while_other_fields_are_saved(
     with django_capture_on_commit_callbacks(execute=True):
         with_photo.photo = ""
         with_photo.save(update_fields=["call_sign"])  # the photo is not written
-    assert default_storage.exists(photo)
+    assert with_photo.photo.storage.exists(photo)
 
     with django_capture_on_commit_callbacks(execute=True):
         with_photo.save()
-    assert not default_storage.exists(photo)
+    assert not with_photo.photo.storage.exists(photo)
 
 
 def test_a_replaced_step_image_leaves_storage_and_the_methodic_keeps_the_new_one(django_capture_on_commit_callbacks):
@@ -183,14 +186,15 @@ def storages_with_orphans(message, with_photo):
     shared = default_storage.save("problems/tasks/chart-0123456789abcdef.png", ContentFile(image_bytes()))
     TaskFactory(image=shared)
     private = message.attachment.storage
-    named = [(private, message.attachment.name), (default_storage, with_photo.photo.name), (default_storage, shared)]
-    named += [(default_storage, name) for name in thumbnail_names(with_photo.photo)]
+    named = [(private, message.attachment.name), (private, with_photo.photo.name), (default_storage, shared)]
+    named += [(private, name) for name in thumbnail_names(with_photo.photo)]  # a private photo's are private
     for storage, name in named:  # all old enough to be swept, were they orphans
         os.utime(storage.path(name), (time.time() - 48 * 3600,) * 2)
     return {
         "named": named,
         "orphans": [
-            (default_storage, orphan(default_storage, "volunteers/photos/старое.png", hours_old=48)),
+            (default_storage, orphan(default_storage, "methodics/covers/старая.png", hours_old=48)),
+            (private, orphan(private, "volunteers/photos/2025/старое.png", hours_old=48)),
             (private, orphan(private, "messages/2025/письмо.pdf", hours_old=30)),
         ],
         "young": [(default_storage, orphan(default_storage, "courses/covers/только-что.png", hours_old=1))],
@@ -200,7 +204,7 @@ def storages_with_orphans(message, with_photo):
 def test_sweep_files_dry_run_lists_the_orphans_and_deletes_nothing(storages_with_orphans):
     output = sweep("--dry-run")
 
-    assert "Пробный запуск, ничего не удалено. Файлов без записей: 2" in output
+    assert "Пробный запуск, ничего не удалено. Файлов без записей: 3" in output
     for storage, name in storages_with_orphans["orphans"]:
         assert storage.path(name) in output
         assert storage.exists(name)
@@ -210,7 +214,7 @@ def test_sweep_files_dry_run_lists_the_orphans_and_deletes_nothing(storages_with
 def test_sweep_files_deletes_only_old_files_no_row_names(storages_with_orphans):
     output = sweep("--verbosity", "0")
 
-    assert "Удалено файлов без записей: 2" in output
+    assert "Удалено файлов без записей: 3" in output
     assert not any(storage.exists(name) for storage, name in storages_with_orphans["orphans"])
     kept = storages_with_orphans["named"] + storages_with_orphans["young"]
     assert all(storage.exists(name) for storage, name in kept)

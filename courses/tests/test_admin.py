@@ -177,6 +177,33 @@ def test_main_admin_opens_every_page(as_main_admin, model_name, make, query, can
     assert as_main_admin.get(change_url(obj)).status_code == 200
 
 
+@pytest.mark.parametrize("query", ["status__exact=%00", "status__exact=a%7F", "q=%00", "course__id__exact=%00"])
+def test_a_control_character_in_a_list_filter_is_a_400(as_main_admin, query):
+    response = as_main_admin.get(f"{ENROLMENTS}?{query}")
+
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("value", ["²", "9" * 5000, "9" * 20, "abc"])
+def test_a_field_filter_value_that_is_no_id_does_not_break_the_list(as_main_admin, value):
+    response = as_main_admin.get(ENROLMENTS, {"course__id__exact": value})
+
+    assert response.status_code in (200, 302)
+
+
+@pytest.mark.parametrize("value", ["²", "9" * 5000, "abc"])
+def test_a_ticked_row_that_is_no_id_is_a_400_and_nothing_is_deleted(as_main_admin, value):
+    enrolment = enrolled_volunteer(course_with_lessons(1))
+
+    response = as_main_admin.post(
+        ENROLMENTS,
+        {**action_data("delete_selected", enrolment), "post": "yes"} | {"_selected_action": [enrolment.pk, value]},
+    )
+
+    assert response.status_code == 400
+    assert VolunteerCourse.objects.filter(pk=enrolment.pk).exists()
+
+
 def test_a_lesson_shows_the_inlines_its_type_uses(as_main_admin):
     pages = {
         kind: as_main_admin.get(change_url(LessonFactory(type=kind))).context["inline_admin_formsets"]

@@ -181,6 +181,14 @@ class TestVerify:
 
         assert Client().get(verify_url("-_Ab9-_Ab9-_Ab9-_Ab9-_Ab9")).status_code == 200
 
+    def test_a_nul_byte_in_the_code_is_a_400_also_in_production(self, certificate, settings):
+        settings.DEBUG = False
+
+        response = Client().get("/certificates/verify/%00/")
+
+        assert response.status_code == 400
+        assert "Неверный запрос" in response.content.decode()
+
 
 # --- «Мои сертификаты» --------------------------------------------------------------------
 
@@ -284,11 +292,20 @@ class TestDownload:
 
         self.assert_downloads(teacher, certificate)
 
-    def test_the_teacher_who_last_modified_the_course_downloads(self, owner):
-        teacher = a_teacher()
-        certificate = issued(owner, a_course(user_modified=teacher))
+    def test_a_teacher_who_only_toggled_the_courses_publication_gets_404(self, owner):
+        author, responsible, teacher = a_teacher(), a_teacher(), a_teacher()
+        course = a_course(user_created=author, responsible=responsible)
+        certificate = issued(owner, course)
+        client = signed_in(teacher)
+        for action in ("unpublish", "publish"):
+            client.post("/admin/courses/course/", {"action": action, "_selected_action": [course.pk]})
+        course.refresh_from_db()
+        assert (course.published, course.user_modified) == (True, teacher)
 
-        self.assert_downloads(teacher, certificate)
+        self.assert_not_found(teacher, certificate)
+        assert listed(client.get(ADMIN_CERTIFICATES)) == []
+        self.assert_downloads(author, certificate)
+        self.assert_downloads(responsible, certificate)
 
     def test_a_teacher_of_another_course_gets_404(self, owner):
         teacher = a_teacher()

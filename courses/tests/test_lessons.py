@@ -371,16 +371,29 @@ def test_a_second_submission_in_the_same_attempt_is_refused(client, course, lear
     assert Answer.objects.get(question=single).choices.get().text == "Тверь"
 
 
-def test_junk_in_the_form_is_ignored(client, course, learner, questions):
+def test_a_choice_of_another_question_is_ignored(client, course, learner, questions):
     single = questions["single"]
     other_question_choice = choice_id(questions["multiple"], "Компас")
 
-    response = client.post(
-        lesson_url(course, course.quiz, "quiz"), {f"question-{single.pk}": ["abc", str(other_question_choice)]}
-    )
+    response = client.post(lesson_url(course, course.quiz, "quiz"), {f"question-{single.pk}": [other_question_choice]})
 
     assert response.status_code == 302
     assert not Answer.objects.get(question=single).choices.exists()
+
+
+@pytest.mark.parametrize("junk", ["9" * 5000, "9" * 20, "²", "abc", ""])
+def test_a_choice_that_is_no_id_is_a_400_and_the_attempt_is_kept(client, course, learner, questions, junk):
+    single, multiple = questions["single"], questions["multiple"]
+
+    response = client.post(
+        lesson_url(course, course.quiz, "quiz"),
+        {f"question-{single.pk}": choice_id(single, "Москва"), f"question-{multiple.pk}": [junk]},
+    )
+
+    assert response.status_code == 400
+    assert not QuizAttempt.objects.exists()
+    assert not Answer.objects.exists()
+    assert 'name="question-' in page_of(client.get(lesson_url(course, course.quiz))), "the quiz can still be sent"
 
 
 def test_an_open_answer_waits_for_the_teacher_and_then_shows_the_comment(client, course, learner, teacher):

@@ -4,13 +4,14 @@ certificate's PDF, which lives in private storage and is served only to those al
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import path
 
 from accounts.roles import TEACHER
+from core.views import private_download
 from courses.models import Certificate
-from courses.permissions import is_administrator
+from courses.permissions import courses_taught_by, is_administrator
 
 # Staff outside the roles (a support account, say) download when granted this permission.
 VIEW_PERMISSION = "courses.view_certificate"
@@ -18,9 +19,9 @@ VIEW_PERMISSION = "courses.view_certificate"
 
 def downloadable_condition(user) -> Q | None:
     """Which certificates `user` may download, as a filter (None: every one). Their own;
-    as a teacher, those of the courses they created, last modified or are responsible for
-    — not of every course; all of them for administrators, main administrators and staff
-    who hold courses.view_certificate without being teachers. The admin's list shows a
+    as a teacher, those of the courses they teach (`courses_taught_by`: its author and its
+    руководитель) — not of every course; all of them for administrators, main administrators
+    and staff who hold courses.view_certificate without being teachers. The admin's list shows a
     teacher the same rows, so that the list and the files agree."""
     if is_administrator(user):
         return None
@@ -29,7 +30,7 @@ def downloadable_condition(user) -> Q | None:
         return None
     allowed = Q(volunteer__user=user)
     if is_teacher:
-        allowed |= Q(course__responsible=user) | Q(course__user_created=user) | Q(course__user_modified=user)
+        allowed |= courses_taught_by(user, through="course__")
     return allowed
 
 
@@ -100,20 +101,14 @@ def my_certificates(request):
 
 @login_required
 def download(request, certificate_id: int):
-    """The certificate's owner; teachers of its course (who created, last modified or are
-    responsible for it); administrators and main administrators; other staff holding
+    """The certificate's owner; teachers of its course (its author and its руководитель,
+    `courses_taught_by`); administrators and main administrators; other staff holding
     courses.view_certificate. Anyone else gets 404, as for a certificate that does not
     exist, so that nobody learns which ids are taken."""
     certificate = certificates_downloadable_by(request.user).filter(pk=certificate_id).first()
-    if certificate is None or not certificate.file:
+    if certificate is None:
         raise Http404
-    try:
-        file = certificate.file.open("rb")
-    except FileNotFoundError as missing:
-        raise Http404 from missing
-    return FileResponse(
-        file, as_attachment=True, filename=certificate_file_name(certificate), content_type="application/pdf"
-    )
+    return private_download(certificate.file, filename=certificate_file_name(certificate))
 
 
 urlpatterns = [

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import BadRequest
 from django.db import IntegrityError
 from django.db.models import Prefetch
 from django.http import Http404
@@ -16,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.input_checks import parse_id
 from courses import services
 from courses.models import Answer, Choice, Course, Lesson, Question, QuizAttempt, VolunteerCourse, VolunteerLesson
 from courses.selectors import (
@@ -232,13 +234,16 @@ def _tell_the_outcome(request, enrolment: VolunteerCourse) -> None:
 
 
 def _responses(request, lesson: Lesson) -> dict[int, dict]:
-    """The form's answers in the shape quiz_submit() takes; junk ids are dropped here,
-    choices of other questions by the service."""
+    """The form's answers in the shape quiz_submit() takes; choices of other questions are
+    dropped by the service. A choice that is no id at all was not sent by our form: 400,
+    and the volunteer keeps the attempt rather than spend it on a garbled answer."""
     responses = {}
     for question in lesson.questions.only("pk", "kind"):
         values = request.POST.getlist(f"question-{question.pk}")
         if question.kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE):
-            chosen = [int(value) for value in values if value.isdecimal()]
+            chosen = list(map(parse_id, values))
+            if None in chosen:
+                raise BadRequest("Вариант ответа — не номер варианта.")
             responses[question.pk] = {"choices": chosen[:1] if question.kind == Question.Kind.SINGLE else chosen}
         else:
             responses[question.pk] = {"text": values[0] if values else ""}

@@ -7,7 +7,7 @@ from accounts.roles import TEACHER
 from accounts.tests.factories import UserFactory
 from core.testing import change_form_data
 from methodics.models import Category, Comment, Methodic, Tag
-from methodics.services import comment_add
+from methodics.services import comment_add, methodic_unpublish
 from methodics.tests.factories import CategoryFactory, MethodicFactory, TagFactory, add_step
 
 pytestmark = pytest.mark.django_db
@@ -162,6 +162,33 @@ def test_the_unpublish_action_skips_another_teachers_methodic(client, teacher, m
     methodic.refresh_from_db()
     assert own.status == Methodic.Status.DRAFT
     assert methodic.status == Methodic.Status.PUBLISHED
+
+
+def test_another_teachers_draft_is_neither_listed_nor_opened(client, teacher, administrator):
+    """The site's rule (methodics_visible_to) in the admin too: a draft is its author's and moderators'."""
+    author = UserFactory(roles=[TEACHER])
+    draft = MethodicFactory(author=author, title="Черновик коллеги", status=Methodic.Status.DRAFT, published_at=None)
+    published = MethodicFactory(author=author, title="Опубликованная коллеги")
+    client.force_login(teacher)
+
+    assert client.get(change_url(draft)).status_code in (302, 403)
+    assert client.get(f"{ROOT}/methodic/{draft.pk}/history/").status_code in (302, 403)
+    listed = client.get(f"{ROOT}/methodic/").context["cl"].result_list
+    assert draft not in listed
+    assert published in listed
+    assert client.get(change_url(published)).status_code == 200
+
+    for user in (author, administrator):
+        client.force_login(user)
+        assert client.get(change_url(draft)).status_code == 200
+        assert draft in client.get(f"{ROOT}/methodic/").context["cl"].result_list
+
+
+def test_comments_under_another_teachers_draft_are_not_listed(client, teacher, comment, methodic):
+    methodic_unpublish(methodic=methodic, by=methodic.author)
+    client.force_login(teacher)
+    assert comment not in client.get(f"{ROOT}/comment/").context["cl"].result_list
+    assert client.get(change_url(comment)).status_code in (302, 403)
 
 
 # --- Actions ----------------------------------------------------------------------------

@@ -188,6 +188,17 @@ def test_a_moderator_unpublishes_with_a_reason_and_the_author_is_told(client, me
     assert "Круг знакомств" not in page_of(client.get("/methodics/"))
 
 
+def test_a_nul_byte_in_the_reason_is_a_400_and_nothing_changes(client, methodic, moderator):
+    client.force_login(moderator)
+
+    response = client.post(url(methodic, "unpublish/"), {"reason": "Нет шагов\x00 с результатами."})
+
+    assert response.status_code == 400
+    methodic.refresh_from_db()
+    assert methodic.status == Methodic.Status.PUBLISHED
+    assert not Message.objects.exists()
+
+
 def test_an_administrator_may_unpublish(client, methodic, administrator):
     client.force_login(administrator)
 

@@ -109,6 +109,32 @@ def test_the_docx_has_the_steps_table_with_durations(methodic):
     assert len(word.inline_shapes) == 2  # the cover and the second step's image
 
 
+HUGE_START = f'<ol start="{"9" * 5000}"><li>Разминка</li><li>Игра</li></ol>'
+
+
+def test_a_huge_list_start_is_dropped_on_save(methodic):
+    methodic.description = HUGE_START
+    methodic.save()
+
+    methodic.refresh_from_db()
+    assert methodic.description == "<ol><li>Разминка</li><li>Игра</li></ol>"
+
+
+@pytest.mark.parametrize("file_format", ["pdf", "docx"])
+def test_a_huge_list_start_stored_before_the_sanitiser_checked_it_still_exports(client, methodic, file_format):
+    Methodic.objects.filter(pk=methodic.pk).update(description=HUGE_START + "<p>Итог\x0b</p>")  # bypasses save()
+
+    response = client.get(export_url(methodic, file_format))
+
+    assert response.status_code == 200
+    data = b"".join(response.streaming_content)
+    if file_format == "pdf":
+        assert "1. Разминка 2. Игра Итог" in pdf_text(data)
+    else:
+        paragraphs = [paragraph.text for paragraph in Document(io.BytesIO(data)).paragraphs]
+        assert paragraphs[paragraphs.index("1. Разминка") :][:3] == ["1. Разминка", "2. Игра", "Итог"]
+
+
 def test_a_missing_image_file_does_not_stop_the_export(methodic):
     methodic.cover.storage.delete(methodic.cover.name)
     document = build_document(methodic)

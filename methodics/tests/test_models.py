@@ -4,7 +4,6 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 
 from core.testing import image_bytes
-from core.uploads import ContentTypeValidator
 from methodics.models import Category, MethodicMedia, MethodicStep
 from methodics.services import media_add, step_remove, step_update, steps_reorder
 from methodics.tests.factories import CategoryFactory, MethodicFactory, add_step
@@ -115,28 +114,6 @@ def test_media_add_rejects_a_text_file_posing_as_an_image(methodic):
 def test_media_add_accepts_a_real_png(methodic):
     item = media_add(methodic=methodic, kind="image", file=ContentFile(image_bytes(), name="photo.png"), caption="Фото")
     assert item.file.name.startswith("methodics/media/")
-
-
-@pytest.mark.parametrize("kind", ["image", "audio", "video", "presentation"])
-def test_the_content_validator_rejects_a_text_file_whatever_its_name(kind):
-    with pytest.raises(ValidationError) as error:
-        ContentTypeValidator(kind)(ContentFile(TEXT, name="file.png"))
-    assert error.value.code == "wrong_content"
-
-
-@pytest.mark.parametrize(
-    ("kind", "content"),
-    [
-        ("image", image_bytes()),
-        ("presentation", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"),
-        ("audio", b"ID3\x04\x00" + bytes(11)),
-        ("video", b"\x1a\x45\xdf\xa3" + bytes(12)),  # WebM
-        pytest.param("video", b"\x00\x00\x00\x18ftypmp42" + bytes(4), id="mp4"),
-        pytest.param("audio", b"\x00\x00\x00\x20ftypM4A " + bytes(4), id="m4a"),
-    ],
-)
-def test_the_content_validator_accepts_real_content_whatever_its_name(kind, content):
-    ContentTypeValidator(kind)(ContentFile(content, name="file.txt"))
 
 
 # --- Categories --------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.csp import with_rich_text_editor
 from methodics.forms import MediaForm, MethodicForm, StepForm
 from methodics.models import Methodic, MethodicMedia, MethodicStep, Tag
 from methodics.selectors import can_edit, can_moderate
@@ -101,6 +102,7 @@ def mine(request):
 
 @authors_only
 @require_http_methods(["GET", "POST"])
+@with_rich_text_editor
 def create(request):
     """Teachers and administrators: a new methodic, saved as a draft; steps and media are
     added on its edit page next."""
@@ -118,6 +120,7 @@ def create(request):
     return render(request, "methodics/authoring/create.html", {"form": form})
 
 
+@with_rich_text_editor
 def _edit_page(request, methodic: Methodic, *, form=None, step_form=None, media_form=None, status=200):
     steps = list(methodic.steps.order_by("order_number"))
     return render(

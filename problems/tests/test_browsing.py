@@ -141,7 +141,7 @@ class TestBlock:
         assert '<p class="task-excerpt">Решите x² − 5x + 6 = 0.</p>' in page
         assert "Найдено задач: 1" in page
 
-    @pytest.mark.parametrize(("query", "count"), [("", 3), ("!!!", 3), ("поезд", 1), ("самолёт", 0), ("поезд\x00", 3)])
+    @pytest.mark.parametrize(("query", "count"), [("", 3), ("!!!", 3), ("поезд", 1), ("самолёт", 0)])
     def test_the_count_is_of_what_the_search_leaves(self, client, db, query, count):
         block = BlockFactory()
         TaskFactory(block=block, title="Поезд")

@@ -8,6 +8,7 @@ from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError
+from PIL import Image
 
 from accounts.tests.factories import UserFactory
 from problems import importers
@@ -126,14 +127,16 @@ class TestSampleBank:
     def test_images_are_stored_and_attached(self):
         import_problems(SAMPLE_BANK)
 
-        picture = (SAMPLE_BANK.parent / "images" / "right-triangle.png").read_bytes()
+        with Image.open(SAMPLE_BANK.parent / "images" / "right-triangle.png") as original:
+            pixels = original.convert("RGBA").tobytes()
         task = Task.objects.get(external_key="geo-01")
         reference = Reference.objects.get(external_key="pythagoras")
         assert task.image.name.startswith("problems/tasks/right-triangle-")
         assert reference.image.name.startswith("problems/references/right-triangle-")
         for image in (task.image, reference.image):
-            with default_storage.open(image.name) as stored:
-                assert stored.read() == picture
+            with default_storage.open(image.name) as stored, Image.open(stored) as picture:
+                assert picture.format == "PNG"  # re-encoded like every upload, the same pixels
+                assert picture.convert("RGBA").tobytes() == pixels
         assert Task.objects.exclude(image="").count() == 5
         assert Reference.objects.exclude(image="").count() == 4
 
@@ -341,11 +344,25 @@ def test_solution_images_and_one_picture_used_twice(tmp_path):
         (task_row(solutions=[{"text": "<p>…</p>"}]), "строка 2, поле solutions[1].title: не указано."),
         (task_row(image="/etc/passwd"), "строка 2, поле image: путь к изображению должен вести внутрь папки файла"),
         (task_row(image="../bank.png"), "строка 2, поле image: путь к изображению должен вести внутрь папки файла"),
-        (task_row(image="notes.txt"), "строка 2, поле image: изображение должно быть в формате jpg, jpeg, png, webp"),
-        (task_row(image="fake.png"), "строка 2, поле image: файл не является изображением или повреждён: fake.png."),
+        (
+            task_row(image="notes.txt"),
+            "строка 2, поле image: Это не изображение: подходят JPEG, PNG, GIF и WebP. (notes.txt)",
+        ),
+        (task_row(image="fake.png"), "строка 2, поле image: Содержимое файла не похоже на .png."),
         ({**BLOCK, "key": "b2", "order": 0}, "строка 2, поле order: ожидается целое число от 1 до 32767, а не 0."),
         ({**BLOCK, "key": "b2"}, "строка 2, поле title: блок «Алгебра» уже есть в строке 1."),
         ({**REFERENCE, "description": ""}, "строка 2, поле description: пусто."),
+        # Control characters and numbers or nesting no parser should take on.
+        (task_row(title="Квадратное\u0000 уравнение"), "строка 2, поле title: управляющий символ U+0000 в значении"),
+        (task_row(statement="<p>x\u001b[31m</p>"), "строка 2, поле statement: управляющий символ U+001B в значении"),
+        (task_row(references=["vi\u0000eta"]), "строка 2, поле references: управляющий символ U+0000 в значении"),
+        (
+            task_row(solutions=[{"title": "Решение", "text": "<p>\u0000</p>"}]),
+            "строка 2, поле solutions[1].text: управляющий символ U+0000 в значении",
+        ),
+        (json.dumps(task_row(answer="\ud800")), "строка 2, поле answer: непарный суррогат"),
+        ('{"type": "block", "key": "b2", "title": "Б", "order": ' + "9" * 5000 + "}", "строка 2: не JSON: слишком"),
+        ("[" * 100_000 + "]" * 100_000, "строка 2: не JSON: слишком глубокая вложенность."),
     ],
 )
 def test_a_bad_line_is_reported(tmp_path, line, error):
@@ -359,6 +376,7 @@ def test_a_bad_line_is_reported(tmp_path, line, error):
     assert errors[0].startswith(f"bank.jsonl, {error}")
     assert message == "bank.jsonl: найдено ошибок: 1. Ничего не записано."
     assert not Block.objects.exists()
+    assert not Task.objects.exists()
 
 
 def test_a_block_title_taken_by_another_block_in_the_database_is_an_error(tmp_path):

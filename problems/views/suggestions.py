@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import User
+from core.csp import with_rich_text_editor
 from problems.forms_suggestions import SolutionFormSet, TaskSuggestForm
 from problems.models import Task
 from problems.services import ProblemsError, task_submit
@@ -56,6 +57,7 @@ def _save_and_submit(*, form: TaskSuggestForm, solutions: SolutionFormSet, autho
     return task_submit(task=task, author=author)
 
 
+@with_rich_text_editor
 def _suggestion_form(request, *, task: Task | None, template: str):
     """The task form with the solutions formset: shown, or saved and submitted."""
     author = request.user

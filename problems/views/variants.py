@@ -28,6 +28,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from core.cache import kept_for_visitors
+from core.input_checks import parse_id
 from problems import services
 from problems.exports import (
     AnswerEntry,
@@ -316,7 +317,7 @@ def random_variant(request):
             form.add_error("blocks", _("В выбранных блоках нет опубликованных задач."))
         return render(request, "problems/variants/random.html", {"form": form, "blocks": blocks})
 
-    chosen_ids = [int(pk) for pk in request.GET.getlist("blocks") if pk.isdecimal() and int(pk) in all_ids] or all_ids
+    chosen_ids = [pk for pk in map(parse_id, request.GET.getlist("blocks")) if pk in all_ids] or all_ids
     context = {"blocks": blocks}
     if "tasks" in request.GET:
         shown = VariantShownForm(request.GET)

@@ -12,6 +12,7 @@ from methodics.tests.factories import MethodicFactory
 from projects.models import (
     Attachment,
     DocumentType,
+    DocumentView,
     GroupMembership,
     Project,
     ProjectCourse,
@@ -19,7 +20,7 @@ from projects.models import (
     ProjectMember,
     StudentDocument,
 )
-from projects.services import course_save, member_set
+from projects.services import course_save, document_reveal, member_set
 from projects.tests.factories import (
     ProjectCourseFactory,
     ProjectFactory,
@@ -139,6 +140,34 @@ def test_an_administrator_cannot_post_document_numbers(client, administrator, wo
     client.post(url, data)
     world["document"].refresh_from_db()
     assert world["document"].number == NUMBER
+
+
+def test_the_main_administrator_reads_who_was_shown_a_document(as_main_admin, world, teacher):
+    view = document_reveal(document=world["document"], user=teacher)
+    response = as_main_admin.get(f"{ROOT}/documentview/")
+    assert response.status_code == 200
+    assert list(response.context["cl"].result_list) == [view]
+    page = response.content.decode()
+    assert "Белов Матвей" in page and "••••••••20" in page
+    assert NUMBER not in page
+    assert as_main_admin.get(f"{ROOT}/documentview/", {"q": "белов"}).status_code == 200
+
+    change = as_main_admin.get(admin_change_url(view))
+    assert change.status_code == 200 and change.context["has_change_permission"] is False
+    assert as_main_admin.get(f"{ROOT}/documentview/add/").status_code == 403
+    assert as_main_admin.post(f"{ROOT}/documentview/{view.pk}/delete/", {"post": "yes"}).status_code == 403
+    as_main_admin.post(f"{ROOT}/documentview/", {"action": "delete_selected", "_selected_action": [view.pk]})
+    assert DocumentView.objects.filter(pk=view.pk).exists()
+
+
+@pytest.mark.parametrize("fixture", ["administrator", "teacher"])
+def test_nobody_but_the_main_administrator_reads_the_document_views(request, client, world, fixture):
+    user = request.getfixturevalue(fixture)
+    view = document_reveal(document=world["document"], user=user)
+    client.force_login(user)
+    assert client.get(f"{ROOT}/documentview/").status_code == 403
+    assert client.get(admin_change_url(view)).status_code in (302, 403)
+    assert "documentview" not in client.get("/admin/").content.decode()
 
 
 def test_attachments_show_their_name_and_no_storage_url(as_main_admin, world):

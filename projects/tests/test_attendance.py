@@ -216,6 +216,19 @@ def test_a_student_who_joined_later_is_not_absent_and_cannot_be_marked(client, s
     assert (row.attended, row.absences) == (1, 0)
 
 
+@pytest.mark.parametrize("junk", ["9" * 5000, "9" * 20, "²", "-1"])
+def test_a_number_no_student_has_is_a_form_error_and_nothing_is_marked(client, school, junk):
+    client.force_login(user_with("moderator", project_of(school)))
+
+    response = client.post(reverse("projects:lesson", args=[school.early.pk]), {"absent": [school.anna.pk, junk]})
+
+    assert response.status_code == 200
+    assert "Отметки не сохранены" in response.content.decode()
+    assert response.context["form"].errors["absent"]
+    assert not school.early.absent_students.exists()
+    assert [item["student"] for item in response.context["roster"] if item["absent"]] == [school.anna]
+
+
 def test_a_student_who_left_is_not_absent_afterwards_and_cannot_be_marked(client, school):
     client.force_login(user_with("moderator", project_of(school)))
     url = reverse("projects:lesson", args=[school.late.pk])

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.roles import TEACHER
 from accounts.tests.factories import UserFactory
+from core.uploads import accept_attribute
 from methodics.models import Methodic
 from methodics.tests.factories import MethodicFactory
 from projects.models import (
@@ -130,6 +131,13 @@ def test_page_role_matrix(client, world, page, role):
     assert response.status_code == expected_status(role, needed, 200)
     if role == "anonymous":
         assert response.url.startswith("/accounts/login/") or "login" in response.url
+
+
+def test_a_nul_byte_in_the_students_search_is_a_400(client, world):
+    response = as_user(client, world, "moderator").get(f"/projects/{world.project.pk}/students/?q=a%00b")
+
+    assert response.status_code == 400
+    assert "Неверный запрос" in response.content.decode()
 
 
 def test_a_missing_project_is_404_even_for_administrators(client, world):
@@ -558,7 +566,7 @@ def test_the_term_page_shows_its_files_and_links_moderators_to_their_actions(cli
         f'href="/projects/terms/{world.term.pk}/courses/new/"',
         f'href="/projects/courses/{course}/edit/"',
         f'href="/projects/courses/{course}/lessons/new/"',
-        '<input type="file" name="file" required id="id_file">',
+        f'<input type="file" name="file" accept="{accept_attribute("document")}" required id="id_file">',
     )
     assert [link in page for link in moderation] == [moderates] * len(moderation)
 

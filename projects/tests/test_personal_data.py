@@ -5,16 +5,19 @@ for outsiders, never on the public list."""
 from datetime import date
 
 import pytest
+from django.test import Client
 
 from accounts.roles import TEACHER
 from accounts.tests.factories import UserFactory
-from projects.models import DocumentType, GroupMembership, ProjectMember, StudentDocument
+from core.testing import form_values
+from projects.models import DocumentType, DocumentView, GroupMembership, ProjectMember, StudentDocument
 from projects.tests.factories import ProjectFactory, StudentFactory, StudentGroupFactory
 
 PHONE = "+79161112233"
 EMAIL = "masha.secret@example.ru"
 ADDRESS = "ул. Тайная, д. 7, кв. 13"
 DOCUMENT = "IV-МЮ 987654"
+MASKED = "••••••••••54"
 BIRTHDAY = "17.05.2012"
 
 SECRETS = ("9161112233", "916 111", EMAIL, ADDRESS, DOCUMENT, "987654", BIRTHDAY, "2012-05-17")
@@ -108,7 +111,8 @@ def test_moderators_and_project_administrators_see_everything(client, project, s
     for html in (listing, card):
         assert "9161112233" in html.replace(" ", "").replace("-", "")
         assert EMAIL in html and BIRTHDAY in html
-    assert ADDRESS in card and DOCUMENT in card and "Аллергия на орехи" in card
+    assert ADDRESS in card and "Аллергия на орехи" in card
+    assert "Свидетельство" in card and MASKED in card and "987654" not in card  # in full only by «Показать»
     assert "01.09.2026" in card  # the date they joined the group
 
 
@@ -116,7 +120,102 @@ def test_moderators_and_project_administrators_see_everything(client, project, s
 def test_site_administrators_see_everything(request, client, project, student, fixture):
     client.force_login(request.getfixturevalue(fixture))
     card = client.get(f"/projects/students/{student.pk}/").content.decode()
-    assert DOCUMENT in card and EMAIL in card and ADDRESS in card
+    assert EMAIL in card and ADDRESS in card
+    assert MASKED in card and "987654" not in card
+
+
+# --- «Показать»: a document number in full, recorded ------------------------------------------
+
+
+def reveal(client, student, document_id):
+    return client.post(f"/projects/students/{student.pk}/", {"document": document_id})
+
+
+@pytest.mark.parametrize("role", ["moderator", "admin", "administrator", "main_admin"])
+def test_a_document_number_shows_in_full_only_after_show_and_the_look_is_recorded(
+    request, client, project, student, role
+):
+    user = request.getfixturevalue(role) if role in ("administrator", "main_admin") else member(project, role)
+    client.force_login(user)
+    document = student.documents.get()
+    card = client.get(f"/projects/students/{student.pk}/").content.decode()
+    assert "987654" not in card and MASKED in card
+    assert f'<input type="hidden" name="document" value="{document.pk}">' in card
+    assert ">Показать</button>" in card
+    assert not DocumentView.objects.exists()
+
+    response = reveal(client, student, document.pk)
+
+    assert response.status_code == 200
+    assert f'<span class="document-number">{DOCUMENT}</span>' in response.content.decode()
+    assert list(DocumentView.objects.values_list("document", "user")) == [(document.pk, user.pk)]
+    assert "987654" not in client.get(f"/projects/students/{student.pk}/").content.decode()  # one look, no more
+
+
+def test_show_reveals_only_the_pressed_document(client, project, student):
+    other = StudentDocument.objects.create(
+        student=student, document_type=DocumentType.objects.create(name="Паспорт"), number="4525613420"
+    )
+    client.force_login(member(project, "moderator"))
+    html = reveal(client, student, other.pk).content.decode()
+    assert "4525613420" in html
+    assert "987654" not in html and MASKED in html
+
+
+@pytest.mark.parametrize("who", ["viewer", "volunteer", "teacher", "other_project_moderator", "anonymous"])
+def test_who_does_not_see_the_documents_cannot_reveal_them(client, project, student, volunteer, teacher, who):
+    users = {
+        "viewer": member(project, "viewer"),
+        "volunteer": volunteer,
+        "teacher": teacher,
+        "other_project_moderator": member(ProjectFactory(), "moderator"),
+        "anonymous": None,
+    }
+    if users[who]:
+        client.force_login(users[who])
+
+    response = reveal(client, student, student.documents.get().pk)
+
+    assert response.status_code == {"viewer": 403, "anonymous": 302}.get(who, 404)
+    assert "987654" not in response.content.decode()
+    assert not DocumentView.objects.exists()
+
+
+def test_show_refuses_another_students_document_nonsense_and_a_post_without_csrf(project, student):
+    stranger = StudentDocument.objects.create(
+        student=StudentFactory(project=project), document_type=DocumentType.objects.create(name="Паспорт"), number="1"
+    )
+    moderator = member(project, "moderator")
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(moderator)
+    assert reveal(client, student, student.documents.get().pk).status_code == 403
+
+    client = Client()
+    client.force_login(moderator)
+    assert reveal(client, student, stranger.pk).status_code == 404
+    assert reveal(client, student, "абв").status_code == 404
+    assert not DocumentView.objects.exists()
+
+
+def test_the_edit_form_shows_the_number_masked_and_keeps_it_when_left_empty(client, project, student):
+    client.force_login(member(project, "moderator"))
+    url = f"/projects/students/{student.pk}/edit/"
+    response = client.get(url)
+    assert "987654" not in response.content.decode()
+    assert f'placeholder="{MASKED}"' in response.content.decode()
+
+    data = form_values(response.context["form"])
+    formset = response.context["formset"]
+    data.update(form_values(formset.management_form))
+    for form in formset.forms:
+        data.update(form_values(form))
+    data["note"] = "Аллергия на орехи и мёд"
+    assert client.post(url, data).status_code == 302
+    assert student.documents.get().number == DOCUMENT
+
+    data["documents-0-number"] = "IV-МЮ 111111"
+    assert client.post(url, data).status_code == 302
+    assert student.documents.get().number == "IV-МЮ 111111"
 
 
 def test_moderators_find_a_student_by_phone_and_email(client, project, student):

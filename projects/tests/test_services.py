@@ -4,11 +4,20 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from accounts.tests.factories import UserFactory
-from projects.models import GroupMembership, ProjectCourse, ProjectLesson, ProjectMember
+from projects.models import (
+    DocumentType,
+    DocumentView,
+    GroupMembership,
+    ProjectCourse,
+    ProjectLesson,
+    ProjectMember,
+    StudentDocument,
+)
 from projects.selectors import attendance_table
 from projects.services import (
     attendance_mark,
     course_save,
+    document_reveal,
     member_remove,
     member_set,
     membership_add,
@@ -156,3 +165,16 @@ def test_member_set_keeps_the_author_an_administrator():
     project = ProjectFactory()
     with pytest.raises(ValidationError):
         member_set(project=project, user=project.author, role=ProjectMember.Role.VIEWER)
+
+
+def test_document_reveal_records_who_saw_which_document_each_time():
+    document = StudentDocument.objects.create(
+        student=StudentFactory(), document_type=DocumentType.objects.create(name="Паспорт"), number="4525613420"
+    )
+    moderator = UserFactory()
+    first = document_reveal(document=document, user=moderator)
+    document_reveal(document=document, user=moderator)
+
+    assert (first.document, first.user) == (document, moderator)
+    assert first.viewed_at is not None
+    assert DocumentView.objects.filter(document=document, user=moderator).count() == 2

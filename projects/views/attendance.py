@@ -22,6 +22,7 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import User
+from core.input_checks import parse_id
 from core.text import export_file_name
 from methodics.models import Methodic
 from projects import services
@@ -155,7 +156,7 @@ def lesson(request, pk: int):
     absent_ids = set(lesson.absent_students.values_list("pk", flat=True))
     if form.is_bound:
         # The checkboxes as sent, so a refused form does not lose the ticks.
-        absent_ids = {int(value) for value in request.POST.getlist("absent") if value.isdecimal()}
+        absent_ids = set(filter(None, map(parse_id, request.POST.getlist("absent"))))
     methodic = lesson.methodic
     return render(
         request,

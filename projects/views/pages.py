@@ -5,7 +5,8 @@ Who sees what comes from `project_role` (projects.selectors), asked once per req
 Anyone without a role in a project gets 404 on its pages, as for a project that does not
 exist; a member whose role is too low for an action gets 403. Students' contacts,
 birthdays and documents reach the page only when `sees_personal_data(role)`; nothing of
-a student is ever logged here.
+a student is ever logged here. Document numbers show masked, on the edit form too; one is
+shown in full only through «Показать» on the student's page, which is recorded.
 
 A course's own page (roster, attendance) and a lesson's page are projects.views.attendance,
 linked by literal paths."""
@@ -13,7 +14,6 @@ linked by literal paths."""
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
-from pathlib import PurePosixPath
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,7 +22,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import path, reverse
@@ -31,10 +31,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
-from core.views import posted_data
+from core.csp import with_rich_text_editor
+from core.views import posted_data, private_download, private_picture
 from projects import services
 from projects.forms import (
     AttachmentForm,
@@ -56,6 +58,7 @@ from projects.models import (
     ProjectLesson,
     ProjectMember,
     Student,
+    StudentDocument,
     StudentGroup,
     Term,
 )
@@ -194,6 +197,7 @@ def project_list(request):
 
 
 @login_required
+@with_rich_text_editor
 def project_create(request):
     """Users with projects.add_project (teachers, administrators): a new project whose
     author becomes its administrator; 403 for anyone else."""
@@ -241,6 +245,7 @@ def project_detail(request, project_id: int):
 
 
 @login_required
+@with_rich_text_editor
 def project_edit(request, project_id: int):
     """The project's administrators: its description, image, contacts, address and note."""
     project = get_object_or_404(Project, pk=project_id)
@@ -574,24 +579,67 @@ def student_list(request, project_id: int):
     return render(request, "projects/pages/students.html", context)
 
 
+@dataclass(frozen=True)
+class DocumentRow:
+    document: StudentDocument
+    number: str  # masked, but for the one document just revealed
+    revealed: bool
+
+
+def document_row(document: StudentDocument, *, revealed: bool) -> DocumentRow:
+    return DocumentRow(document, document.number if revealed else document.masked_number, revealed)
+
+
+@never_cache
 @login_required
+@require_http_methods(["GET", "POST"])
 def student_detail(request, student_id: int):
     """Any member of the student's project. Moderators and administrators see contacts,
-    birthday and age, documents (full numbers), groups with the dates joined and
-    attachments; viewers see the name and the groups only."""
+    birthday and age, documents (numbers masked), groups with the dates joined and
+    attachments; viewers see the name and the groups only.
+
+    «Показать» POSTs a `document` here: the page comes back with that one number in full,
+    the look recorded (services.document_reveal). Only those who see the documents may;
+    a viewer gets 403, an outsider 404, as on every page of the project."""
     students = with_any_attachment(with_member_role(Student.objects.select_related("project"), request.user))
     student = get_object_or_404(students, pk=student_id)
     role = _role_in(request, student.project, member_role=student.member_role)
     personal = sees_personal_data(role)
+    revealed_id = None
+    if request.method == "POST":
+        if not personal:
+            raise PermissionDenied
+        document = get_object_or_404(student.documents, pk=_posted_id(request, "document"))
+        services.document_reveal(document=document, user=request.user)
+        revealed_id = document.pk
     memberships = student.memberships.select_related("group").order_by("joined_on")
     context = {"student": student, "project": student.project, "memberships": memberships, **_permissions(role)}
     if personal:
+        documents = student.documents.select_related("document_type").order_by("document_type__name")
         context.update(
             age=age_on(student.birthday, timezone.localdate()),
-            documents=student.documents.select_related("document_type").order_by("document_type__name"),
+            documents=[document_row(document, revealed=document.pk == revealed_id) for document in documents],
             **_attachments_context(student),
         )
     return render(request, "projects/pages/student.html", context)
+
+
+@login_required
+def student_photo(request, student_id: int):
+    """Those who see the student's personal data (the project's moderators and
+    administrators): the photo's thumbnail, from private storage. A viewer gets 403, an
+    outsider 404; no public page shows a student's photo."""
+    student = get_object_or_404(Student.objects.select_related("project"), pk=student_id)
+    if not sees_personal_data(_role_in(request, student.project)):
+        raise PermissionDenied
+    return private_picture(student.avatar, "avatar")
+
+
+def _posted_id(request, name: str) -> int:
+    try:
+        return int(request.POST.get(name, ""))
+    except ValueError:
+        raise Http404 from None
 
 
 @login_required
@@ -713,11 +761,7 @@ def attachment_download(request, attachment_id: int):
     """Members of the owner's project only (404 for anyone else): the file as a download.
     A student's files are personal data: moderators and administrators only (403 for viewers)."""
     attachment, _owner_object = _attachment_of(request, attachment_id, VIEWER)
-    try:
-        file = attachment.file.open("rb")
-    except FileNotFoundError as missing:
-        raise Http404 from missing
-    return FileResponse(file, as_attachment=True, filename=PurePosixPath(attachment.file.name).name)
+    return private_download(attachment.file)
 
 
 @login_required
@@ -753,6 +797,7 @@ urlpatterns = [
     path("<int:project_id>/students/", student_list, name="students"),
     path("<int:project_id>/students/new/", student_create, name="student_create"),
     path("students/<int:student_id>/", student_detail, name="student"),
+    path("students/<int:student_id>/photo/", student_photo, name="student_photo"),
     path("students/<int:student_id>/edit/", student_edit, name="student_edit"),
     path("attachments/<str:owner_type>/<int:owner_id>/upload/", attachment_upload, name="attachment_upload"),
     path("attachments/<int:attachment_id>/", attachment_download, name="attachment"),

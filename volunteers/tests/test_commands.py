@@ -125,6 +125,32 @@ def test_a_bad_row_is_reported(tmp_path, rows, error):
     assert not Location.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("rows", "errors"),
+    [
+        ("\n77,Мос\x00ква", ["строка 3, поле region: управляющий символ U+0000 в значении; удалите его."]),
+        (
+            '\n7\x007,"Мос\x7fква"',
+            [
+                "строка 3, поле code: управляющий символ U+0000 в значении; удалите его.",
+                "строка 3, поле region: управляющий символ U+007F в значении; удалите его.",
+            ],
+        ),
+        (
+            "\n" + "9" * 5000 + ",Москва",
+            [f"строка 3, поле code: код должен быть целым числом от 1 до 999, а не «{'9' * 5000}»."],
+        ),
+        ("\n²,Москва", ["строка 3, поле code: код должен быть целым числом от 1 до 999, а не «²»."]),
+    ],
+)
+def test_a_control_character_or_a_huge_number_is_a_row_error_and_nothing_is_written(tmp_path, rows, errors):
+    message, reported = import_failing(write(tmp_path, "code,region\n50,Московская область" + rows))
+
+    assert reported.splitlines() == [f"regions.csv, {error}" for error in errors]
+    assert "Ничего не записано" in message
+    assert not Location.objects.exists()
+
+
 def test_a_region_name_held_by_another_code_in_the_database_is_an_error_before_writing(tmp_path):
     Location.objects.create(code=99, region="Москва")
     Location.objects.create(code=None, region="Севастополь")

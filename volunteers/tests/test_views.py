@@ -123,16 +123,21 @@ class TestPhoto:
 
         profile = Volunteer.objects.get(user=volunteer)
         assert profile.photo.name.startswith("volunteers/photos/")
+        assert (settings.PRIVATE_MEDIA_ROOT / profile.photo.name).is_file()  # personal data: private
         page = signed_in.get(PROFILE).content.decode()
-        avatar = re.search(r'<img class="avatar" src="/media/([^"]+)"', page).group(1)
-        assert avatar != profile.photo.name
-        assert (settings.MEDIA_ROOT / avatar).is_file()
+        assert "/media/" not in page
+        avatar = re.search(r'<img class="avatar" src="([^"]+)"', page).group(1)
+        assert avatar == f"/volunteers/{profile.pk}/photo/avatar/"
+        response = signed_in.get(avatar)
+        assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+        with Image.open(io.BytesIO(b"".join(response.streaming_content))) as thumbnail:
+            assert thumbnail.size == (160, 160)
 
     def test_a_new_photo_replaces_the_old_one_and_its_avatars(
         self, signed_in, volunteer, moscow, levels, settings, django_capture_on_commit_callbacks
     ):
         def stored_files() -> set:
-            return {path for path in (settings.MEDIA_ROOT / "volunteers").rglob("*") if path.is_file()}
+            return {path for path in (settings.PRIVATE_MEDIA_ROOT / "volunteers").rglob("*") if path.is_file()}
 
         with django_capture_on_commit_callbacks(execute=True):
             signed_in.post(PROFILE, {**form_data(moscow, levels["Новичок"]), "photo": image_upload("старое.png")})
@@ -169,14 +174,12 @@ class TestPhoto:
 
     def test_another_image_format_is_refused_by_extension(self, signed_in, moscow, levels):
         buffer = io.BytesIO()
-        Image.new("RGB", (20, 20)).save(buffer, "GIF")
-        gif = SimpleUploadedFile("photo.gif", buffer.getvalue(), content_type="image/gif")
+        Image.new("RGB", (20, 20)).save(buffer, "BMP")
+        bmp = SimpleUploadedFile("photo.bmp", buffer.getvalue(), content_type="image/bmp")
 
-        response = signed_in.post(PROFILE, {**form_data(moscow, levels["Новичок"]), "photo": gif})
+        response = signed_in.post(PROFILE, {**form_data(moscow, levels["Новичок"]), "photo": bmp})
 
-        assert errors(response, "photo") == [
-            "Расширение файлов “gif” не поддерживается. Разрешенные расширения: jpg, jpeg, png, webp."
-        ]
+        assert errors(response, "photo") == ["Это не изображение: подходят JPEG, PNG, GIF и WebP."]
 
 
 class TestExistingProfile:
