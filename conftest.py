@@ -16,6 +16,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+# The tests' own database of the machine's Redis (the fixture `redis_url`).
+REDIS_TEST_URL = "redis://127.0.0.1:6379/15"
 
 
 @pytest.fixture(autouse=True)
@@ -27,10 +29,9 @@ def _test_settings(settings, tmp_path):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-    # Pages are not kept for visitors, but in the tests of that (core/tests/test_cache.py).
-    settings.PAGE_CACHE_SECONDS = 0
-    # Seldom-changing lists are cached (core.cache.SeldomChanging), and a test's rows vanish
-    # with its rolled-back transaction, without a signal: every test starts with no cache.
+    # Pages are kept for visitors and lists cached as in production (core.cache), so a
+    # page that a service forgets to retire fails its test. A test's rows vanish with its
+    # rolled-back transaction, which bumps no version: every test starts with no cache.
     cache.clear()
 
 
@@ -72,6 +73,25 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def redis_url():
+    """The tests' own database of the machine's Redis (REDIS_TEST_URL), emptied before and
+    after the test: its URL. Without a Redis there the test is skipped — except where
+    REQUIRE_REDIS is set (CI), where that is a failure."""
+    import redis
+
+    with redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=1) as client:
+        try:
+            client.flushdb()
+        except redis.ConnectionError as error:
+            message = f"no Redis at {REDIS_TEST_URL} ({error})"
+            if os.environ.get("REQUIRE_REDIS"):
+                pytest.fail(message)
+            pytest.skip(message)
+        yield REDIS_TEST_URL
+        client.flushdb()
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.forms import EMAIL_TAKEN, email_taken
 from accounts.models import Message, User
 from accounts.roles import MAIN_ADMIN, VOLUNTEER
-from accounts.services import user_sync_staff_status
+from accounts.services import user_saved, user_sync_staff_status
 from core.admin import ChoiceListFilter
 
 
@@ -87,6 +87,10 @@ class UserAdmin(DjangoUserAdmin):
     @admin.display(description=_("почта подтверждена"), boolean=True)
     def email_confirmed(self, user):
         return user.email_confirmed
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        user_saved(changed=form.changed_data)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

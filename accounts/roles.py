@@ -17,10 +17,10 @@ ROLES = (MAIN_ADMIN, ADMIN, TEACHER, VOLUNTEER)
 STAFF_ROLES = frozenset({MAIN_ADMIN, ADMIN, TEACHER})
 
 # Content that administrators manage in full and teachers author (add, change, view).
-CONTENT_APPS = ("courses", "methodics", "problems")
+AUTHORED_APPS = ("courses", "methodics", "problems")
 # Projects hold students' personal data: administrators see every project; a teacher may
 # create one and otherwise sees only the projects they are a member of (projects.selectors).
-ADMIN_APPS = ("accounts", "volunteers", *CONTENT_APPS, "projects")
+ADMIN_APPS = ("accounts", "volunteers", *AUTHORED_APPS, "projects")
 TEACHER_PROJECT_PERMISSIONS = ("add_project",)
 
 # Login lock-outs (django-axes): administrators see them and lift them by deleting the rows.
@@ -70,7 +70,7 @@ def role_permissions(role: str):
         administered = Q(content_type__app_label__in=ADMIN_APPS) | _codenames(ADMIN_EXTRA_PERMISSIONS)
         return permissions.filter(administered).exclude(_codenames(MAIN_ADMIN_ONLY))
     if role == TEACHER:
-        content = Q(content_type__app_label__in=CONTENT_APPS)
+        content = Q(content_type__app_label__in=AUTHORED_APPS)
         authoring = content & (
             Q(codename__startswith="add_") | Q(codename__startswith="change_") | Q(codename__startswith="view_")
         )

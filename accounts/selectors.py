@@ -1,10 +1,10 @@
 from functools import cache
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet
 
 from accounts.models import Message, User
 from accounts.roles import ADMIN, MAIN_ADMIN
-from core.sql import columns, loaded, loaded_fields, rows, table
+from core.models import row_count
 
 
 def administrators() -> QuerySet[User]:
@@ -18,25 +18,16 @@ def unread_message_count(user: User) -> int:
 
 def signed_in_user(user_id) -> User | None:
     """The active user a session names, for the authentication backends' get_user: with
-    `unread_message_count`, which every page's header shows, counted in the same query.
-    Every signed-in request runs it, so it is written in SQL: the ORM spent twice the
-    database's time building the subquery."""
-    found = rows(_signed_in_user_sql(), [user_id])
-    if not found:
+    `unread_message_count`, which every page's header shows, counted in the same query."""
+    found = User.objects.filter(pk=user_id, is_active=True).annotate(unread_message_count=_unread_count())
+    try:
+        return found.get()
+    except User.DoesNotExist:
         return None
-    *values, unread = found[0]
-    user = loaded(User, _USER_FIELDS, values)
-    user.unread_message_count = unread
-    return user
-
-
-_USER_FIELDS = loaded_fields(User)
 
 
 @cache
-def _signed_in_user_sql() -> str:
-    return (
-        f"SELECT {columns('u', User, _USER_FIELDS)},"
-        f" (SELECT count(*) FROM {table(Message)} m WHERE m.recipient_id = u.id AND m.read_at IS NULL)"
-        f" FROM {table(User)} u WHERE u.id = %s AND u.is_active"
-    )
+def _unread_count():
+    """The count of a user's unread messages, as an annotation: built once (a third of the
+    query's time in Python), resolved anew by every query that uses it."""
+    return row_count(Message.objects.filter(recipient=OuterRef("pk"), read_at__isnull=True), per="recipient")

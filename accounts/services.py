@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Message, User
 from accounts.roles import STAFF_ROLES, VOLUNTEER
+from core.cache import CONTENT_AREAS, content_changed
 
 logger = logging.getLogger(__name__)
 
@@ -161,6 +162,14 @@ def email_confirmation_resend(*, user: User) -> str | None:
     if email:
         email_confirmation_send(user=user, email=email)
     return email or None
+
+
+def user_saved(*, changed: Iterable[str]) -> None:
+    """After a user's own profile or the admin saved the account: a changed name shows on
+    the public pages of what the person wrote (methodics, comments, tasks, courses), which
+    are retired."""
+    if {"first_name", "last_name"} & set(changed):
+        content_changed(*CONTENT_AREAS)
 
 
 def user_sync_staff_status(*, user: User) -> None:

@@ -27,6 +27,7 @@ from accounts.services import (
     message_mark_read,
     message_send,
     user_register,
+    user_saved,
 )
 from core.input_checks import parse_id
 from core.ratelimit import TOO_MANY_MESSAGE, TOO_MANY_REQUESTS, rate_limit_reached
@@ -86,6 +87,7 @@ def profile(request):
             form.add_error("email", TOO_MANY_MESSAGE)
             return _profile_page(request, form, yandex_account, status=TOO_MANY_REQUESTS)
         form.save()
+        user_saved(changed=form.changed_data)
         if requested_email is not None:
             email_change_request(user=user, email=requested_email)
             if user.pending_email:

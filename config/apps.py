@@ -7,8 +7,3 @@ class ConfigConfig(AppConfig):
 
     name = "config"
     verbose_name = "Волна"
-
-    def ready(self):
-        from config.views import TITLE_WORDS
-
-        TITLE_WORDS.connect()

@@ -103,8 +103,6 @@ TEMPLATES = [
         },
     },
 ]
-# Django's form renderer with the field, label, error-list and <input> templates in Python.
-FORM_RENDERER = "core.forms_renderer.PlainFormRenderer"
 
 # --- Database: PostgreSQL only, every table in one schema -------------------------
 
@@ -125,11 +123,35 @@ DATABASES = {"default": _database}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Cache and sessions -----------------------------------------------------------
+
+# The default cache holds what every app process must see alike: content cached per area
+# and the pages kept for visitors (core.cache), rate-limit counts (core.ratelimit), the
+# sessions in front of their rows. With REDIS_URL it is Redis, shared by every process;
+# without it (the quick start, the tests) each process's memory — `check --deploy` warns
+# when such a cache keeps pages in production (core.checks).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "volna",
+            # Callers name their own timeouts (core.cache); this is for those that do not.
+            "TIMEOUT": 300,
+            # A Redis that stops answering fails a request in seconds instead of holding
+            # its worker until gunicorn's timeout.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
 # --- Accounts and login -----------------------------------------------------------
 
 AUTH_USER_MODEL = "accounts.User"
-# Sessions in the database, read in SQL (accounts.sessions).
-SESSION_ENGINE = "accounts.sessions"
 
 AUTHENTICATION_BACKENDS = [
     # First: refuses any login while its account or address is locked out (django-axes).
@@ -216,7 +238,7 @@ THUMBNAIL_ALIASES = {
 # a picture is decoded: a small file may unpack into gigabytes.
 UPLOAD_MAX_PIXELS = int(os.environ.get("UPLOAD_MAX_PIXELS", str(40_000_000)))
 PHOTO_MAX_MB = int(os.environ.get("PHOTO_MAX_MB", "5"))
-# Public pages kept for anonymous visitors, per process (core.cache.kept_for_visitors); 0: off.
+# Public pages kept for anonymous visitors in the default cache (core.cache.kept_for_visitors); 0: off.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "60"))
 ATTACHMENT_MAX_MB = int(os.environ.get("ATTACHMENT_MAX_MB", "10"))
 VIDEO_MAX_MB = int(os.environ.get("VIDEO_MAX_MB", "500"))

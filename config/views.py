@@ -1,32 +1,32 @@
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.db.models import Count, QuerySet, Window
+from django.db.models import Count, QuerySet, Value, Window
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.generic import TemplateView
 
-from core.cache import SeldomChanging, kept_for_visitors
+from core.cache import CONTENT_AREAS, CachedValue, cached, kept_for_visitors
 from core.search import (
     MAX_QUERY_LENGTH,
+    MAX_RANKED,
     clean_query,
     correction,
-    count_matching,
     index_scans,
     is_capped,
+    match_count,
     ranked,
     snippet,
     title_words,
     with_snippet,
 )
-from courses.models import Course
 from courses.selectors import courses_shown
-from methodics.models import Methodic
 from methodics.selectors import published_methodics
-from problems.models import Reference, Task
+from problems.models import Reference
 from problems.selectors import published_tasks
 
 RESULTS_PER_GROUP = 5  # on the page of all kinds
@@ -51,18 +51,20 @@ def healthz(request):
 @dataclass(frozen=True)
 class Kind:
     """What the site search finds of one kind: `rows()` are those anyone may see (the
-    search is the same for every visitor), `text` the fields a snippet is cut from."""
+    search is the same for every visitor), `text` the fields a snippet is cut from, `url`
+    the link of a result (a row with its `pk`) for the searched text — reversed by the URL's
+    name: a model instance per result for its get_absolute_url() would double the cost."""
 
     slug: str
     title: str
     rows: Callable[[], QuerySet]
     text: tuple[str, ...]
-    url: Callable[[object, str], str]
+    url: Callable[[dict, str], str]
 
 
-def _reference_url(material: Reference, text: str) -> str:
+def _reference_url(material: dict, text: str) -> str:
     # The handbook has no page per material: its search, scrolled to the material.
-    return f"{reverse('problems:reference')}?{urlencode({'q': text})}#reference-{material.pk}"
+    return f"{reverse('problems:reference')}?{urlencode({'q': text})}#reference-{material['pk']}"
 
 
 KINDS = (
@@ -71,21 +73,21 @@ KINDS = (
         "Курсы",
         courses_shown,
         ("short_description", "full_description"),
-        lambda course, text: course.get_absolute_url(),
+        lambda course, text: reverse("courses:detail", args=[course["pk"]]),
     ),
     Kind(
         "methodics",
         "Методики",
         published_methodics,
         ("short_description", "goal", "description"),
-        lambda methodic, text: methodic.get_absolute_url(),
+        lambda methodic, text: reverse("methodics:detail", args=[methodic["pk"]]),
     ),
     Kind(
         "tasks",
         "Задачи",
         published_tasks,
         ("statement",),
-        lambda task, text: task.get_absolute_url(),
+        lambda task, text: reverse("problems:task", args=[task["pk"]]),
     ),
     Kind("references", "Справочник", Reference.objects.all, ("description",), _reference_url),
 )
@@ -95,18 +97,17 @@ def _searchable_title_words() -> frozenset[str]:
     return title_words(title for kind in KINDS for title in kind.rows().values_list("title", flat=True).iterator())
 
 
-# The words of every searchable title, for «Возможно, вы искали…»; read again at most every
-# ten minutes, or at once in the process that changes a row (config.apps connects it).
-TITLE_WORDS = SeldomChanging(
-    "search:title-words", _searchable_title_words, models=(Course, Methodic, Task, Reference), seconds=600
-)
+# What search reads: the areas whose content it shows.
+SEARCHED_AREAS = CONTENT_AREAS
+# The words of every searchable title, for «Возможно, вы искали…».
+TITLE_WORDS = CachedValue("search:title-words", _searchable_title_words, areas=SEARCHED_AREAS)
 
 
 @dataclass
 class Found:
-    """One result: the object, its link and its snippet with the matches marked."""
+    """One result: its title, its link and its snippet with the matches marked."""
 
-    object: object
+    title: str
     url: str
     snippet: str
 
@@ -119,26 +120,85 @@ class Group:
     page_obj: object = None
 
 
-def _found(kind: Kind, rows, text: str) -> list[Found]:
-    return [Found(row, kind.url(row, text), snippet(row.snippet_source)) for row in rows]
+# What each kind's part of the union selects, in this order.
+COLUMNS = ("pk", "title", "snippet_source", "total", "kind")
 
 
-def _group(kind: Kind, chosen: Kind | None, text: str, page_number) -> Group:
-    """One kind's results: a page of them if it is the chosen kind, the first few on the
-    page of all kinds, else only their count."""
-    if chosen is not None and kind is not chosen:
-        return Group(kind, count_matching(kind.rows(), text), [])
-    # Only the title is read: the snippet is cut in the database, and the ranking sorts
-    # MAX_RANKED candidates at most, narrow rows sort faster.
-    found = with_snippet(ranked(kind.rows().only("title"), text), text, *kind.text)
-    if kind is chosen:
-        page = Paginator(found, RESULTS_PER_PAGE).get_page(page_number)
-        return Group(kind, page.paginator.count, _found(kind, page.object_list, text), page)
-    rows = list(found.annotate(total=Window(Count("pk")))[:RESULTS_PER_GROUP])
-    return Group(kind, rows[0].total if rows else 0, _found(kind, rows, text))
+def _found(kind: Kind, number: int, text: str) -> QuerySet:
+    """The matches of one kind, best first, as the page shows them: title, snippet (cut in
+    the database), `total` (how many match, at most MAX_RANKED) and `kind` (its `number` in
+    KINDS, to tell the kinds apart in a union)."""
+    return (
+        with_snippet(ranked(kind.rows(), text), text, *kind.text)
+        .annotate(total=Window(Count("pk")), kind=Value(number))
+        .values(*COLUMNS)
+    )
 
 
-@kept_for_visitors
+def _search(text: str, chosen: Kind | None, offset: int) -> list[list[dict]]:
+    """Each kind's rows in one query (a UNION ALL of the kinds' ranked queries): the first
+    RESULTS_PER_GROUP of each, or with a `chosen` kind RESULTS_PER_PAGE of it from `offset`
+    and one row with the count of each other kind."""
+    parts = []
+    for number, kind in enumerate(KINDS):
+        if chosen is None:
+            parts.append(_found(kind, number, text)[:RESULTS_PER_GROUP])
+        elif kind is chosen:
+            parts.append(_found(kind, number, text)[offset : offset + RESULTS_PER_PAGE])
+        else:  # only the count, on one row (the first by the primary key's index)
+            count = match_count(kind.rows(), text)
+            counted = kind.rows().order_by("pk").annotate(snippet_source=Value(""), total=count, kind=Value(number))
+            parts.append(counted.values(*COLUMNS)[:1])
+    rows = [[] for _ in KINDS]
+    # Each part keeps its order in the union; only the parts are concatenated.
+    for row in parts[0].union(*parts[1:], all=True):
+        rows[row["kind"]].append(row)
+    return rows
+
+
+def _results(kind: Kind, rows: list[dict], text: str) -> list[Found]:
+    return [Found(row["title"], kind.url(row, text), snippet(row["snippet_source"])) for row in rows]
+
+
+def _found_groups(text: str, chosen: Kind | None, page_number) -> list[tuple[int, list[Found], int]]:
+    """Each kind's count, results and page number: the first few results of each on the
+    page of all kinds, or a page of the chosen kind's. One query (in index_scans); three for
+    a page past the chosen kind's last."""
+    # The page asked for, as if the chosen kind had MAX_RANKED matches: checked below.
+    number = Paginator(range(MAX_RANKED), RESULTS_PER_PAGE).get_page(page_number).number if chosen else 1
+    found = []
+    with index_scans():
+        for kind, rows in zip(KINDS, _search(text, chosen, (number - 1) * RESULTS_PER_PAGE), strict=True):
+            count = rows[0]["total"] if rows else 0
+            if kind is not chosen:
+                found.append((count, [] if chosen else _results(kind, rows, text), 1))
+                continue
+            if not rows and number != 1:
+                # Past the last page, whose number needs the count: Django's pages of the query.
+                page = Paginator(_found(kind, 0, text), RESULTS_PER_PAGE).get_page(page_number)
+                count, rows, number = page.paginator.count, list(page.object_list), page.number
+            found.append((count, _results(kind, rows, text), number))
+    return found
+
+
+def _groups(text: str, chosen: Kind | None, page_number) -> list[Group]:
+    """What `_found_groups` finds, kept in the shared cache under the searched areas'
+    versions: the same for every reader, and a search repeated (the next page of results
+    and back, the same words from another reader) reads no database."""
+    asked = "\n".join([text, chosen.slug if chosen else "", str(page_number or "") if chosen else ""])
+    found = cached(
+        f"search:{hashlib.sha256(asked.encode()).hexdigest()[:32]}",
+        lambda: _found_groups(text, chosen, page_number),
+        areas=SEARCHED_AREAS,
+    )
+    groups = [Group(kind, count, results) for kind, (count, results, _) in zip(KINDS, found, strict=True)]
+    for group, (count, _, number) in zip(groups, found, strict=True):
+        if group.kind is chosen:
+            group.page_obj = Paginator(range(count), RESULTS_PER_PAGE).get_page(number)
+    return groups
+
+
+@kept_for_visitors(*SEARCHED_AREAS)
 def search(request):
     """Everyone, anonymous visitors too: courses, methodics, tasks and reference material
     matching `q`, grouped by kind with counts — the first RESULTS_PER_GROUP of each, or,
@@ -146,10 +206,7 @@ def search(request):
     shown courses, published methodics and tasks (never their solutions), the handbook."""
     text = clean_query(request.GET.get("q"))
     chosen = next((kind for kind in KINDS if kind.slug == request.GET.get("kind")), None)
-    groups = []
-    if text:
-        with index_scans():
-            groups = [_group(kind, chosen, text, request.GET.get("page")) for kind in KINDS]
+    groups = _groups(text, chosen, request.GET.get("page")) if text else []
     context = {
         "query": request.GET.get("q", "")[:MAX_QUERY_LENGTH],
         "text": text,

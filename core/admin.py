@@ -1,5 +1,6 @@
-"""Shared pieces of the apps' admins: the admin site every app registers with, and the
-base of their custom list filters. Nothing is registered here."""
+"""Shared pieces of the apps' admins: the admin site every app registers with, the base
+of their custom list filters and of the admins of public content. Nothing is registered
+here."""
 
 import functools
 
@@ -7,6 +8,8 @@ from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import BadRequest, ValidationError
+
+from core.cache import content_changed
 
 
 class AdminSite(admin.AdminSite):
@@ -52,3 +55,28 @@ class ChoiceListFilter(admin.SimpleListFilter):
         value = self.value()
         if value not in (None, "") and value not in {str(key) for key, _label in self.lookup_choices}:
             raise IncorrectLookupParameters(f"{self.parameter_name}: нет такого значения фильтра.")
+
+
+class ContentAdmin(admin.ModelAdmin):
+    """The admin of public content of one cache area (`content_area`, core.cache): what
+    its change forms, inlines, deletions and bulk deletion write retires the area's
+    cached pages and lists when it commits. Actions that change rows call the app's
+    services, which say so themselves."""
+
+    content_area: str
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        content_changed(self.content_area)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        content_changed(self.content_area)  # inlines and many-to-many links
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        content_changed(self.content_area)
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        content_changed(self.content_area)

@@ -3,9 +3,10 @@ import re
 from django.apps import AppConfig
 from django.conf import settings
 from django.contrib.admin import apps as admin_apps
+from django.core.checks import Tags, register
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_migrate
+from django.db.models.signals import pre_migrate
 
 
 def create_schema(sender, using="default", **kwargs):
@@ -27,16 +28,12 @@ class CoreConfig(AppConfig):
     verbose_name = "Основа"
 
     def ready(self):
-        from core import files
-        from core.cache import content_changed
+        from core import checks, files
 
         pre_migrate.connect(create_schema, sender=self, dispatch_uid="core.create_schema")
-        # Pages kept for visitors (core.cache.kept_for_visitors) are retired by a change of content.
-        post_save.connect(content_changed, dispatch_uid="core.content_changed.save")
-        post_delete.connect(content_changed, dispatch_uid="core.content_changed.delete")
-        m2m_changed.connect(content_changed, dispatch_uid="core.content_changed.links")
         # A deleted row's files leave storage when the deletion commits (core.files).
         files.connect()
+        register(checks.default_cache_is_shared, Tags.caches, deploy=True)
 
 
 class AdminConfig(admin_apps.AdminConfig):

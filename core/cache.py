@@ -1,143 +1,181 @@
-from collections.abc import Callable
+"""The shared cache (settings CACHES: Redis when REDIS_URL is set) and what keeps it correct.
+
+Content is cached by *area* — "courses", "problems", "methodics", "site" (the reference
+lists of the whole site: directions, levels, regions) — under the area's version, pretix's
+way: every key names the versions of the areas its value was read from, so one increment
+retires all of them on every app server at once, with no deletes and no scans (old keys
+expire). The services that change an area's content say so with `content_changed(area)`,
+which bumps the version now and again when their transaction commits; nothing else does —
+no signal on every model, and core names no app's model.
+
+`cached()` builds a value once for everybody: on a miss one caller builds it while the
+others wait for the result instead of stampeding the database. `kept_for_visitors` keeps
+whole public pages for anonymous visitors the same way.
+"""
+
+import hashlib
+import time
+from collections.abc import Callable, Iterable
 from functools import wraps
 
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models.signals import post_delete, post_migrate, post_save
 from django.http import HttpResponse
 
-
-class SeldomChanging:
-    """A value read from tables that seldom change — a filter's choices, say — kept in the
-    cache for `seconds` and forgotten as soon as a row of one of `models` is saved or
-    deleted in this process (again when that commits, in case a request read the old rows
-    in between), or the tables are flushed. The default cache is per process: another
-    process learns of a change when its copy expires, so keep `seconds` short.
-    Call `connect()` from the app's ready()."""
-
-    def __init__(self, key: str, build: Callable[[], object], *, models: tuple, seconds: int = 60):
-        self.key, self.build, self.models, self.seconds = key, build, models, seconds
-
-    def get(self):
-        value = cache.get(self.key)
-        if value is None:
-            value = self.build()
-            cache.set(self.key, value, self.seconds)
-        return value
-
-    def forget(self, *, using: str | None = None, **kwargs) -> None:
-        cache.delete(self.key)
-        transaction.on_commit(lambda: cache.delete(self.key), using=using)
-
-    def connect(self) -> None:
-        for model in self.models:
-            for signal in (post_save, post_delete):
-                signal.connect(self.forget, sender=model, weak=False, dispatch_uid=f"{self.key}.{model._meta.label}")
-        # A flush (tests that commit) empties the tables without post_delete; post_migrate follows.
-        post_migrate.connect(self.forget, weak=False, dispatch_uid=f"{self.key}.migrate")
+# The areas of what people write for the public pages (a person's name shows on them all).
+CONTENT_AREAS = ("courses", "methodics", "problems")
+# A builder holds its lock at most this long; the others wait for its value as long, then
+# build it themselves (the builder died, or is slower than reading the database anyway).
+LOCK_SECONDS = 5
+POLL_SECONDS = 0.01
+_MISSING = object()
+KEY_TEXT_MAX = 150  # of a key's own text; the versions of its areas follow
+# What a builder leaves for those who wait when its page may not be kept (a 404, a page
+# that sets a cookie): they go to the view themselves.
+_NOT_KEPT = "not-kept"
 
 
-# --- Pages kept for visitors ------------------------------------------------------------
-
-GENERATION_KEY = "pages:generation"
-# Apps whose rows make the public pages: a change to any of them retires every kept page...
-CONTENT_APPS = {"accounts", "volunteers", "courses", "problems", "methodics"}
-# ...but for the rows of what people do, which no kept page shows (only their owners and
-# staff see them, on pages never kept): written all day by learners, they keep the pages.
-NOT_ON_KEPT_PAGES = {
-    "accounts.message",
-    "volunteers.volunteerlevel",
-    "volunteers.volunteerbadge",
-    "volunteers.locationchange",
-    "courses.volunteercourse",
-    "courses.volunteerlesson",
-    "courses.quizattempt",
-    "courses.answer",
-    "courses.certificate",
-    "problems.favorite",
-    "problems.variant",
-    "problems.varianttask",
-}
+def _short(key: str) -> str:
+    """A key memcached-style backends accept (≤ 250 characters, no spaces): a long one — a
+    page's address with a long query — ends in its digest instead."""
+    if len(key) <= KEY_TEXT_MAX and key.isprintable() and " " not in key:
+        return key
+    return f"{key[:40].replace(' ', '_')}~{hashlib.sha256(key.encode()).hexdigest()}"
 
 
-def shown_on_kept_pages(sender, update_fields=None, **kwargs) -> bool:
-    """Whether this row's change may show on a kept page. A sign-in saves the user's
-    last_login only, which no page shows."""
-    meta = sender._meta
-    if meta.app_label not in CONTENT_APPS or meta.label_lower in NOT_ON_KEPT_PAGES:
-        return False
-    return update_fields is None or set(update_fields) != {"last_login"}
+def _version_key(area: str) -> str:
+    return f"area:{area}"
 
 
-def _generation() -> int:
-    return cache.get_or_set(GENERATION_KEY, 0, None)
+def versions(areas: Iterable[str]) -> str:
+    """The current versions of `areas` as a part of a key («courses.17-site.3»), read in one
+    round trip. A version the cache lost starts anew from the clock, never from a number
+    an old key may still carry."""
+    areas = sorted(areas)
+    found = cache.get_many([_version_key(area) for area in areas])
+    parts = []
+    for area in areas:
+        version = found.get(_version_key(area))
+        if version is None:
+            version = time.time_ns()
+            cache.add(_version_key(area), version, None)
+            version = cache.get(_version_key(area), version)
+        parts.append(f"{area}.{version}")
+    return "-".join(parts)
 
 
-def content_changed(sender, **kwargs) -> None:
-    """A row of the site's content was saved or deleted (or its links changed): the pages
-    kept in this process are retired now, and again at commit (a visitor may have been
-    shown the old rows in between). Connected by core.apps."""
-    if not settings.PAGE_CACHE_SECONDS or not shown_on_kept_pages(sender, **kwargs):
-        return
-
-    def retire() -> None:
-        try:
-            cache.incr(GENERATION_KEY)
-        except ValueError:  # not set yet, or evicted
-            cache.set(GENERATION_KEY, 1, None)
-
-    retire()
-    transaction.on_commit(retire, using=kwargs.get("using"))
+def _bump(area: str) -> None:
+    try:
+        cache.incr(_version_key(area))
+    except ValueError:  # never read, or evicted
+        cache.set(_version_key(area), time.time_ns(), None)
 
 
-def kept_until_content_changes(key: str, build: Callable[[], object]):
-    """`build()`, kept under `key` as pages are kept for visitors: PAGE_CACHE_SECONDS in this
-    process's cache, until any content changes in this process (content_changed) — other
-    processes keep theirs until it expires. For what is the same for every reader of a
-    page that is not, such as the catalogue's list of courses; `build` must not return
-    None. With PAGE_CACHE_SECONDS at 0, built every time."""
-    seconds = settings.PAGE_CACHE_SECONDS
-    if not seconds:
-        return build()
-    full_key = f"kept:{_generation()}:{key}"
-    value = cache.get(full_key)
-    if value is None:
-        value = build()
-        cache.set(full_key, value, seconds)
+def content_changed(*areas: str, using: str | None = None) -> None:
+    """The content of `areas` changed: what was cached of them is retired now (for the rest
+    of this request) and again when the transaction commits (another request may have
+    cached the old rows in between). Called by the services that change content."""
+    for area in areas:
+        _bump(area)
+    transaction.on_commit(lambda: [_bump(area) for area in areas], using=using)
+
+
+def cached(key: str, build: Callable[[], object], *, areas: Iterable[str], seconds: int = 3600):
+    """`build()`, kept `seconds` under `key` and the versions of `areas` it is read from,
+    for every process; built by one caller at a time (see `_built`). `build` must not
+    return None."""
+    full_key = f"{_short(key)}:{versions(areas)}"
+    value = cache.get(full_key, _MISSING)
+    if value is _MISSING:
+        value = _built(full_key, lambda: (build(), True), seconds)
     return value
 
 
-def kept_for_visitors(view):
-    """A public page as an anonymous visitor without cookies gets it: the same for all of
-    them, so it is kept PAGE_CACHE_SECONDS per URL in this process's cache and served from
-    there, until any content changes in this process (content_changed) — other processes
-    serve theirs until it expires. Signed-in users, other methods, a visitor with a
-    session or messages, and responses that are not 200 or that need a cookie (a CSRF
-    token in a form, a message) always go to the view."""
+def _built(full_key: str, build: Callable[[], tuple[object, bool]], seconds: int):
+    """The value under `full_key`, built by whoever takes the key's lock (`build()` gives
+    the value and whether it may be kept); the others wait for it, up to LOCK_SECONDS,
+    then build it themselves. Whoever takes the lock reads the value once more first: the
+    builder before may have stored it and let go since the miss (without that second read,
+    16 threads a worker rebuilt a retired page 5–10 times in 3 of 35 rounds,
+    bench/stampede.py)."""
+    lock = f"lock:{full_key}"
+    deadline = time.monotonic() + LOCK_SECONDS
+    while True:
+        if cache.add(lock, 1, LOCK_SECONDS):
+            try:
+                value = cache.get(full_key, _MISSING)
+                if value is _MISSING:
+                    value, keep = build()
+                    cache.set(full_key, value if keep else _NOT_KEPT, seconds if keep else LOCK_SECONDS)
+                    return value
+            finally:
+                cache.delete(lock)
+        else:
+            time.sleep(POLL_SECONDS)
+            value = cache.get(full_key, _MISSING)
+            if value is _MISSING:
+                if time.monotonic() >= deadline:
+                    return build()[0]  # the builder is slower than the database: don't wait longer
+                continue  # still being built, or its builder failed and the lock is free to take
+        return build()[0] if value == _NOT_KEPT else value
 
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        seconds = settings.PAGE_CACHE_SECONDS
-        if not seconds or request.method != "GET" or set(request.COOKIES) - {settings.CSRF_COOKIE_NAME}:
-            return view(request, *args, **kwargs)
-        if request.user.is_authenticated:
-            return view(request, *args, **kwargs)
-        key = f"page:{_generation()}:{request.get_full_path()}"
-        kept = cache.get(key)
-        if kept is not None:
+
+class CachedValue:
+    """A value that is the same for every reader — a filter's choices, the category
+    tree — read from the areas it names and cached under their versions (`cached`)."""
+
+    def __init__(self, key: str, build: Callable[[], object], *, areas: tuple[str, ...], seconds: int = 3600):
+        self.key, self.build, self.areas, self.seconds = key, build, areas, seconds
+
+    def get(self):
+        return cached(self.key, self.build, areas=self.areas, seconds=self.seconds)
+
+
+def kept_for_visitors(*areas: str):
+    """A public page as an anonymous visitor without cookies gets it: the same for all of
+    them, so it is kept PAGE_CACHE_SECONDS per URL under the versions of the `areas` it
+    shows, in the shared cache, and built once on a miss. Signed-in users, other methods,
+    a visitor with a session or messages, and responses that are not 200 or that need a
+    cookie (a CSRF token in a form, a message) always go to the view."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            seconds = settings.PAGE_CACHE_SECONDS
+            if (
+                not seconds
+                or request.method != "GET"
+                or set(request.COOKIES) - {settings.CSRF_COOKIE_NAME}
+                or request.user.is_authenticated
+            ):
+                return view(request, *args, **kwargs)
+            full_key = f"{_short('page:' + request.get_full_path())}:{versions(areas)}"
+            kept = cache.get(full_key)
+            if kept == _NOT_KEPT:
+                return view(request, *args, **kwargs)
+            if kept is None:
+                response = None
+
+                def build():
+                    nonlocal response
+                    response = view(request, *args, **kwargs)
+                    keep = (
+                        response.status_code == 200
+                        and not response.streaming
+                        and not response.cookies
+                        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+                        and not len(get_messages(request))
+                    )
+                    return ((response.content, response["Content-Type"]) if keep else None), keep
+
+                kept = _built(full_key, build, seconds)
+                if response is not None:  # this request made the page
+                    return response
             content, content_type = kept
             return HttpResponse(content, content_type=content_type)
-        response = view(request, *args, **kwargs)
-        if (
-            response.status_code == 200
-            and not response.streaming
-            and not response.cookies
-            and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
-            and not len(get_messages(request))
-        ):
-            cache.set(key, (response.content, response["Content-Type"]), seconds)
-        return response
 
-    return wrapper
+        return wrapper
+
+    return decorator

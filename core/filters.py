@@ -4,7 +4,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.cache import SeldomChanging
+from core.cache import CachedValue
 from core.input_checks import INTEGER_MAX
 from core.search import MAX_QUERY_LENGTH, clean_query, ranked
 
@@ -37,7 +37,7 @@ class IntegerFilter(django_filters.NumberFilter):
         return None  # max_value is the bound
 
 
-def cached_choices(source: SeldomChanging, name: str, empty_label=None) -> Callable[[], list]:
+def cached_choices(source: CachedValue, name: str, empty_label=None) -> Callable[[], list]:
     """The choices of one filter, `source.get()[name]` after the empty choice if it has a
     label: a callable, read when the form validates or draws them."""
     empty = [("", empty_label)] if empty_label is not None else []
@@ -52,7 +52,7 @@ class CachedChoicesFilterSet(django_filters.FilterSet):
     (django-filter builds the class and its fields anew for every one), and copying its
     fields for a form copies no list of choices."""
 
-    choices_source: SeldomChanging
+    choices_source: CachedValue
 
     @property
     def choices_version(self) -> int:

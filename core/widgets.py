@@ -6,26 +6,22 @@ from django.forms.utils import flatatt
 from django.utils.safestring import mark_safe
 
 
-def _attributes(attrs: dict) -> str:
-    """HTML attributes as Django writes them: True alone, False and None left out."""
-    return "".join(
-        f" {name}" if value is True else f' {name}="{escape(str(value))}"'
-        for name, value in attrs.items()
-        if value is not False and value is not None
-    )
+class PlainSelect(forms.Select):
+    """A <select> whose options are written in Python straight from the choices, rather
+    than through a template each with the dictionary Django builds for every option. Same
+    markup, attributes and selected option (the first that matches), option groups
+    included (core/tests/test_widgets.py compares it with Django's).
 
-
-class PlainOptionsMixin:
-    """A <select> whose options are written in Python rather than through a template each
-    (Django's way), and straight from the choices, without the dictionary Django builds
-    for every option: the methodics library's 280 authors, tags and categories take
-    0.2 ms instead of 10. Same markup, same attributes, the same options selected (one
-    for a single select: the first that matches), option groups included."""
+    Kept for one field only: the methodic of a project lesson (projects.forms.LessonForm),
+    whose options are every published methodic — 18,013 at the bench's scale. There the
+    options took 1,010 ms to draw with Django's Select and 17.6 ms with this one (DEBUG
+    off, cached templates), and the whole form (bench/lesson_form.py) a median of
+    1,005–1,690 ms against 96–116 ms (6 December 2026). The site's other selects have a
+    few hundred options at most and are Django's (284 options: ~8 ms, drawn once per
+    change of their choices in a {% cache %} fragment)."""
 
     def render(self, name, value, attrs=None, renderer=None):
         attrs = self.build_attrs(self.attrs, attrs)
-        if self.allow_multiple_selected:
-            attrs["multiple"] = True
         values = set(self.format_value(value))
         parts = [f'<select name="{escape(name)}"{flatatt(attrs)}>']
         has_selected = False
@@ -38,51 +34,13 @@ class PlainOptionsMixin:
             if group_name:
                 parts.append(f'<optgroup label="{escape(str(group_name))}">')
             for value_, label in options:
-                selected = (not has_selected or self.allow_multiple_selected) and str(value_) in values
+                selected = not has_selected and str(value_) in values
                 has_selected |= selected
                 mark = " selected" if selected else ""
                 parts.append(f'<option value="{escape(str(value_))}"{mark}>{escape(str(label))}</option>')
             if group_name:
                 parts.append("</optgroup>")
         parts.append("</select>")
-        return mark_safe("".join(parts))
-
-
-class PlainSelect(PlainOptionsMixin, forms.Select):
-    pass
-
-
-class PlainSelectMultiple(PlainOptionsMixin, forms.SelectMultiple):
-    pass
-
-
-class PlainCheckboxSelectMultiple(forms.CheckboxSelectMultiple):
-    """Checkboxes written in Python, in Django's markup (a <div> per choice, the box inside
-    its label): the random variant's 30 blocks take 0.2 ms instead of 2.4."""
-
-    def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        box_id, box_class = widget["attrs"].get("id"), widget["attrs"].get("class")
-        parts = [
-            "<div",
-            f' id="{escape(str(box_id))}"' if box_id else "",
-            f' class="{escape(str(box_class))}"' if box_class else "",
-            ">",
-        ]
-        for group_name, options, _index in widget["optgroups"]:
-            if group_name:
-                parts.append(f"<div><label>{escape(str(group_name))}</label>")
-            for option in options:
-                option_id = option["attrs"].get("id")
-                label_for = f' for="{escape(str(option_id))}"' if option_id else ""
-                parts.append(
-                    f'<div><label{label_for}><input type="{option["type"]}" name="{escape(option["name"])}"'
-                    f' value="{escape(str(option["value"]))}"{_attributes(option["attrs"])}>'
-                    f"\n {escape(str(option['label']))}</label></div>"
-                )
-            if group_name:
-                parts.append("</div>")
-        parts.append("</div>")
         return mark_safe("".join(parts))
 
 

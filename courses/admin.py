@@ -7,6 +7,9 @@ delete courses; administrators do everything else; teachers add, change and view
 the directions an administrator allows them (`TeacherScope`, see courses.permissions).
 Whatever changes a course's chapters or lessons calls `course_refresh`, so the course's
 duration and number of classes stay right and enrolled volunteers get the new lessons.
+The admins of what the catalogue and course pages show are `CourseContentAdmin`s: what
+they save or delete retires those pages (core.admin.ContentAdmin); their actions call
+the services, which do the same.
 """
 
 import logging
@@ -19,13 +22,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.roles import TEACHER
+from core.admin import ContentAdmin
 from courses.models import (
     FAQ,
     Answer,
@@ -57,7 +60,7 @@ from courses.permissions import (
     teacher_may_edit_course,
     teacher_may_edit_lesson,
 )
-from courses.services import certificate_issue, course_refresh
+from courses.services import certificate_issue, course_publish, course_refresh, course_unpublish
 from courses.views.certificates import downloadable_condition
 from volunteers.models import Direction
 
@@ -87,6 +90,12 @@ def refresh_courses(courses) -> None:
 
 
 # --- Shared behaviour ---------------------------------------------------------------------
+
+
+class CourseContentAdmin(ContentAdmin):
+    """Courses and what their public pages show: chapters, lessons, skills, FAQ, quizzes."""
+
+    content_area = "courses"
 
 
 class AuthoredAdmin(admin.ModelAdmin):
@@ -154,7 +163,7 @@ class ReadOnlyInline(admin.TabularInline):
 
 
 @admin.register(Skill)
-class SkillAdmin(AuthoredAdmin):
+class SkillAdmin(AuthoredAdmin, CourseContentAdmin):
     """Skills a course teaches. Administrators and teachers add and edit them (teachers
     do not delete); the course editor picks them by search."""
 
@@ -163,7 +172,7 @@ class SkillAdmin(AuthoredAdmin):
 
 
 @admin.register(FAQ)
-class FAQAdmin(AuthoredAdmin):
+class FAQAdmin(AuthoredAdmin, CourseContentAdmin):
     """Questions and answers shown on course pages. Administrators and teachers add and
     edit them (teachers do not delete); the course editor picks them by search."""
 
@@ -252,7 +261,7 @@ class CourseFAQInline(admin.TabularInline):
 
 
 @admin.register(Course)
-class CourseAdmin(DirectionScopedMixin, AuthoredAdmin):
+class CourseAdmin(DirectionScopedMixin, AuthoredAdmin, CourseContentAdmin):
     """The course editor. Administrators and teachers add, edit and publish courses — a
     teacher whom an administrator restricted to their own directions only those of these
     directions (the others open read-only). Only main administrators delete courses.
@@ -330,15 +339,13 @@ class CourseAdmin(DirectionScopedMixin, AuthoredAdmin):
     def _set_published(self, request, queryset, *, published: bool) -> None:
         selected = set(queryset.values_list("pk", flat=True))
         allowed = editable_courses(request.user, Course.objects.filter(pk__in=selected))
-        to_change = list(allowed.exclude(published=published).values_list("pk", flat=True))
-        Course.objects.filter(pk__in=to_change).update(
-            published=published, user_modified=request.user, updated_at=timezone.now()
-        )
         if published:
+            changed = course_publish(courses=allowed, user=request.user)
             message = gettext("Опубликовано курсов: %(count)d.")
         else:
+            changed = course_unpublish(courses=allowed, user=request.user)
             message = gettext("Снято с публикации курсов: %(count)d.")
-        self.message_user(request, message % {"count": len(to_change)})
+        self.message_user(request, message % {"count": changed})
         skipped = len(selected) - allowed.count()
         if skipped:
             self.message_user(
@@ -373,7 +380,7 @@ class ChapterLessonInline(admin.TabularInline):
 
 
 @admin.register(Chapter)
-class ChapterAdmin(DirectionScopedMixin, AuthoredAdmin):
+class ChapterAdmin(DirectionScopedMixin, AuthoredAdmin, CourseContentAdmin):
     """Chapters and the order of their lessons. Administrators and teachers add and edit
     them (a restricted teacher only chapters whose every course is of their directions);
     administrators delete them. A saved chapter refreshes every course containing it, so
@@ -470,7 +477,7 @@ class QuestionInline(admin.TabularInline):
 
 
 @admin.register(Lesson)
-class LessonAdmin(DirectionScopedMixin, AuthoredAdmin):
+class LessonAdmin(DirectionScopedMixin, AuthoredAdmin, CourseContentAdmin):
     """Lessons with their video, webinar or quiz questions. Administrators and teachers
     add and edit them (a restricted teacher only lessons whose every course is of their
     directions); administrators delete them. A saved lesson refreshes every course that
@@ -542,7 +549,7 @@ class ChoiceInline(admin.TabularInline):
 
 
 @admin.register(Question)
-class QuestionAdmin(DirectionScopedMixin, admin.ModelAdmin):
+class QuestionAdmin(DirectionScopedMixin, CourseContentAdmin):
     """Quiz questions with their answer options. Administrators and teachers add and edit
     them (a restricted teacher only those of lessons within their directions);
     administrators delete them."""

@@ -2,9 +2,8 @@ import django_filters
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
-from core.cache import SeldomChanging
+from core.cache import CachedValue
 from core.filters import CachedChoicesFilterSet, SearchFilter, cached_choices
-from core.widgets import PlainSelect
 from courses.models import Course, CourseLocation
 from volunteers.models import Direction, Level, Location
 
@@ -19,42 +18,35 @@ def catalogue_choices() -> dict[str, list[tuple[int, str]]]:
     }
 
 
-# They seldom change: cached for a minute, forgotten on any change (courses.apps connects it).
-CATALOGUE_CHOICES = SeldomChanging("courses:catalogue-choices", catalogue_choices, models=(Direction, Level, Location))
+# The site's reference lists: cached until one of them changes.
+CATALOGUE_CHOICES = CachedValue("courses:catalogue-choices", catalogue_choices, areas=("site",))
 
 
 class CourseFilter(CachedChoicesFilterSet):
     """The catalogue's filters. A region selects the courses open there: those that list
     it and those that list no region at all (open everywhere).
 
-    Direction, level and region are typed choices from CATALOGUE_CHOICES. The selects are
-    written in Python (PlainSelect): the 89 regions through Django's per-option templates
-    took a third of the page's time."""
+    Direction, level and region are typed choices from CATALOGUE_CHOICES."""
 
     choices_source = CATALOGUE_CHOICES
     q = SearchFilter()
     direction = django_filters.TypedChoiceFilter(
         label=_("Направление"),
         coerce=int,
-        widget=PlainSelect,
         choices=cached_choices(CATALOGUE_CHOICES, "direction", _("Все направления")),
     )
     level = django_filters.TypedChoiceFilter(
         label=_("Уровень"),
         coerce=int,
-        widget=PlainSelect,
         choices=cached_choices(CATALOGUE_CHOICES, "level", _("Все уровни")),
     )
     location = django_filters.TypedChoiceFilter(
         label=_("Регион"),
         coerce=int,
         method="open_in",
-        widget=PlainSelect,
         choices=cached_choices(CATALOGUE_CHOICES, "location", _("Все регионы")),
     )
-    format = django_filters.ChoiceFilter(
-        choices=Course.Format.choices, label=_("Формат"), empty_label=_("Любой"), widget=PlainSelect
-    )
+    format = django_filters.ChoiceFilter(choices=Course.Format.choices, label=_("Формат"), empty_label=_("Любой"))
 
     class Meta:
         model = Course

@@ -15,6 +15,17 @@ from core.search import SearchableManager, search_vector_field
 from core.storage import PrivateStorage
 from volunteers.models import Direction, Level, Location, Volunteer
 
+# What makes a course or a lesson shown to learners: it is ready, visible and published.
+# The one statement of that rule — for queries `shown()` (the catalogue's index too), for
+# a row at hand `is_shown`.
+SHOWN_FLAGS = ("ready", "visible", "published")
+
+
+def shown(path: str = "") -> Q:
+    """The courses (or lessons) shown to learners; `path` reaches them from another model
+    («lesson__»)."""
+    return Q(**{f"{path}{flag}": True for flag in SHOWN_FLAGS})
+
 
 class Authored(TimeStampedModel):
     """Who created a row and who changed it last (spec 001's user_created / user_modified);
@@ -141,7 +152,7 @@ class Course(Authored):
             # The catalogue's order over the shown courses: a page is read off the index, unsorted.
             models.Index(
                 fields=["start_date", "title", "id"],
-                condition=Q(ready=True, visible=True, published=True),
+                condition=shown(),
                 name="courses_catalogue_order_idx",
             ),
             GinIndex(fields=["search_vector"], name="courses_search_idx"),
@@ -155,7 +166,7 @@ class Course(Authored):
 
     @property
     def is_shown(self) -> bool:
-        return self.ready and self.visible and self.published
+        return all(getattr(self, flag) for flag in SHOWN_FLAGS)
 
 
 class CourseLocation(models.Model):
@@ -280,7 +291,7 @@ class Lesson(Authored):
 
     @property
     def is_shown(self) -> bool:
-        return self.ready and self.visible and self.published
+        return all(getattr(self, flag) for flag in SHOWN_FLAGS)
 
 
 class ChapterLesson(models.Model):

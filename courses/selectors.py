@@ -1,30 +1,33 @@
+"""The learner's reads of courses. What is the same for every reader — a course with its
+details, a course's structure — is cached for every process under the versions of the
+areas it is read from (core.cache.cached: "courses", and "site" for the directions, levels
+and regions a course shows); the learner's own enrolment and progress are read anew, each
+in one small query."""
+
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from functools import cache
-from itertools import islice
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import OuterRef, Q, QuerySet
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 
-from core.sql import columns, loaded, loaded_fields, rows, table
+from core.cache import cached
 from courses.models import (
     FAQ,
-    Chapter,
     ChapterLesson,
     Course,
     CourseChapter,
-    CourseFAQ,
     CourseLocation,
-    CourseSkill,
     Lesson,
     Skill,
     VolunteerCourse,
     VolunteerLesson,
     Webinar,
+    shown,
 )
-from volunteers.models import Direction, Level, Location, Volunteer, VolunteerLevel
+from volunteers.models import Level, Location, Volunteer
 
-SHOWN = Q(ready=True, visible=True, published=True)
+COURSE_AREAS = ("courses", "site")
+STRUCTURE_AREAS = ("courses",)
 
 
 @dataclass(frozen=True)
@@ -51,44 +54,19 @@ def learner_for_volunteer(volunteer: Volunteer | None) -> Learner:
     return Learner(volunteer=volunteer, level=volunteer.effective_level, location=volunteer.location)
 
 
-_VOLUNTEER_FIELDS = loaded_fields(Volunteer)
-_LEARNER_LOCATION_FIELDS = loaded_fields(Location)
-_LEARNER_LEVEL_FIELDS = loaded_fields(Level, ("name", "rank"))
-
-
-@cache
-def _learner_sql() -> str:
-    """The volunteer of a user (%s), with its region and its highest confirmed level (NULLs
-    when none)."""
-    return (
-        f"SELECT {columns('v', Volunteer, _VOLUNTEER_FIELDS)}, {columns('loc', Location, _LEARNER_LOCATION_FIELDS)},"
-        f" {columns('top', Level, _LEARNER_LEVEL_FIELDS)}"
-        f" FROM {table(Volunteer)} v JOIN {table(Location)} loc ON loc.id = v.location_id"
-        f" LEFT JOIN LATERAL (SELECT l.* FROM {table(VolunteerLevel)} r JOIN {table(Level)} l ON l.id = r.level_id"
-        "  WHERE r.volunteer_id = v.id AND r.confirmed ORDER BY l.rank DESC LIMIT 1) top ON true"
-        " WHERE v.user_id = %s"
-    )
-
-
 def learner_of_user(user) -> Learner:
     """The signed-in user's volunteer profile as a learner, in one query: the profile with
-    its region and its highest confirmed level (Volunteer.effective_level). Every learner
-    page asks it, so it is written in SQL: the ORM took three times the database's time
-    to build it. The level carries its name and rank, all the learner pages read."""
-    found = rows(_learner_sql(), [user.pk])
-    if not found:
+    its region and its effective level (Volunteer.objects.with_effective_level)."""
+    found = Volunteer.objects.filter(user=user).with_effective_level().select_related("location")
+    try:
+        return learner_for_volunteer(found.get())
+    except Volunteer.DoesNotExist:
         return ANONYMOUS
-    values = iter(found[0])
-    volunteer = loaded(Volunteer, _VOLUNTEER_FIELDS, islice(values, len(_VOLUNTEER_FIELDS)))
-    volunteer.location = loaded(Location, _LEARNER_LOCATION_FIELDS, islice(values, len(_LEARNER_LOCATION_FIELDS)))
-    level_values = list(values)
-    level = loaded(Level, _LEARNER_LEVEL_FIELDS, level_values) if level_values[0] is not None else None
-    return Learner(volunteer=volunteer, level=level, location=volunteer.location)
 
 
 def courses_shown() -> QuerySet[Course]:
-    """Courses learners may see: ready, visible and published."""
-    return Course.objects.filter(SHOWN)
+    """Courses learners may see (courses.models.shown)."""
+    return Course.objects.filter(shown())
 
 
 def catalogue_courses() -> QuerySet[Course]:
@@ -110,12 +88,8 @@ def enrolment_statuses(volunteer: Volunteer | None, course_ids: Collection[int])
     """The volunteer's enrolment status in each of these courses they are enrolled in."""
     if volunteer is None or not course_ids:
         return {}
-    return dict(
-        rows(
-            f"SELECT course_id, status FROM {table(VolunteerCourse)} WHERE volunteer_id = %s AND course_id = ANY(%s)",
-            [volunteer.pk, list(course_ids)],
-        )
-    )
+    enrolments = VolunteerCourse.objects.filter(volunteer=volunteer, course_id__in=course_ids).order_by()
+    return dict(enrolments.values_list("course_id", "status"))
 
 
 def refusal_reason(learner: Learner, course: Course, *, region_ids: Collection[int] | None = None) -> str | None:
@@ -131,13 +105,10 @@ def refusal_reason(learner: Learner, course: Course, *, region_ids: Collection[i
     return None
 
 
-# The learner pages (a course's, a lesson's) read the course and its structure on every
-# request. They do it in SQL, the rows made into instances as a queryset would make them:
-# the ORM took three to four times the database's time to build these queries.
+# --- A course's structure ---------------------------------------------------------------
 
-
-# What the learner pages read of a course's structure: not the timestamps and authors,
-# which they never show (converting those made reading the structure a sixth slower).
+# What the learner pages read of a course's lessons: not the timestamps and authors, which
+# they never show.
 STRUCTURE_LESSON_FIELDS = (
     "title",
     "description",
@@ -154,87 +125,131 @@ STRUCTURE_PROGRESS_FIELDS = ("volunteer_id", "lesson_id", "passed", "start_date"
 
 Structure = list[tuple[CourseChapter, list[Lesson]]]
 
-_LESSON_FIELDS = loaded_fields(Lesson, STRUCTURE_LESSON_FIELDS)
-_PROGRESS_FIELDS = loaded_fields(VolunteerLesson, STRUCTURE_PROGRESS_FIELDS)
-_PASSED = _PROGRESS_FIELDS.index("passed")
 
-
-@cache
-def _structure_sql() -> str:
-    """A course's (%(course)s) chapters in order, each with its lessons in order: one row
-    per chapter and shown lesson, and one with empty lesson columns for a chapter without
-    shown lessons (LEFT JOIN, the lessons filtered in the join); with the progress row of
-    each lesson of a volunteer (%(volunteer)s; NULL: none)."""
+def _shown_links() -> QuerySet[ChapterLesson]:
+    """The links of chapters to their shown lessons, with the lessons (STRUCTURE_LESSON_FIELDS)."""
+    lesson_fields = (f"lesson__{name}" for name in STRUCTURE_LESSON_FIELDS)
     return (
-        "SELECT entry.id, entry.order_number, entry.chapter_id, chapter.title,"
-        f" {columns('lesson', Lesson, _LESSON_FIELDS)}, {columns('progress', VolunteerLesson, _PROGRESS_FIELDS)}"
-        f" FROM {table(CourseChapter)} entry JOIN {table(Chapter)} chapter ON chapter.id = entry.chapter_id"
-        f" LEFT JOIN {table(ChapterLesson)} link ON link.chapter_id = entry.chapter_id"
-        f" LEFT JOIN {table(Lesson)} lesson"
-        "  ON lesson.id = link.lesson_id AND lesson.ready AND lesson.visible AND lesson.published"
-        f" LEFT JOIN {table(VolunteerLesson)} progress"
-        "  ON progress.lesson_id = lesson.id AND progress.volunteer_id = %(volunteer)s"
-        " WHERE entry.course_id = %(course)s"
-        " ORDER BY entry.order_number, link.order_number"
+        ChapterLesson.objects.filter(shown("lesson__"))
+        .select_related("lesson")
+        .only("chapter", "order_number", "lesson", *lesson_fields)
     )
 
 
+def _read_structure(course_id: int) -> Structure:
+    """The course's chapters in order (with their chapter's title), each with its shown
+    lessons in order (STRUCTURE_LESSON_FIELDS only), read now: two queries."""
+    links = Prefetch("chapter__chapter_lessons", queryset=_shown_links().order_by("order_number"), to_attr="links")
+    entries = (
+        CourseChapter.objects.filter(course_id=course_id)
+        .select_related("chapter")
+        .only("course", "chapter", "order_number", "chapter__title")
+        .prefetch_related(links)
+        .order_by("order_number")
+    )
+    structure = []
+    for entry in entries:
+        structure.append((entry, [link.lesson for link in entry.chapter.links]))
+        del entry.chapter.links  # not cached with the structure: half its reading time
+    return structure
+
+
 def course_structure(course: Course) -> Structure:
-    """The course's chapters in order, each with its shown lessons in order (one query).
-    The lessons carry STRUCTURE_LESSON_FIELDS only; the chapters their title."""
-    return _structure(course, volunteer=None)[0]
+    """The course's chapters in order, each with its shown lessons in order, as every
+    learner sees them: cached under the "courses" area. The lessons carry
+    STRUCTURE_LESSON_FIELDS only; the chapters their title."""
+    return cached(f"courses:structure:{course.pk}", lambda: _read_structure(course.pk), areas=STRUCTURE_AREAS)
+
+
+def course_lessons(course: Course) -> list[Lesson]:
+    """The course's shown lessons in reading order (chapter order, then lesson order), as
+    the database has them now, in one query: for the services that evaluate and reset
+    progress, and the teachers' pages. They carry STRUCTURE_LESSON_FIELDS only."""
+    chapter_order = CourseChapter.objects.filter(course=course, chapter=OuterRef("chapter")).values("order_number")
+    links = (
+        _shown_links()
+        .filter(chapter__courses=course)
+        .annotate(chapter_order=Subquery(chapter_order))
+        .order_by("chapter_order", "order_number")
+    )
+    return [link.lesson for link in links]
 
 
 def course_structure_with_progress(
     course: Course, volunteer: Volunteer, *, lesson_id: int | None = None
 ) -> tuple[Structure, set[int], VolunteerLesson | None]:
-    """course_structure() with, in the same one query, the volunteer's progress: the ids of
+    """course_structure() and the volunteer's progress in it, read in one query: the ids of
     the lessons they passed, and their progress row of the lesson `lesson_id` (None: no
-    row, or no lesson asked for), which carries STRUCTURE_PROGRESS_FIELDS only. Only that
-    row is made an instance: the lesson page records its lesson's opening in it."""
-    structure, progress = _structure(course, volunteer=volunteer)
-    passed_ids = {each for each, values in progress.items() if values[_PASSED]}
-    row = progress.get(lesson_id)
-    return structure, passed_ids, loaded(VolunteerLesson, _PROGRESS_FIELDS, row) if row else None
+    row, or no lesson asked for), which carries STRUCTURE_PROGRESS_FIELDS only — the
+    lesson page records its lesson's opening in it."""
+    structure = course_structure(course)
+    lesson_ids = [lesson.pk for _, lessons in structure for lesson in lessons]
+    if not lesson_ids:
+        return structure, set(), None
+    rows = (
+        VolunteerLesson.objects.filter(Q(passed=True) | Q(lesson_id=lesson_id), volunteer=volunteer)
+        .filter(lesson_id__in=lesson_ids)
+        .only(*STRUCTURE_PROGRESS_FIELDS)
+        .order_by()
+    )
+    passed_ids, row = set(), None
+    for each in rows:
+        if each.passed:
+            passed_ids.add(each.lesson_id)
+        if each.lesson_id == lesson_id:
+            row = each
+    return structure, passed_ids, row
 
 
-def _structure(course: Course, *, volunteer: Volunteer | None) -> tuple[Structure, dict[int, tuple]]:
-    """The structure, and the values of the volunteer's progress rows by lesson id."""
-    found = rows(_structure_sql(), {"course": course.pk, "volunteer": volunteer.pk if volunteer else None})
-    structure: Structure = []
-    progress: dict[int, tuple] = {}
-    split = 4 + len(_LESSON_FIELDS)
-    for row in found:
-        entry_id, order_number, chapter_id, title = row[:4]
-        if not structure or structure[-1][0].pk != entry_id:
-            entry = loaded(
-                CourseChapter,
-                ("id", "course_id", "chapter_id", "order_number"),
-                (entry_id, course.pk, chapter_id, order_number),
-            )
-            entry.chapter = loaded(Chapter, ("id", "title"), (chapter_id, title))
-            structure.append((entry, []))
-        if row[4] is None:  # the chapter has no shown lessons
-            continue
-        lesson = loaded(Lesson, _LESSON_FIELDS, row[4:split])
-        structure[-1][1].append(lesson)
-        if row[split] is not None:
-            progress[lesson.pk] = row[split:]
-    return structure, progress
+# --- A course ---------------------------------------------------------------------------
 
 
-def course_lessons(course: Course) -> list[Lesson]:
-    """The course's shown lessons in reading order (chapter order, then lesson order)."""
-    return [lesson for _, lessons in course_structure(course) for lesson in lessons]
+@dataclass(frozen=True)
+class CourseDetails:
+    """A shown course with its direction and level, and the lists its page shows, each in
+    its model's order: `regions` (location id, region), `skills` (title, description) and
+    `questions` (question, answer)."""
+
+    course: Course
+    regions: list[tuple[int, str]]
+    skills: list[tuple[str, str]]
+    questions: list[tuple[str, str]]
+
+
+def _read_course_details(course_id: int) -> CourseDetails:
+    """Raises Course.DoesNotExist when no shown course has the id: nothing is cached then."""
+    course = (
+        courses_shown()
+        .select_related("direction", "level")
+        .prefetch_related(
+            Prefetch("locations", queryset=Location.objects.only("region")),
+            Prefetch("skills", queryset=Skill.objects.only("title", "description")),
+            Prefetch("faq", queryset=FAQ.objects.only("question", "answer")),
+        )
+        .get(pk=course_id)
+    )
+    return CourseDetails(
+        course=course,
+        regions=[(location.pk, location.region) for location in course.locations.all()],
+        skills=[(skill.title, skill.description) for skill in course.skills.all()],
+        questions=[(item.question, item.answer) for item in course.faq.all()],
+    )
+
+
+def course_details(course_id: int) -> CourseDetails | None:
+    """The shown course `course_id` with its details, the same for every reader: cached
+    under the "courses" and "site" areas. None if there is no such shown course."""
+    try:
+        return cached(f"courses:course:{course_id}", lambda: _read_course_details(course_id), areas=COURSE_AREAS)
+    except Course.DoesNotExist:
+        return None
 
 
 @dataclass(frozen=True)
 class LearnerCourse:
     """A shown course as the learner pages read it, with the learner's enrolment in it
-    (None: not enrolled, or no volunteer), whose course is set. With `details` (the course
-    page), the course has its direction and level, and the lists the page shows come
-    along, each in its model's order: `regions` (location id, region), `skills` (title,
-    description) and `questions` (question, answer)."""
+    (None: not enrolled, or no volunteer), whose course is set; the course has its
+    direction and level, and the lists of its page come along (see CourseDetails)."""
 
     course: Course
     enrolment: VolunteerCourse | None
@@ -243,97 +258,35 @@ class LearnerCourse:
     questions: list[tuple[str, str]] = field(default_factory=list)
 
 
-_COURSE_FIELDS = loaded_fields(Course)
-_DIRECTION_FIELDS = loaded_fields(Direction)
-_LEVEL_FIELDS = loaded_fields(Level)
-_ENROLMENT_FIELDS = loaded_fields(VolunteerCourse)
-
-
-def _pairs(first: str, second: str, rows: str, order: str) -> str:
-    """A JSON list of the [first, second] pairs of `rows` (FROM …), in `order`."""
-    return f"(SELECT coalesce(json_agg(json_build_array({first}, {second}) ORDER BY {order}), '[]') {rows})"
-
-
-@cache
-def _learner_course_sql(details: bool) -> str:
-    """A shown course (%(course)s) with the enrolment of a volunteer (%(volunteer)s; NULL:
-    none), and with `details` its direction, level, regions, skills and FAQ."""
-    selected = [columns("course", Course, _COURSE_FIELDS), columns("enrolment", VolunteerCourse, _ENROLMENT_FIELDS)]
-    joins = [
-        f"LEFT JOIN {table(VolunteerCourse)} enrolment"
-        " ON enrolment.course_id = course.id AND enrolment.volunteer_id = %(volunteer)s"
-    ]
-    if details:
-        selected += [
-            columns("direction", Direction, _DIRECTION_FIELDS),
-            columns("course_level", Level, _LEVEL_FIELDS),
-            _pairs(
-                "location.id",
-                "location.region",
-                f"FROM {table(CourseLocation)} link JOIN {table(Location)} location ON location.id = link.location_id"
-                " WHERE link.course_id = course.id",
-                "location.region",
-            ),
-            _pairs(
-                "skill.title",
-                "skill.description",
-                f"FROM {table(CourseSkill)} link JOIN {table(Skill)} skill ON skill.id = link.skill_id"
-                " WHERE link.course_id = course.id",
-                "skill.title",
-            ),
-            _pairs(
-                "item.question",
-                "item.answer",
-                f"FROM {table(CourseFAQ)} link JOIN {table(FAQ)} item ON item.id = link.faq_id"
-                " WHERE link.course_id = course.id",
-                "item.question",
-            ),
-        ]
-        joins += [
-            f"JOIN {table(Direction)} direction ON direction.id = course.direction_id",
-            f"JOIN {table(Level)} course_level ON course_level.id = course.level_id",
-        ]
-    return (
-        f"SELECT {', '.join(selected)} FROM {table(Course)} course {' '.join(joins)}"
-        " WHERE course.id = %(course)s AND course.ready AND course.visible AND course.published"
-    )
-
-
-def learner_course(course_id: int, volunteer: Volunteer | None, *, details: bool = False) -> LearnerCourse | None:
-    """The shown course `course_id` as the learner pages read it (see LearnerCourse), in
-    one query; None if there is no such shown course."""
-    found = rows(_learner_course_sql(details), {"course": course_id, "volunteer": volunteer.pk if volunteer else None})
-    if not found:
+def learner_course(course_id: int, volunteer: Volunteer | None) -> LearnerCourse | None:
+    """The shown course `course_id` as the learner pages read it (see LearnerCourse): the
+    course from the cache (course_details), the volunteer's enrolment in one query. None if
+    there is no such shown course."""
+    details = course_details(course_id)
+    if details is None:
         return None
-    row = found[0]
-    values = iter(row)
-    course = loaded(Course, _COURSE_FIELDS, islice(values, len(_COURSE_FIELDS)))
-    enrolment = loaded(VolunteerCourse, _ENROLMENT_FIELDS, islice(values, len(_ENROLMENT_FIELDS)))
-    if enrolment.pk is None:  # no row joined
-        enrolment = None
-    else:
+    course = details.course
+    enrolment = enrolment_of(volunteer, course)
+    if enrolment is not None:
         enrolment.course = course
-    if not details:
-        return LearnerCourse(course=course, enrolment=enrolment)
-    course.direction = loaded(Direction, _DIRECTION_FIELDS, islice(values, len(_DIRECTION_FIELDS)))
-    course.level = loaded(Level, _LEVEL_FIELDS, islice(values, len(_LEVEL_FIELDS)))
-    regions, skills, questions = ([tuple(pair) for pair in pairs] for pairs in values)
-    return LearnerCourse(course=course, enrolment=enrolment, regions=regions, skills=skills, questions=questions)
-
-
-_WEBINAR_FIELDS = loaded_fields(Webinar, ("url_webinar", "start_date"))
+    return LearnerCourse(
+        course=course,
+        enrolment=enrolment,
+        regions=details.regions,
+        skills=details.skills,
+        questions=details.questions,
+    )
 
 
 def lesson_webinars(lesson: Lesson) -> list[Webinar]:
     """The lesson's webinars by start (their link and start only), for the lesson page."""
-    sql = (
-        f"SELECT {columns('w', Webinar, _WEBINAR_FIELDS)} FROM {table(Webinar)} w"
-        " WHERE w.lesson_id = %s ORDER BY w.start_date, w.id"
-    )
-    return [loaded(Webinar, _WEBINAR_FIELDS, row) for row in rows(sql, [lesson.pk])]
+    return list(lesson.webinars.only("lesson_id", "url_webinar", "start_date").order_by("start_date", "pk"))
 
 
 def enrolment_of(volunteer: Volunteer | None, course: Course) -> VolunteerCourse | None:
     if volunteer is None:
         return None
-    return VolunteerCourse.objects.filter(volunteer=volunteer, course=course).first()
+    try:
+        return VolunteerCourse.objects.get(volunteer=volunteer, course=course)
+    except VolunteerCourse.DoesNotExist:
+        return None

@@ -16,13 +16,14 @@ import secrets
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import TEACHER
 from accounts.services import notify
+from core.cache import content_changed
 from courses.exports import CertificateData, render_certificate_pdf
 from courses.models import (
     Answer,
@@ -34,6 +35,7 @@ from courses.models import (
     QuizAttempt,
     VolunteerCourse,
     VolunteerLesson,
+    shown,
 )
 from courses.selectors import course_lessons, learner_for_volunteer, refusal_reason
 from volunteers.models import Volunteer
@@ -47,19 +49,21 @@ class CourseError(Exception):
     """A learner action the rules refuse; the message is shown to the learner as it is."""
 
 
-# --- Structure --------------------------------------------------------------------------
+# --- Structure and publishing -----------------------------------------------------------
+#
+# What these change is shown on the catalogue and the course pages, kept for visitors:
+# each says so with content_changed("courses"). So does the admin of course content
+# (core.admin.ContentAdmin). What learners do — enrolment, progress, quizzes,
+# certificates — no kept page shows.
 
 
 @transaction.atomic
 def course_refresh(*, course: Course) -> None:
     """After the course's chapters or lessons change: recompute duration and number of
     classes from its shown lessons, and give every enrolled volunteer progress rows for
-    lessons added since they enrolled."""
+    lessons added since they enrolled. The course's pages are retired."""
     lessons = Lesson.objects.filter(
-        pk__in=ChapterLesson.objects.filter(chapter__courses=course).values("lesson_id"),
-        ready=True,
-        visible=True,
-        published=True,
+        shown(), pk__in=ChapterLesson.objects.filter(chapter__courses=course).values("lesson_id")
     )
     totals = lessons.aggregate(minutes=Sum("duration"))
     course.duration = min(totals["minutes"] or 0, 32767)
@@ -78,6 +82,7 @@ def course_refresh(*, course: Course) -> None:
         ignore_conflicts=True,
         batch_size=5000,
     )
+    content_changed("courses")
 
 
 @transaction.atomic
@@ -90,6 +95,33 @@ def reorder(*, links, order: list[int]) -> None:
         link = by_id[link_id]
         link.order_number = number
         link.save(update_fields=["order_number"])
+    content_changed("courses")
+
+
+def course_publish(*, courses: QuerySet[Course], user: User) -> int:
+    """Publish the `courses` that are not published yet, recording `user` as their last
+    editor; how many changed. Whether `user` may publish them is the caller's check
+    (courses.permissions.editable_courses)."""
+    return _course_set_published(courses=courses, user=user, published=True)
+
+
+def course_unpublish(*, courses: QuerySet[Course], user: User) -> int:
+    """Take the published ones of `courses` off the catalogue (their pages become 404),
+    recording `user` as their last editor; how many changed. The caller checks that
+    `user` may."""
+    return _course_set_published(courses=courses, user=user, published=False)
+
+
+@transaction.atomic
+def _course_set_published(*, courses: QuerySet[Course], user: User, published: bool) -> int:
+    changed = (
+        Course.objects.filter(pk__in=courses.values("pk"))
+        .exclude(published=published)
+        .update(published=published, user_modified=user, updated_at=timezone.now())
+    )
+    if changed:
+        content_changed("courses")
+    return changed
 
 
 # --- Enrolment --------------------------------------------------------------------------

@@ -8,7 +8,8 @@ Rights follow the roles (accounts.roles) and one permission:
   read-only, its steps and media too), and hide comments only under their own methodics.
 A methodic's total duration is never typed: it follows its steps (`methodic_refresh_duration`
 after every save). Publishing, unpublishing and hiding go through methodics.services, so
-the rules and the notifications are the site's.
+the rules and the notifications are the site's; what the forms and deletions write retires
+the cached public pages of methodics (core.admin.ContentAdmin).
 """
 
 from django import forms
@@ -18,6 +19,7 @@ from django.db.models import Count
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import ContentAdmin
 from methodics.models import Category, Comment, Methodic, MethodicMedia, MethodicStep, Tag
 from methodics.selectors import can_edit, can_moderate, category_path, methodics_visible_to
 from methodics.services import (
@@ -44,9 +46,11 @@ def editable_by(request, methodics):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(ContentAdmin):
     """The category tree: each row shows its path from the root («Игры → Подвижные игры»).
     A category with subcategories cannot be deleted (PROTECT); its methodics lose it."""
+
+    content_area = "methodics"
 
     list_display = ("full_path", "methodic_count")
     search_fields = ("name", "parent__name")
@@ -75,7 +79,9 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(ContentAdmin):
+    content_area = "methodics"
+
     list_display = ("name", "methodic_count")
     search_fields = ("name",)
 
@@ -125,10 +131,12 @@ class MethodicMediaInline(AuthorOnlyInline, admin.TabularInline):
 
 
 @admin.register(Methodic)
-class MethodicAdmin(admin.ModelAdmin):
+class MethodicAdmin(ContentAdmin):
     """Methodics with their steps and media. Teachers change only their own; moderators
     every one. «Опубликовать» refuses a methodic without steps; «Снять с публикации» of
     another's methodic notifies its author."""
+
+    content_area = "methodics"
 
     list_display = ("title", "author", "category", "status", "total_duration", "published_at")
     list_filter = ("status", "category", "tags", ("author", admin.RelatedOnlyFieldListFilter))
@@ -220,10 +228,12 @@ class MethodicAdmin(admin.ModelAdmin):
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(ContentAdmin):
     """Moderation of comments: people write them on the site (`comment_add`), here they
     are read and hidden («Скрыть»: the writer is told). Moderators hide any comment, a
     teacher those under their own methodics. Nothing is edited by hand."""
+
+    content_area = "methodics"
 
     list_display = ("text_start", "methodic", "author", "created_at", "is_hidden")
     list_filter = ("is_hidden",)

@@ -9,12 +9,8 @@ class MethodicsConfig(AppConfig):
         from easy_thumbnails.signal_handlers import generate_aliases
         from easy_thumbnails.signals import saved_file
 
-        from methodics.filters import FILTER_CHOICES
         from methodics.models import Methodic, MethodicStep
-        from methodics.selectors import CATEGORY_TREE
 
         # Thumbnails are made once at upload; pages only compute their URLs (core's alias_url).
         saved_file.connect(generate_aliases, sender=Methodic, dispatch_uid="methodics.cover_aliases")
         saved_file.connect(generate_aliases, sender=MethodicStep, dispatch_uid="methodics.step_aliases")
-        FILTER_CHOICES.connect()
-        CATEGORY_TREE.connect()

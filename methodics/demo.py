@@ -12,6 +12,7 @@ from django.db import transaction
 from PIL import Image, ImageDraw, ImageFont
 
 from accounts.models import User
+from core.cache import content_changed
 from core.pdf import FONT_DIR
 from methodics.models import Category, Methodic, Tag
 from methodics.services import comment_add, media_add, methodic_publish, methodic_save, step_add
@@ -300,6 +301,8 @@ def _categories() -> tuple[dict[str, Category], int]:
         category, new = Category.objects.get_or_create(parent=found.get(parent), name=name)
         found[name] = category
         created += new
+    if created:
+        content_changed("methodics")  # the library's category filter
     return found, created
 
 

@@ -4,9 +4,8 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from core.cache import SeldomChanging
+from core.cache import CachedValue
 from core.filters import CachedChoicesFilterSet, IntegerFilter, SearchFilter, cached_choices
-from core.widgets import PlainSelect, PlainSelectMultiple
 from methodics import selectors
 from methodics.models import Category, Methodic, Tag
 
@@ -41,17 +40,15 @@ def filter_choices() -> dict[str, list[tuple[int, str]]]:
     }
 
 
-# Read by every visit of the library, changed by a few edits a day (methodics.apps connects it).
-FILTER_CHOICES = SeldomChanging(
-    "methodics:filter-choices", filter_choices, models=(Category, Tag, Methodic, User), seconds=60
-)
+# Read by every visit of the library, changed by a few edits a day.
+FILTER_CHOICES = CachedValue("methodics:filter-choices", filter_choices, areas=("methodics",))
 
 
 class MethodicFilter(CachedChoicesFilterSet):
     """The library's filters. A category selects its subcategories too; several tags
     select the methodics that carry all of them; `q` is the ranked Russian full-text
     search (core.search), which then decides the order. The choices of category, author
-    and tags are read together and cached for a minute (FILTER_CHOICES)."""
+    and tags are read together and cached (FILTER_CHOICES)."""
 
     choices_source = FILTER_CHOICES
     q = SearchFilter()
@@ -59,20 +56,18 @@ class MethodicFilter(CachedChoicesFilterSet):
         label=_("Категория"),
         coerce=int,
         method="in_category",
-        widget=PlainSelect,
         choices=cached_choices(FILTER_CHOICES, "category", _("Все категории")),
     )
     tags = django_filters.TypedMultipleChoiceFilter(
         label=_("Теги (все выбранные)"),
         coerce=int,
         method="with_tags",
-        widget=PlainSelectMultiple(attrs={"size": 6}),
+        widget=forms.SelectMultiple(attrs={"size": 6}),
         choices=cached_choices(FILTER_CHOICES, "tags"),
     )
     author = django_filters.TypedChoiceFilter(
         label=_("Автор"),
         coerce=int,
-        widget=PlainSelect,
         choices=cached_choices(FILTER_CHOICES, "author", _("Все авторы")),
     )
     duration_min = IntegerFilter(

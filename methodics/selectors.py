@@ -2,7 +2,7 @@ from django.contrib.auth.models import Permission
 from django.db.models import Q, QuerySet
 
 from accounts.models import User
-from core.cache import SeldomChanging
+from core.cache import CachedValue
 from methodics.models import Category, Methodic
 
 
@@ -34,8 +34,8 @@ def category_rows() -> list[tuple[int, str, int | None]]:
 
 
 # The category tree (a few dozen rows): read by the library's filters and every methodic's
-# breadcrumbs, changed by hand in the admin. Cached; methodics.apps connects it.
-CATEGORY_TREE = SeldomChanging("methodics:category-tree", category_rows, models=(Category,))
+# breadcrumbs, changed by hand in the admin.
+CATEGORY_TREE = CachedValue("methodics:category-tree", category_rows, areas=("methodics",))
 
 
 def category_children() -> dict[int | None, list[tuple[int, str]]]:

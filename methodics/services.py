@@ -4,7 +4,13 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import notify
+from core.cache import content_changed
 from methodics.models import Comment, Methodic, MethodicMedia, MethodicStep
+
+# Every service below that changes a methodic, its steps, media, tags or comments retires
+# the methodics' cached pages and lists (core.cache): drafts too, as the library's tag
+# choices list every tag.
+AREA = "methodics"
 
 
 class MethodicsError(Exception):
@@ -12,7 +18,7 @@ class MethodicsError(Exception):
 
 
 def methodic_refresh_duration(*, methodic: Methodic) -> None:
-    """The methodic's total duration is the sum of its steps."""
+    """The methodic's total duration is the sum of its steps (the caller retires the pages)."""
     methodic.total_duration = methodic.steps.aggregate(total=Sum("duration"))["total"] or 0
     methodic.save(update_fields=["total_duration", "updated_at"])
 
@@ -25,6 +31,7 @@ def methodic_save(*, methodic: Methodic, tags=None) -> Methodic:
     methodic.save()
     if tags is not None:
         methodic.tags.set(tags)
+    content_changed(AREA)
     return methodic
 
 
@@ -35,6 +42,7 @@ def methodic_publish(*, methodic: Methodic) -> Methodic:
     methodic.status = Methodic.Status.PUBLISHED
     methodic.published_at = methodic.published_at or timezone.now()
     methodic.save(update_fields=["status", "published_at", "updated_at"])
+    content_changed(AREA)
     return methodic
 
 
@@ -43,6 +51,7 @@ def methodic_unpublish(*, methodic: Methodic, by: User, reason: str = "") -> Met
     """Back to draft; a moderator who unpublishes another's methodic tells its author."""
     methodic.status = Methodic.Status.DRAFT
     methodic.save(update_fields=["status", "updated_at"])
+    content_changed(AREA)
     if by.pk != methodic.author_id:
         notify(
             recipients=[methodic.author],
@@ -56,6 +65,7 @@ def methodic_unpublish(*, methodic: Methodic, by: User, reason: str = "") -> Met
 def methodic_delete(*, methodic: Methodic) -> None:
     """Delete a methodic with its steps and media (their files go at the commit: core.files)."""
     methodic.delete()
+    content_changed(AREA)
 
 
 @transaction.atomic
@@ -74,6 +84,7 @@ def step_add(
     step.full_clean()
     step.save()
     methodic_refresh_duration(methodic=methodic)
+    content_changed(AREA)
     return step
 
 
@@ -85,6 +96,7 @@ def step_update(*, step: MethodicStep, **fields) -> MethodicStep:
     step.full_clean()
     step.save()
     methodic_refresh_duration(methodic=step.methodic)
+    content_changed(AREA)
     return step
 
 
@@ -107,6 +119,7 @@ def steps_reorder(*, methodic: Methodic, order: list[int]) -> None:
         steps[step_id].order_number = number
     MethodicStep.objects.bulk_update(steps.values(), ["order_number"])
     methodic_refresh_duration(methodic=methodic)
+    content_changed(AREA)
 
 
 @transaction.atomic
@@ -114,6 +127,7 @@ def media_add(*, methodic: Methodic, kind: str, file=None, url: str = "", captio
     item = MethodicMedia(methodic=methodic, kind=kind, file=file or "", url=url, caption=caption)
     item.full_clean()
     item.save()
+    content_changed(AREA)
     return item
 
 
@@ -121,6 +135,7 @@ def media_add(*, methodic: Methodic, kind: str, file=None, url: str = "", captio
 def media_delete(*, item: MethodicMedia) -> None:
     """Delete a media item (its file goes at the commit: core.files)."""
     item.delete()
+    content_changed(AREA)
 
 
 def comment_add(*, methodic: Methodic, author: User, text: str) -> Comment:
@@ -129,6 +144,7 @@ def comment_add(*, methodic: Methodic, author: User, text: str) -> Comment:
     comment = Comment(methodic=methodic, author=author, text=text.strip())
     comment.full_clean()
     comment.save()
+    content_changed(AREA)
     return comment
 
 
@@ -139,6 +155,7 @@ def comment_hide(*, comment: Comment, by: User) -> Comment:
         return comment
     comment.is_hidden, comment.hidden_by, comment.hidden_at = True, by, timezone.now()
     comment.save(update_fields=["is_hidden", "hidden_by", "hidden_at"])
+    content_changed(AREA)
     if by.pk != comment.author_id:
         notify(
             recipients=[comment.author],

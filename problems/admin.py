@@ -9,7 +9,9 @@ Rights follow the roles (accounts.roles) and one permission:
   reason; `task_approve` / `task_reject` record who did it and tell the author;
 - teachers see every task but change only their own unpublished ones, and whatever they
   save goes (back) to moderation through `task_submit`: nobody but a moderator publishes.
-A task's state is never edited by hand: it changes through the services only.
+A task's state is never edited by hand: it changes through the services only. What the
+forms and deletions of the bank's content write retires its cached public pages
+(core.admin.ContentAdmin); favourites and variants are private and retire nothing.
 """
 
 from django import forms
@@ -25,6 +27,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import ContentAdmin
 from problems.forms_suggestions import MATH_KEYBOARD
 from problems.models import Block, Favorite, Reference, Solution, Task, Variant, VariantTask
 from problems.selectors import is_bank_administrator
@@ -67,9 +70,11 @@ class AdministratorsOnlyMixin:
 
 
 @admin.register(Block)
-class BlockAdmin(admin.ModelAdmin):
+class BlockAdmin(ContentAdmin):
     """Topics of tasks, in the order the bank lists them. Administrators and teachers add
     and edit them; administrators delete an empty one (a block with tasks is protected)."""
+
+    content_area = "problems"
 
     list_display = ("title", "order_number", "task_count")
     list_editable = ("order_number",)
@@ -86,9 +91,11 @@ class BlockAdmin(admin.ModelAdmin):
 
 
 @admin.register(Reference)
-class ReferenceAdmin(admin.ModelAdmin):
+class ReferenceAdmin(ContentAdmin):
     """The handbook: formulas, theorems, rules. Administrators and teachers add and edit
     them; the task editor picks them by search."""
+
+    content_area = "problems"
 
     list_display = ("title", "updated_at")
     search_fields = ("title", "description")
@@ -135,13 +142,15 @@ class TaskRejectForm(forms.Form):
 
 
 @admin.register(Task)
-class TaskAdmin(admin.ModelAdmin):
+class TaskAdmin(ContentAdmin):
     """Tasks of the bank and the moderation queue («Очередь модерации»: the list filtered
     to «На модерации», the longest waiting first). Moderators preview a task («Просмотр»:
     statement and every solution, private ones included) and approve or reject it with
     the actions. Administrators edit every task, keeping its state; a teacher edits only
     their own unpublished tasks, and each save sends the task to moderation. A task added
     here goes to moderation too."""
+
+    content_area = "problems"
 
     list_display = ("title", "block", "status", "author", "reviewer", "updated_at", "preview_link")
     list_filter = ("block", "status", ("author", admin.RelatedOnlyFieldListFilter))
@@ -339,10 +348,12 @@ def moderation_queue_url() -> str:
 
 
 @admin.register(Solution)
-class SolutionAdmin(admin.ModelAdmin):
+class SolutionAdmin(ContentAdmin):
     """Solutions of every task. Administrators see and edit all of them; a teacher sees the
     public ones and their own, and adds or edits solutions only of their own unpublished
     tasks — which goes to moderation again."""
+
+    content_area = "problems"
 
     list_display = ("title", "task", "author", "is_private", "updated_at")
     list_filter = ("is_private", ("task__block", admin.RelatedOnlyFieldListFilter))

@@ -6,7 +6,6 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core.input_checks import parse_id
-from core.widgets import PlainCheckboxSelectMultiple
 from problems.models import Block, Variant
 
 MAX_VERSIONS = 10
@@ -42,7 +41,7 @@ class VariantRandomForm(forms.Form):
         label=_("Блоки"),
         coerce=int,
         required=False,
-        widget=PlainCheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple,
         help_text=_("Из каждого выбранного блока — одна случайная задача."),
     )
     versions = forms.IntegerField(

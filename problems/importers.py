@@ -37,6 +37,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
+from core.cache import content_changed
 from core.csv_import import ImportErrors, ImportReport
 from core.input_checks import control_character
 from core.sanitize import sanitize_html
@@ -143,6 +144,12 @@ class BankReport:
     @property
     def written(self) -> bool:
         return not self.dry_run and not self.errors
+
+    @property
+    def changes(self) -> bool:
+        """Whether any row is (or would be) created, updated or deleted."""
+        reports = (self.blocks, self.references, self.tasks, self.solutions)
+        return self.solutions_deleted > 0 or any(report.created or report.updated for report in reports)
 
     def summary(self) -> str:
         def counts(report: ImportReport) -> str:
@@ -564,7 +571,8 @@ def import_problem_bank(path: str | Path, *, dry_run: bool, progress: Progress =
     """Check the whole file; when it has no error, upsert its blocks, reference materials,
     tasks, their links to reference materials and their solutions by `external_key`, in one
     transaction (a dry run compares and writes nothing). Raises ProblemBankFileError when
-    the file cannot be read at all."""
+    the file cannot be read at all. An import that changes anything retires the bank's
+    cached pages when it commits."""
     path = Path(path)
     check = check_problem_bank(path, progress=progress)
     report = BankReport(dry_run=dry_run, errors=check.errors)
@@ -577,6 +585,8 @@ def import_problem_bank(path: str | Path, *, dry_run: bool, progress: Progress =
         else:
             with transaction.atomic():
                 writer.run(check)
+                if report.changes:
+                    content_changed("problems")  # once for the whole import
     except _FileChanged as changed:
         report.errors.add(f"файл изменился во время импорта ({changed}); ничего не записано, запустите импорт снова.")
     except IntegrityError as error:

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import notify
+from core.cache import content_changed
 from problems.models import Favorite, Task, Variant, VariantTask
 
 
@@ -26,9 +27,13 @@ def moderators():
 @transaction.atomic
 def task_submit(*, task: Task, author: User) -> Task:
     """An author sends their task to moderation (a new suggestion, or an edit of one:
-    any edit by the author goes back to the moderators). Moderators are notified."""
+    any edit by the author goes back to the moderators). Moderators are notified. An
+    edited published task leaves the bank until it is approved again: the bank's pages are
+    retired on every submission, as callers save the edit before it and a new task cannot
+    be told from an edited one here."""
     if task.author_id not in (None, author.pk):
         raise ProblemsError("Отправить на модерацию можно только свою задачу.")
+    content_changed("problems")
     task.author = author
     task.status = Task.Status.MODERATION
     task.reviewer, task.reviewed_at, task.rejection_reason = None, None, ""
@@ -52,6 +57,7 @@ def task_approve(*, task: Task, moderator: User) -> Task:
     task.status, task.reviewer, task.reviewed_at = Task.Status.PUBLISHED, moderator, timezone.now()
     task.rejection_reason = ""
     task.save(update_fields=["status", "reviewer", "reviewed_at", "rejection_reason", "updated_at"])
+    content_changed("problems")
     if task.author:
         notify(recipients=[task.author], title=f"Задача опубликована: {task.title}", text="Модератор одобрил задачу.")
     return task
@@ -59,7 +65,9 @@ def task_approve(*, task: Task, moderator: User) -> Task:
 
 @transaction.atomic
 def task_reject(*, task: Task, moderator: User, reason: str) -> Task:
-    """Turn down a task waiting for moderation, with a reason the author is told."""
+    """Turn down a task waiting for moderation, with a reason the author is told. Nothing
+    public changes: a task waiting for moderation is not in the bank (task_submit took
+    an edited published one out)."""
     if not reason.strip():
         raise ProblemsError("Укажите причину отклонения.")
     task = Task.objects.select_for_update().get(pk=task.pk)

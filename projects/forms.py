@@ -137,8 +137,8 @@ class LessonForm(DatesOrderedMixin, forms.ModelForm):
             "date": DATE_INPUT,
             "start_time": TIME_INPUT,
             "finish_time": TIME_INPUT,
-            # Every published methodic is an option (18 000 at the bench's scale): read as
-            # (pk, title) and written in Python, the page takes 0.2 s instead of 1.2 s.
+            # Every published methodic is an option (18,000 at the bench's scale): written
+            # in Python, the form takes 0.1 s instead of 1–1.7 s (core.widgets.PlainSelect).
             "methodic": PlainSelect,
             "description": forms.Textarea(attrs={"rows": 3}),
             "web_links": forms.Textarea(attrs={"rows": 2}),

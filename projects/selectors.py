@@ -4,10 +4,11 @@ from dataclasses import dataclass
 from datetime import date, time
 
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import CharField, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Concat, Trim
 
 from accounts.models import User
-from core.sql import loaded, rows, table
 from methodics.models import Methodic
 from projects.models import (
     Attachment,
@@ -150,29 +151,16 @@ def lesson_roster(lesson: ProjectLesson) -> list[Student]:
 
 
 # --- A term's page ---------------------------------------------------------------------------
-#
-# Every member opening a term reads the term, its courses and its schedule: these three reads
-# are written in SQL, as the ORM spent longer building their queries (the subqueries above
-# all) than the database took to answer them — two thirds of the page's time reading.
 
 
 def term_for_page(term_id: int, user: User) -> Term | None:
-    """The term with its project (its name read, the rest deferred, as with only()) and what
-    with_member_role and with_any_attachment would add: the user's `member_role` in the
-    project (None without a membership) and whether files are attached to the term
-    (`any_attachment`). None when there is no such term."""
-    terms, projects, members, attachments = table(Term), table(Project), table(ProjectMember), table(Attachment)
-    sql = (
-        f"SELECT t.*, p.name AS project_name,"
-        f" (SELECT m.role FROM {members} m WHERE m.project_id = t.project_id AND m.user_id = %s) AS member_role,"
-        f" EXISTS (SELECT FROM {attachments} a WHERE a.content_type_id = %s AND a.object_id = t.id) AS any_attachment"
-        f" FROM {terms} t JOIN {projects} p ON p.id = t.project_id WHERE t.id = %s"
+    """The term with its project (its name read, the rest deferred), the user's
+    `member_role` in the project (with_member_role) and whether files are attached to the
+    term (`any_attachment`), in one query. None when there is no such term."""
+    terms = Term.objects.select_related("project").only(
+        *(each.name for each in Term._meta.concrete_fields), "project__name"
     )
-    content_type = ContentType.objects.get_for_model(Term)
-    term = next(iter(Term.objects.raw(sql, [user.pk, content_type.pk, term_id])), None)
-    if term is not None:
-        term.project = loaded(Project, ["id", "name"], [term.project_id, term.project_name])
-    return term
+    return with_any_attachment(with_member_role(terms, user)).filter(pk=term_id).first()
 
 
 TERM_COURSE_FIELDS = ("pk", "name", "start_date", "finish_date", "group_names")
@@ -182,14 +170,9 @@ def term_courses(term: Term) -> list[dict]:
     """The term's courses by start and name — pk, name, dates and `group_names` — in one query.
     A course's groups are of its own project (services.validate_course_groups): by name is
     their order."""
-    courses, groups, course_groups = table(ProjectCourse), table(StudentGroup), table(ProjectCourse.groups.through)
-    sql = (
-        f"SELECT c.id, c.name, c.start_date, c.finish_date,"
-        f" ARRAY(SELECT g.name FROM {groups} g JOIN {course_groups} cg ON cg.studentgroup_id = g.id"
-        f" WHERE cg.projectcourse_id = c.id ORDER BY g.name)"
-        f" FROM {courses} c WHERE c.term_id = %s ORDER BY c.start_date, c.name"
-    )
-    return [dict(zip(TERM_COURSE_FIELDS, row, strict=True)) for row in rows(sql, [term.pk])]
+    groups = StudentGroup.objects.filter(courses=OuterRef("pk")).order_by("name").values("name")
+    courses = term.courses.order_by("start_date", "name").annotate(group_names=ArraySubquery(groups))
+    return list(courses.values(*TERM_COURSE_FIELDS))
 
 
 @dataclass(frozen=True)
@@ -209,17 +192,29 @@ class ScheduledLesson:
 def term_schedule(term: Term) -> list[tuple[date, list[ScheduledLesson]]]:
     """The term's lessons by day — by date, start and course — with the course's name, the
     methodic's title and status (not its texts) and the tutors' names, in one query."""
-    lessons, courses, methodics = table(ProjectLesson), table(ProjectCourse), table(Methodic)
-    tutors, users = table(ProjectLesson.tutors.through), table(User)
-    sql = (
-        f"SELECT l.id, l.date, l.start_time, l.finish_time, l.course_id, c.name, l.methodic_id, m.title, m.status,"
-        f" ARRAY(SELECT u.first_name || ' ' || u.last_name FROM {tutors} t JOIN {users} u ON u.id = t.user_id"
-        f" WHERE t.projectlesson_id = l.id ORDER BY u.last_name, u.first_name, u.username)"
-        f" FROM {lessons} l JOIN {courses} c ON c.id = l.course_id LEFT JOIN {methodics} m ON m.id = l.methodic_id"
-        f" WHERE c.term_id = %s ORDER BY l.date, l.start_time, c.name"
+    tutors = (
+        ProjectLesson.tutors.through.objects.filter(projectlesson=OuterRef("pk"))
+        .order_by("user__last_name", "user__first_name", "user__username")
+        .values(name=Trim(Concat("user__first_name", Value(" "), "user__last_name")))
+    )
+    lessons = (
+        ProjectLesson.objects.filter(course__term=term)
+        .order_by("date", "start_time", "course__name")
+        .values_list(
+            "pk",
+            "date",
+            "start_time",
+            "finish_time",
+            "course_id",
+            "course__name",
+            "methodic_id",
+            "methodic__title",
+            "methodic__status",
+            ArraySubquery(tutors),
+        )
     )
     days: dict[date, list[ScheduledLesson]] = {}
-    for pk, day, start, finish, course_id, course_name, methodic_id, title, status, names in rows(sql, [term.pk]):
+    for pk, day, start, finish, course_id, course_name, methodic_id, title, status, names in lessons:
         lesson = ScheduledLesson(
             pk=pk,
             date=day,
@@ -230,7 +225,7 @@ def term_schedule(term: Term) -> list[tuple[date, list[ScheduledLesson]]]:
             methodic_id=methodic_id,
             methodic_title=title,
             methodic_published=status == Methodic.Status.PUBLISHED,
-            tutor_names=[name.strip() for name in names],
+            tutor_names=names,
         )
         days.setdefault(day, []).append(lesson)
     return list(days.items())

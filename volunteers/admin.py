@@ -8,7 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import ChoiceListFilter
+from core.admin import ChoiceListFilter, ContentAdmin
 from volunteers.models import (
     Badge,
     Direction,
@@ -25,8 +25,15 @@ from volunteers.services import badge_award, levels_confirm, levels_reject, volu
 # --- Catalogues --------------------------------------------------------------------------
 
 
+class SiteListAdmin(ContentAdmin):
+    """The site's reference lists that public pages show (the catalogue's filters, a
+    course's direction, level and regions): saving or deleting one retires those pages."""
+
+    content_area = "site"
+
+
 @admin.register(Location)
-class LocationAdmin(admin.ModelAdmin):
+class LocationAdmin(SiteListAdmin):
     """Regions. Administrators edit them (the full list comes from `import_locations`);
     teachers only view them."""
 
@@ -36,7 +43,7 @@ class LocationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Direction)
-class DirectionAdmin(admin.ModelAdmin):
+class DirectionAdmin(SiteListAdmin):
     """Directions of volunteering. Administrators edit them; teachers only view them."""
 
     list_display = ("title", "description")
@@ -44,7 +51,7 @@ class DirectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Level)
-class LevelAdmin(admin.ModelAdmin):
+class LevelAdmin(SiteListAdmin):
     """The three levels. Administrators edit only their descriptions: the rows themselves
     are fixed by a data migration and code finds them by rank, so nobody adds, deletes or
     renames a level. Teachers only view them."""
@@ -91,10 +98,7 @@ class EffectiveLevelFilter(ChoiceListFilter):
         level = Level.objects.filter(pk=self.value()).first()
         if level is None:
             return queryset.none()
-        confirmed = VolunteerLevel.objects.filter(volunteer=OuterRef("pk"), confirmed=True)
-        return queryset.filter(Exists(confirmed.filter(level=level))).exclude(
-            Exists(confirmed.filter(level__rank__gt=level.rank))
-        )
+        return queryset.of_effective_level(level)
 
 
 class PendingLevelFilter(ChoiceListFilter):
@@ -228,6 +232,7 @@ class VolunteerAdmin(admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
+            .with_effective_level()
             .select_related("user", "location")
             .prefetch_related(
                 Prefetch(

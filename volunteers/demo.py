@@ -11,6 +11,7 @@ from accounts.demo import DEMO_PASSWORD, DEMO_USERS
 from accounts.models import User
 from accounts.roles import MAIN_ADMIN
 from accounts.services import user_register
+from core.cache import content_changed
 from volunteers.importers import import_locations, parse_locations
 from volunteers.models import Badge, Direction, Level, Location, Volunteer
 from volunteers.services import badge_award, levels_confirm, volunteer_choose_level, volunteer_create
@@ -138,6 +139,8 @@ def seed() -> dict[str, int]:
     already has a profile is left as they are."""
     regions = _seed_regions()
     directions = _get_or_create_each(Direction, "title", DIRECTIONS)
+    if directions:
+        content_changed("site")  # the catalogue's filter lists them
     badges = _get_or_create_each(Badge, "name", BADGES)
     volunteers = _seed_volunteers()
     return {"регионы": regions, "направления": directions, "значки": badges, "волонтёры": volunteers}

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from core.cache import content_changed
 from core.csv_import import ImportErrors, ImportReport, read_csv
 from core.input_checks import parse_int
 from volunteers.models import Location
@@ -86,7 +87,8 @@ def import_locations(rows: list[LocationRow], *, dry_run: bool, errors: ImportEr
     `errors` are those already found in the file; to them are added the rows whose
     region name belongs to another location in the database (renaming that one is the
     operator's call, not the import's). With any error, or on a dry run, nothing is
-    written and the report tells what would have been done."""
+    written and the report tells what would have been done. What is written retires the
+    pages that show the regions (the cache area "site")."""
     errors = errors if errors is not None else ImportErrors()
     report = ImportReport(dry_run=dry_run, errors=errors)
     with transaction.atomic():
@@ -116,4 +118,6 @@ def import_locations(rows: list[LocationRow], *, dry_run: bool, errors: ImportEr
         if report.written:
             Location.objects.bulk_create(to_create)
             Location.objects.bulk_update(to_update, ["region"])
+            if to_create or to_update:
+                content_changed("site")
     return report

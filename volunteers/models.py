@@ -1,9 +1,12 @@
 from datetime import date
+from functools import cache
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
@@ -97,6 +100,30 @@ def validate_birth_date(value: date) -> None:
         raise ValidationError(_("Проверьте год рождения."), code="implausible")
 
 
+class VolunteerQuerySet(models.QuerySet):
+    def with_effective_level(self) -> "VolunteerQuerySet":
+        """The volunteers with their effective level read in their own query, for
+        `Volunteer.effective_level` (as a JSON object of the level's fields: one subquery
+        gives the whole row)."""
+        return self.annotate(effective_level_read=_effective_level_read())
+
+    def of_effective_level(self, level: Level) -> "VolunteerQuerySet":
+        """The volunteers whose effective level is `level`."""
+        best = _effective_records().values("level_id")[:1]
+        return self.alias(effective_level_id=Subquery(best)).filter(effective_level_id=level.pk)
+
+
+def _effective_records():
+    return VolunteerLevel.objects.filter(volunteer=OuterRef("pk")).effective()
+
+
+@cache
+def _effective_level_read() -> Subquery:
+    """Built once (every learner page asks it), resolved anew by every query using it."""
+    fields = {field.attname: f"level__{field.attname}" for field in Level._meta.concrete_fields}
+    return Subquery(_effective_records().values(level_read=JSONObject(**fields))[:1])
+
+
 class Volunteer(TimeStampedModel):
     """A user's volunteer profile (spec 001 «Волонтер»). Levels and badges are rows of
     VolunteerLevel / VolunteerBadge; the effective level is the highest confirmed one."""
@@ -123,6 +150,8 @@ class Volunteer(TimeStampedModel):
         Badge, verbose_name=_("значки"), through="VolunteerBadge", related_name="volunteers"
     )
 
+    objects = VolunteerQuerySet.as_manager()
+
     class Meta:
         db_table = "volunteers"
         verbose_name = _("волонтёр")
@@ -134,14 +163,35 @@ class Volunteer(TimeStampedModel):
 
     @property
     def effective_level(self) -> Level | None:
-        """The highest confirmed level. Reads `level_records` (prefetch them for lists)."""
-        confirmed = [record.level for record in self.level_records.all() if record.confirmed]
-        return max(confirmed, key=lambda level: level.rank, default=None)
+        """The highest confirmed level (VolunteerLevelQuerySet.effective): as read with the
+        volunteer (Volunteer.objects.with_effective_level(), for lists and every learner
+        page), else read now."""
+        if not hasattr(self, "effective_level_read"):
+            return self.read_effective_level()
+        values = self.effective_level_read
+        if values is None:
+            return None
+        names = [field.attname for field in Level._meta.concrete_fields]  # from_db's order
+        return Level.from_db(self._state.db, names, [values[name] for name in names])
+
+    def read_effective_level(self) -> Level | None:
+        """The effective level as the database has it now (one query)."""
+        record = self.level_records.effective().select_related("level").first()
+        return None if record is None else record.level
 
     @property
     def pending_level(self) -> Level | None:
         """The level asked for and not yet confirmed, if any."""
         return next((record.level for record in self.level_records.all() if not record.confirmed), None)
+
+
+class VolunteerLevelQuerySet(models.QuerySet):
+    def effective(self) -> "VolunteerLevelQuerySet":
+        """The confirmed records, highest level first: a volunteer's effective level — the
+        one that opens courses to them — is the level of the first of theirs (spec 001).
+        The one statement of that rule; Volunteer.effective_level and
+        VolunteerQuerySet.with_effective_level / of_effective_level read it."""
+        return self.filter(confirmed=True).order_by("-level__rank")
 
 
 class VolunteerLevel(TimeStampedModel):
@@ -162,6 +212,8 @@ class VolunteerLevel(TimeStampedModel):
         related_name="+",
     )
     confirmed_at = models.DateTimeField(_("когда подтверждён"), null=True, blank=True)
+
+    objects = VolunteerLevelQuerySet.as_manager()
 
     class Meta:
         db_table = "volunteers_levels"

@@ -62,7 +62,7 @@ def volunteer_choose_level(*, volunteer: Volunteer, level: Level, lowering_confi
     - equal to the confirmed level: a pending request, if any, is withdrawn.
     """
     records = list(volunteer.level_records.select_for_update().select_related("level"))
-    current = max((record.level for record in records if record.confirmed), key=lambda each: each.rank)
+    current = volunteer.read_effective_level()
     pending = [record for record in records if not record.confirmed]
 
     if level.rank > current.rank:

@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group
 from accounts.models import User
 from accounts.roles import MAIN_ADMIN, TEACHER, VOLUNTEER
 from accounts.tests.factories import TEST_PASSWORD, UserFactory
+from methodics.tests.factories import MethodicFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -230,3 +231,15 @@ def test_main_admin_may_change_another_main_administrator(client, main_admin):
     assert response.status_code == 302
     other.refresh_from_db()
     assert other.check_password("Новый-2026-пароль")
+
+
+def test_a_name_changed_in_the_admin_shows_on_the_kept_public_pages_at_once(client, as_administrator):
+    author = UserFactory(roles=[TEACHER], first_name="Анна", last_name="Зайцева")
+    MethodicFactory(title="Снежный ком", author=author)
+    assert "Анна Зайцева" in client.get("/methodics/").content.decode()  # kept for visitors now
+
+    data = change_form_data(as_administrator, author, last_name="Петрова")
+    assert as_administrator.post(change_url(author), data).status_code == 302
+
+    page = client.get("/methodics/").content.decode()
+    assert "Анна Петрова" in page and "Зайцева" not in page

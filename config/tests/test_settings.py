@@ -16,6 +16,8 @@ PRODUCTION = {
     "SECURE_HSTS_PRELOAD": "true",
     # Checks without --database connect to none: a server that is not there, not the embedded one.
     "DATABASE_URL": "postgres://volna@127.0.0.1:1/volna",
+    # Likewise no Redis is reached: a check only reads the settings.
+    "REDIS_URL": "redis://127.0.0.1:1/0",
 }
 
 
@@ -40,6 +42,34 @@ def test_production_without_https_settings_is_warned_about():
 
     assert "security.W004" in result.stdout + result.stderr  # HSTS
     assert "security.W008" in result.stdout + result.stderr  # redirect
+
+
+def test_redis_url_makes_the_cache_and_the_sessions_shared():
+    show = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'], settings.SESSION_ENGINE)"
+    shared = manage("shell", "--no-imports", "-c", show, **PRODUCTION)
+    own = manage("shell", "--no-imports", "-c", show, **{**PRODUCTION, "REDIS_URL": ""})
+
+    assert shared.stdout.split() == [
+        "django.core.cache.backends.redis.RedisCache",
+        "django.contrib.sessions.backends.cached_db",
+    ], shared.stderr
+    assert own.stdout.split() == [
+        "django.core.cache.backends.locmem.LocMemCache",
+        "django.contrib.sessions.backends.db",
+    ], own.stderr
+
+
+def test_production_without_a_shared_cache_is_warned_about():
+    result = manage("check", "--deploy", **{**PRODUCTION, "REDIS_URL": ""})
+
+    assert "core.W001" in result.stdout + result.stderr
+    assert "LocMemCache" in result.stdout + result.stderr
+
+
+def test_production_keeping_no_pages_needs_no_shared_cache():
+    result = manage("check", "--deploy", **{**PRODUCTION, "REDIS_URL": "", "PAGE_CACHE_SECONDS": "0"})
+
+    assert "core.W001" not in result.stdout + result.stderr
 
 
 def test_the_https_redirect_spares_the_health_check(client, settings):

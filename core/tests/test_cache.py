@@ -1,41 +1,33 @@
-"""Pages kept for anonymous visitors (core.cache.kept_for_visitors)."""
+"""The shared cache's areas (core.cache): values and pages kept under the versions of the
+areas they are read from, retired by `content_changed`, built once on a miss."""
+
+import threading
+import time
 
 import pytest
 from django.contrib import messages
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import path
 
-from accounts.tests.factories import TEST_PASSWORD
-from core.cache import kept_for_visitors, kept_until_content_changes
-from courses.services import enrol, lesson_finish
-from courses.tests.factories import CourseFactory, add_chapter, add_lesson
-from problems.models import Variant
-from problems.services import favorite_toggle, variant_save
+from core.cache import cached, content_changed, kept_for_visitors, versions
 from problems.tests.factories import BlockFactory, TaskFactory
-from volunteers.tests.factories import VolunteerFactory
 
 
-@kept_for_visitors
+@kept_for_visitors("problems")
 def with_token(request):
     return HttpResponse(f"form {get_token(request)}")
 
 
-@kept_for_visitors
+@kept_for_visitors("problems")
 def with_message(request):
     messages.info(request, "Сообщение")
     return HttpResponse("page")
 
 
 urlpatterns = [path("token/", with_token), path("message/", with_message)]
-
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def pages_kept(settings):
-    settings.PAGE_CACHE_SECONDS = 60
 
 
 def queries(django_assert_num_queries, client, url, count, **params):
@@ -45,40 +37,22 @@ def queries(django_assert_num_queries, client, url, count, **params):
     return response.content.decode()
 
 
-def test_a_visitor_gets_the_kept_page_until_something_changes(client, django_assert_num_queries):
+@pytest.mark.django_db
+def test_a_visitor_gets_the_kept_page_until_its_area_changes(client, django_assert_num_queries):
     block = BlockFactory(title="Дроби")
     TaskFactory(block=block, title="Сложение дробей")
     url = f"/problems/blocks/{block.pk}/"
-
     first = queries(django_assert_num_queries, client, url, 2)
-    again = queries(django_assert_num_queries, client, url, 0)
-    TaskFactory(block=block, title="Вычитание дробей")
-    after = queries(django_assert_num_queries, client, url, 2)
+    TaskFactory(block=block, title="Вычитание дробей")  # behind the services' back: nobody said so
 
-    assert again == first
-    assert "Вычитание дробей" not in first
-    assert "Вычитание дробей" in after
-
-
-def test_what_people_do_keeps_the_kept_pages(client, django_assert_num_queries):
-    task = TaskFactory(title="Сложение дробей")
-    url = f"/problems/blocks/{task.block_id}/"
-    course = CourseFactory()
-    lesson = add_lesson(add_chapter(course))
-    learner = VolunteerFactory()
-    queries(django_assert_num_queries, client, url, 2)
-
-    assert Client().login(username=learner.user.username, password=TEST_PASSWORD)  # last_login
-    lesson_finish(enrolment=enrol(volunteer=learner, course=course), lesson=lesson)
-    favorite_toggle(user=learner.user, task=task)
-    variant_save(owner=learner.user, title="Мой вариант", kind=Variant.Kind.MANUAL, task_ids=[task.pk])
-
-    queries(django_assert_num_queries, client, url, 0)
-    learner.user.first_name = "Переименованный"  # an author's name is shown: content
-    learner.user.save()
-    queries(django_assert_num_queries, client, url, 2)
+    assert queries(django_assert_num_queries, client, url, 0) == first
+    content_changed("methodics", "courses")  # other areas keep it
+    assert queries(django_assert_num_queries, client, url, 0) == first
+    content_changed("problems")
+    assert "Вычитание дробей" in queries(django_assert_num_queries, client, url, 2)
 
 
+@pytest.mark.django_db
 def test_each_url_is_kept_apart(client):
     TaskFactory(title="Квадратное уравнение")
     TaskFactory(title="Треугольник")
@@ -87,6 +61,7 @@ def test_each_url_is_kept_apart(client):
     assert "Треугольник" in client.get("/search/", {"q": "треугольник"}).content.decode()
 
 
+@pytest.mark.django_db
 def test_signed_in_users_always_reach_the_view(as_volunteer, volunteer):
     block = BlockFactory()
     url = f"/problems/blocks/{block.pk}/"
@@ -106,6 +81,7 @@ def test_pages_that_need_a_cookie_are_not_kept(settings):
         assert Client().get("/message/").cookies.get("messages")
 
 
+@pytest.mark.django_db
 def test_errors_are_not_kept(client):
     assert client.get("/problems/blocks/999999/").status_code == 404
     block = BlockFactory(pk=999999)
@@ -113,6 +89,7 @@ def test_errors_are_not_kept(client):
     assert client.get(f"/problems/blocks/{block.pk}/").status_code == 200
 
 
+@pytest.mark.django_db
 def test_off_with_zero_seconds(client, settings, django_assert_num_queries):
     settings.PAGE_CACHE_SECONDS = 0
     block = TaskFactory().block
@@ -122,17 +99,95 @@ def test_off_with_zero_seconds(client, settings, django_assert_num_queries):
     queries(django_assert_num_queries, client, url, 2)
 
 
-def test_a_kept_value_is_built_again_after_any_change_of_content(settings):
+@pytest.mark.django_db  # content_changed retires again at the commit
+def test_a_cached_value_is_built_again_only_when_one_of_its_areas_changes():
     built = []
 
     def build():
         built.append(len(built))
         return {"built": len(built)}
 
-    assert kept_until_content_changes("list", build) == {"built": 1}
-    assert kept_until_content_changes("list", build) == {"built": 1}
-    assert kept_until_content_changes("other", build) == {"built": 2}
-    BlockFactory()
-    assert kept_until_content_changes("list", build) == {"built": 3}
-    settings.PAGE_CACHE_SECONDS = 0
-    assert kept_until_content_changes("list", build) == {"built": 4}
+    assert cached("list", build, areas=["courses", "site"]) == {"built": 1}
+    assert cached("list", build, areas=["site", "courses"]) == {"built": 1}
+    assert cached("other", build, areas=["courses"]) == {"built": 2}
+    content_changed("problems")
+    assert cached("list", build, areas=["courses", "site"]) == {"built": 1}
+    content_changed("site")
+    assert cached("list", build, areas=["courses", "site"]) == {"built": 3}
+
+
+@pytest.mark.django_db
+def test_a_change_retires_now_and_again_when_it_commits(django_capture_on_commit_callbacks):
+    built = []
+
+    def build():
+        built.append(1)
+        return len(built)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        content_changed("courses")
+        assert cached("list", build, areas=["courses"]) == 1  # a request read it before the commit
+    assert cached("list", build, areas=["courses"]) == 2
+
+
+def test_a_lost_version_starts_anew_and_never_meets_an_old_key():
+    from django.core.cache import cache
+
+    before = versions(["courses"])
+    cache.delete("area:courses")  # evicted
+
+    assert versions(["courses"]) != before
+
+
+def test_a_miss_is_built_once_while_the_others_wait():
+    started, built = threading.Barrier(16), []
+
+    def build():
+        built.append(1)
+        time.sleep(0.2)  # a slow query
+        return "value"
+
+    results = []
+
+    def read():
+        started.wait()
+        results.append(cached("slow", build, areas=["problems"]))
+
+    threads = [threading.Thread(target=read) for _ in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert built == [1]
+    assert results == ["value"] * 16
+
+
+@pytest.mark.django_db
+def test_a_retired_page_is_made_once_for_a_crowd_of_visitors():
+    made = []
+
+    @kept_for_visitors("problems")
+    def slow_page(request):
+        made.append(1)
+        time.sleep(0.2)
+        return HttpResponse("страница")
+
+    started, statuses = threading.Barrier(16), []
+
+    def visit():
+        request = RequestFactory().get("/kept/")
+        request.user = AnonymousUser()
+        started.wait()
+        response = slow_page(request)
+        statuses.append((response.status_code, response.content.decode()))
+
+    content_changed("problems")
+    threads = [threading.Thread(target=visit) for _ in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert made == [1]
+    assert statuses == [(200, "страница")] * 16

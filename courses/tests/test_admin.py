@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -20,6 +22,8 @@ from courses.models import (
     ChapterLesson,
     Course,
     CourseChapter,
+    CourseFAQ,
+    CourseSkill,
     Lesson,
     Question,
     QuizAttempt,
@@ -471,6 +475,118 @@ def test_publish_and_unpublish_actions(as_administrator, administrator):
 
     assert message_texts(unpublished) == ["Снято с публикации курсов: 2."]
     assert not Course.objects.filter(published=True).exists()
+
+
+# --- What visitors see follows the admin ----------------------------------------------------
+#
+# The catalogue and a course's page are kept for anonymous visitors (core.cache): each
+# test reads them before the change, so that they are kept, and shows them changed at once.
+
+CATALOGUE = "/courses/"
+
+
+def visitor_gets(path: str):
+    return Client().get(path)  # no cookies: an anonymous visitor, to whom pages are kept
+
+
+def visitor_sees(path: str) -> str:
+    response = visitor_gets(path)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def course_page(course) -> str:
+    return f"/courses/{course.pk}/"
+
+
+def listed_titles(page: str) -> list[str]:
+    return re.findall(r'<h3><a href="/courses/\d+/">([^<]+)</a></h3>', page)
+
+
+def test_publishing_and_unpublishing_in_the_admin_shows_to_visitors_at_once(as_administrator):
+    draft, live = CourseFactory(title="Азбука Морзе", published=False), CourseFactory(title="Навигация")
+    assert listed_titles(visitor_sees(CATALOGUE)) == ["Навигация"]
+    assert "Навигация" in visitor_sees(course_page(live))
+
+    as_administrator.post(COURSES, action_data("publish", draft))
+
+    assert sorted(listed_titles(visitor_sees(CATALOGUE))) == ["Азбука Морзе", "Навигация"]
+    assert "Азбука Морзе" in visitor_sees(course_page(draft))
+
+    as_administrator.post(COURSES, action_data("unpublish", live))
+
+    assert listed_titles(visitor_sees(CATALOGUE)) == ["Азбука Морзе"]
+    assert visitor_gets(course_page(live)).status_code == 404
+
+
+def shown_course() -> Course:
+    """A course whose page shows a chapter, a lesson, a skill and a question with its answer."""
+    course = CourseFactory(title="Навигация")
+    add_lesson(add_chapter(course, title="Основы"), title="Карта")
+    course_refresh(course=course)
+    CourseSkill.objects.create(course=course, skill=Skill.objects.create(title="Ориентирование", description="—"))
+    CourseFAQ.objects.create(course=course, faq=FAQ.objects.create(question="Нужен ли компас?", answer="Да."))
+    return course
+
+
+EDITS = [
+    pytest.param(lambda course: course, {"title": "Навигация зимой"}, "Навигация зимой", id="course"),
+    pytest.param(lambda course: course.chapters.get(), {"title": "Азимут"}, "1. Азимут", id="chapter"),
+    pytest.param(lambda course: Lesson.objects.get(), {"title": "Карта и компас"}, "Карта и компас", id="lesson"),
+    pytest.param(lambda course: Skill.objects.get(), {"title": "Чтение карты"}, "Чтение карты", id="skill"),
+    pytest.param(lambda course: FAQ.objects.get(), {"answer": "Обязательно."}, "Обязательно.", id="faq"),
+]
+
+
+@pytest.mark.parametrize(("edited", "changes", "shown"), EDITS)
+def test_what_the_admin_edits_shows_on_the_course_page_at_once(as_administrator, edited, changes, shown):
+    course = shown_course()
+    assert shown not in visitor_sees(course_page(course))
+    obj = edited(course)
+
+    response = as_administrator.post(change_url(obj), change_form_data(as_administrator, change_url(obj), **changes))
+
+    assert response.status_code == 302
+    assert shown in visitor_sees(course_page(course))
+
+
+def test_a_renamed_course_shows_in_the_catalogue_at_once(as_administrator):
+    course = CourseFactory(title="Навигация")
+    assert listed_titles(visitor_sees(CATALOGUE)) == ["Навигация"]
+
+    as_administrator.post(
+        change_url(course), change_form_data(as_administrator, change_url(course), title="Навигация зимой")
+    )
+
+    assert listed_titles(visitor_sees(CATALOGUE)) == ["Навигация зимой"]
+
+
+def test_a_course_deleted_in_the_admin_is_gone_for_visitors_at_once(as_main_admin):
+    course = CourseFactory(title="Навигация")
+    CourseFactory(title="Азбука Морзе")
+    assert sorted(listed_titles(visitor_sees(CATALOGUE))) == ["Азбука Морзе", "Навигация"]
+    assert "Навигация" in visitor_sees(course_page(course))
+
+    assert as_main_admin.post(delete_url(course), {"post": "yes"}).status_code == 302
+
+    assert listed_titles(visitor_sees(CATALOGUE)) == ["Азбука Морзе"]
+    assert visitor_gets(course_page(course)).status_code == 404
+
+
+def test_lessons_deleted_in_the_admin_leave_the_course_page_at_once(as_administrator):
+    course = course_with_lessons(30, 20, 10)
+    first, second, third = (link.lesson for link in ChapterLesson.objects.order_by("order_number"))
+    page = visitor_sees(course_page(course))
+    assert first.title in page and second.title in page and third.title in page
+
+    assert as_administrator.post(delete_url(first), {"post": "yes"}).status_code == 302
+    page = visitor_sees(course_page(course))
+    assert first.title not in page and second.title in page
+
+    selected = action_data("delete_selected", second, third, post="yes")
+    assert as_administrator.post(LESSONS, selected).status_code == 302
+    page = visitor_sees(course_page(course))
+    assert second.title not in page and third.title not in page
 
 
 # --- Teachers restricted to their directions ---------------------------------------------

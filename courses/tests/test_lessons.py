@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from accounts.tests.factories import TEST_PASSWORD
 from courses.models import Answer, Lesson, Question, QuizAttempt, VideoLesson, VolunteerCourse, VolunteerLesson, Webinar
+from courses.selectors import course_details, course_structure
 from courses.services import answer_review
 from courses.tests.factories import CourseFactory, add_chapter, add_lesson, add_question
 from courses.tests.test_catalogue import course_url, messages_of, page_of, volunteer_at
@@ -428,10 +429,11 @@ def test_a_quiz_query_count_does_not_grow_with_questions(client, course, learner
     for number in range(20):
         add_question(course.quiz, text=f"Вопрос {number}?", choices=[("да", True), ("нет", False)])
 
-    # session, user with the unread count, volunteer with its level, course with the
-    # enrolment, chapters with their lessons and progress, questions, choices, attempt; the
-    # first opening also writes the start and the status (in a transaction: savepoint,
-    # two updates, release)
+    course_details(course.pk), course_structure(course)  # as any reader before left them cached
+
+    # session, user with the unread count, volunteer with its level, enrolment, progress,
+    # questions, choices, attempt; the first opening also writes the start and the status
+    # (in a transaction: savepoint, two updates, release)
     with django_assert_max_num_queries(12):
         assert client.get(lesson_url(course, course.quiz)).status_code == 200
     with django_assert_max_num_queries(8):

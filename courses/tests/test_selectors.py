@@ -1,10 +1,12 @@
 import pytest
 
 from accounts.tests.factories import UserFactory
+from core.cache import content_changed
 from courses.models import FAQ, Course, CourseFAQ, CourseLocation, CourseSkill, Skill, VolunteerCourse
 from courses.selectors import (
     ANONYMOUS,
     catalogue_courses,
+    course_lessons,
     course_structure,
     course_structure_with_progress,
     enrolment_statuses,
@@ -55,8 +57,9 @@ class TestLearnerCourse:
         enrolled_in, not_enrolled_in = CourseFactory(attempts_limit=3), CourseFactory()
         enrolment = VolunteerCourse.objects.create(volunteer=volunteer, course=enrolled_in, attempts=2)
         VolunteerCourse.objects.create(volunteer=other, course=not_enrolled_in)
+        learner_course(enrolled_in.pk, None)  # the course, cached for every reader
 
-        with django_assert_num_queries(1):
+        with django_assert_num_queries(1):  # the enrolment
             found = learner_course(enrolled_in.pk, volunteer)
 
         stored = Course.objects.get(pk=enrolled_in.pk)
@@ -85,15 +88,29 @@ class TestLearnerCourse:
         for question in ("Сколько длится?", "Где проходит?"):
             CourseFAQ.objects.create(course=course, faq=FAQ.objects.create(question=question, answer="Ответ."))
 
-        with django_assert_num_queries(1):
-            found = learner_course(course.pk, None, details=True)
+        learner_course(course.pk, None)
+        with django_assert_num_queries(0):  # cached
+            found = learner_course(course.pk, None)
             assert (found.course.direction, found.course.level) == (course.direction, course.level)
             assert found.course.level.rank == 1
 
         assert found.regions == [(north.pk, "Северный регион"), (south.pk, "Южный регион")]
         assert found.skills == [("Навигация", "О Навигация"), ("Связь", "О Связь")]
         assert found.questions == [("Где проходит?", "Ответ."), ("Сколько длится?", "Ответ.")]
-        assert learner_course(other.pk, None, details=True).skills == []
+        assert learner_course(other.pk, None).skills == []
+
+    def test_is_read_anew_once_the_courses_change(self):
+        course = CourseFactory(title="Старое название")
+        assert learner_course(course.pk, None).course.title == "Старое название"
+        Course.objects.filter(pk=course.pk).update(title="Новое название")
+        assert learner_course(course.pk, None).course.title == "Старое название"
+
+        content_changed("courses")
+
+        assert learner_course(course.pk, None).course.title == "Новое название"
+        Course.objects.filter(pk=course.pk).update(published=False)
+        content_changed("courses")
+        assert learner_course(course.pk, None) is None
 
 
 def test_catalogue_courses_carry_their_regions_and_enrolment_statuses_are_the_volunteers():
@@ -130,8 +147,10 @@ class TestCourseStructure:
         return course
 
     def test_is_the_chapters_in_order_with_their_shown_lessons_in_order(self, course, django_assert_num_queries):
-        with django_assert_num_queries(1):
+        with django_assert_num_queries(2):  # the chapters, their lessons
             structure = course_structure(course)
+        with django_assert_num_queries(0):  # cached for every reader
+            assert course_structure(course) == structure
 
         assert [(entry.order_number, entry.chapter.title, lessons) for entry, lessons in structure] == [
             (1, "Первая", [course.theory]),
@@ -147,8 +166,9 @@ class TestCourseStructure:
         volunteer.lesson_progress.filter(lesson=course.theory).update(passed=True)
         other.lesson_progress.filter(lesson=course.practice).update(passed=True)
         volunteer.lesson_progress.filter(lesson=course.quiz).delete()
+        course_structure(course)
 
-        with django_assert_num_queries(1):
+        with django_assert_num_queries(1):  # the progress; the structure is cached
             structure, passed_ids, row = course_structure_with_progress(course, volunteer, lesson_id=course.theory.pk)
 
         assert structure == course_structure(course)
@@ -162,3 +182,15 @@ class TestCourseStructure:
         )
         assert course_structure_with_progress(course, volunteer, lesson_id=course.quiz.pk)[2] is None
         assert course_structure_with_progress(course, volunteer)[2] is None
+
+    def test_is_read_anew_once_the_courses_change(self, course):
+        assert [lesson.title for lesson in course_lessons(course)] == ["Теория", "Практика", "Тест"]
+        course_structure(course)
+        course.theory.title = "Введение"
+        course.theory.save()
+        assert course_structure(course)[0][1][0].title == "Теория"
+        assert course_lessons(course)[0].title == "Введение"  # the services read the database
+
+        content_changed("courses")
+
+        assert course_structure(course)[0][1][0].title == "Введение"

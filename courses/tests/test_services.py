@@ -1,6 +1,7 @@
 import re
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Message
@@ -8,6 +9,7 @@ from accounts.roles import ADMIN, TEACHER
 from accounts.tests.factories import UserFactory
 from courses.models import (
     Answer,
+    Course,
     Lesson,
     Question,
     QuizAttempt,
@@ -17,13 +19,16 @@ from courses.models import (
 from courses.services import (
     CourseError,
     answer_review,
+    course_publish,
     course_refresh,
     course_retake,
+    course_unpublish,
     enrol,
     lesson_finish,
     lesson_open,
     normalize_answer,
     quiz_submit,
+    reorder,
 )
 from courses.tests.factories import CourseFactory, add_chapter, add_lesson, add_question
 from volunteers.models import VolunteerLevel
@@ -134,6 +139,99 @@ class TestCourseRefresh:
         course_refresh(course=course)
 
         assert not VolunteerLesson.objects.filter(lesson=added).exists()
+
+
+# --- What visitors see follows the services -------------------------------------------------
+#
+# The catalogue and a course's page are kept for anonymous visitors (core.cache): each
+# test reads them before the change, so that they are kept, and shows them changed at once.
+
+CATALOGUE = "/courses/"
+
+
+def visitor_gets(path: str):
+    return Client().get(path)  # no cookies: an anonymous visitor, to whom pages are kept
+
+
+def visitor_sees(path: str) -> str:
+    response = visitor_gets(path)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def course_page(course) -> str:
+    return f"/courses/{course.pk}/"
+
+
+def listed_titles(page: str) -> list[str]:
+    return re.findall(r'<h3><a href="/courses/\d+/">([^<]+)</a></h3>', page)
+
+
+class TestPublicPagesFollowTheServices:
+    def test_an_unpublished_course_leaves_the_catalogue_and_its_page_is_gone(self):
+        course, other = CourseFactory(title="Навигация"), CourseFactory(title="Азбука Морзе")
+        editor = UserFactory(roles=[ADMIN])
+        assert sorted(listed_titles(visitor_sees(CATALOGUE))) == ["Азбука Морзе", "Навигация"]
+        assert "Навигация" in visitor_sees(course_page(course))
+
+        changed = course_unpublish(courses=Course.objects.filter(pk=course.pk), user=editor)
+
+        assert changed == 1
+        assert listed_titles(visitor_sees(CATALOGUE)) == ["Азбука Морзе"]
+        assert visitor_gets(course_page(course)).status_code == 404
+        assert visitor_gets(course_page(other)).status_code == 200
+        course.refresh_from_db()
+        assert (course.published, course.user_modified) == (False, editor)
+
+    def test_a_published_course_joins_the_catalogue_and_its_page_opens(self):
+        draft, live = CourseFactory(title="Азбука Морзе", published=False), CourseFactory(title="Навигация")
+        editor = UserFactory(roles=[ADMIN])
+        assert listed_titles(visitor_sees(CATALOGUE)) == ["Навигация"]
+        assert visitor_gets(course_page(draft)).status_code == 404
+
+        changed = course_publish(courses=Course.objects.filter(pk__in=[draft.pk, live.pk]), user=editor)
+
+        assert changed == 1  # the other one was published already
+        assert sorted(listed_titles(visitor_sees(CATALOGUE))) == ["Азбука Морзе", "Навигация"]
+        assert '<h1 id="course-title">Азбука Морзе</h1>' in visitor_sees(course_page(draft))
+        draft.refresh_from_db(), live.refresh_from_db()
+        assert (draft.user_modified, live.user_modified) == (editor, None)
+
+    def test_publishing_nothing_new_changes_nothing(self):
+        course = CourseFactory(published=False)
+
+        assert course_unpublish(courses=Course.objects.filter(pk=course.pk), user=UserFactory()) == 0
+        course.refresh_from_db()
+        assert course.user_modified is None
+
+    def test_a_refreshed_course_shows_its_new_lessons_and_duration(self):
+        course = CourseFactory()
+        chapter = add_chapter(course, title="Основы")
+        add_lesson(chapter, title="Карта", duration=30)
+        course_refresh(course=course)
+        page = visitor_sees(course_page(course))
+        assert "<dd>30 мин</dd>" in page
+        assert "Компас" not in page
+
+        add_lesson(chapter, title="Компас", duration=45)
+        course_refresh(course=course)
+
+        page = visitor_sees(course_page(course))
+        assert "Компас" in page
+        assert "<dd>1 ч 15 мин</dd>" in page
+
+    def test_reordered_chapters_show_in_their_new_order(self):
+        course = CourseFactory()
+        for title in ("Первая", "Вторая"):
+            add_lesson(add_chapter(course, title=title))
+        first, second = course.course_chapters.order_by("order_number")
+        page = visitor_sees(course_page(course))
+        assert page.index("1. Первая") < page.index("2. Вторая")
+
+        reorder(links=[first, second], order=[second.pk, first.pk])
+
+        page = visitor_sees(course_page(course))
+        assert page.index("1. Вторая") < page.index("2. Первая")
 
 
 # --- Enrolment --------------------------------------------------------------------------

@@ -15,11 +15,11 @@ from django.utils.dates import MONTHS_ALT
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.cache import kept_for_visitors, kept_until_content_changes
+from core.cache import cached, kept_for_visitors
 from core.urls import url_pattern
 from courses import services
 from courses.filters import CourseFilter
-from courses.models import ChapterLesson, Course, CourseChapter, Lesson, VolunteerCourse, VolunteerLesson
+from courses.models import ChapterLesson, Course, CourseChapter, Lesson, VolunteerCourse, VolunteerLesson, shown
 from courses.selectors import (
     Learner,
     catalogue_courses,
@@ -40,6 +40,10 @@ from courses.views.learner import (
 )
 
 COURSES_PER_PAGE = 20
+# The catalogue and a course's page show the courses and the site's lists (directions,
+# levels, regions); a page of the catalogue's list stays cached this long at most.
+CATALOGUE_AREAS = ("courses", "site")
+CATALOGUE_SECONDS = 600
 
 # What a catalogue card says about the learner's own enrolment.
 ENROLMENT_MARKS = {
@@ -112,16 +116,19 @@ def _page(courses: list[Course], number: int, count: int) -> Page:
     return Page(courses, number, paginator)
 
 
-@kept_for_visitors
+@kept_for_visitors(*CATALOGUE_AREAS)
 def catalogue(request):
     """Everyone, anonymous visitors too: the shown courses, filtered and paginated; each
     card says why the current learner may not enrol, or that they already did. The list
-    is the same for every reader: it is kept while the content does not change
-    (core.cache.kept_until_content_changes); the learner's enrolments are read anew."""
+    is the same for every reader: it is cached under the versions of the courses and the
+    site's lists (core.cache.cached); the learner's enrolments are read anew."""
     learner = learner_for_request(request)
     course_filter = CourseFilter(request.GET, queryset=catalogue_courses())
-    count, number, courses = kept_until_content_changes(
-        f"courses:catalogue:{request.get_full_path()}", lambda: _listing(course_filter, request.GET.get("page"))
+    count, number, courses = cached(
+        f"courses:catalogue:{request.get_full_path()}",
+        lambda: _listing(course_filter, request.GET.get("page")),
+        areas=CATALOGUE_AREAS,
+        seconds=CATALOGUE_SECONDS,
     )
     page = _page(courses, number, count)
     statuses = enrolment_statuses(learner.volunteer, [course.pk for course in courses])
@@ -164,12 +171,12 @@ def _lesson_facts(lesson: Lesson, type_labels: dict[str, str]) -> str:
     return ", ".join(facts)
 
 
-@kept_for_visitors
+@kept_for_visitors(*CATALOGUE_AREAS)
 def detail(request, course_id: int):
     """A shown course (404 otherwise, for staff too: they preview in the admin): what it
     teaches, its structure, and the learner's progress or why they cannot enrol."""
     learner = learner_for_request(request)
-    found = learner_course(course_id, learner.volunteer, details=True)
+    found = learner_course(course_id, learner.volunteer)
     if found is None:
         raise Http404
     course, enrolment, regions = found.course, found.enrolment, found.regions
@@ -267,12 +274,7 @@ def _shown_lesson_ids_by_course(course_ids: list[int]) -> dict[int, list[int]]:
     chapter_course = list(chapters.values_list("course_id", "chapter_id"))
     lessons_of_chapter: dict[int, list[int]] = {}
     links = (
-        ChapterLesson.objects.filter(
-            chapter_id__in={chapter_id for _, chapter_id in chapter_course},
-            lesson__ready=True,
-            lesson__visible=True,
-            lesson__published=True,
-        )
+        ChapterLesson.objects.filter(shown("lesson__"), chapter_id__in={chapter_id for _, chapter_id in chapter_course})
         .order_by("chapter_id", "order_number")
         .values_list("chapter_id", "lesson_id")
     )

@@ -115,7 +115,7 @@ class MethodicCard:
         )
 
 
-@kept_for_visitors
+@kept_for_visitors("methodics")
 def methodic_list(request):
     """Everyone, anonymous visitors too: the published methodics, filtered, searched and
     paginated (20 a page), newest first or, with a search, the best matches first. Drafts
@@ -208,7 +208,7 @@ def render_detail(request, methodic: Methodic, *, comment_form: CommentForm | No
     return render(request, "methodics/library/detail.html", context, status=status)
 
 
-@kept_for_visitors
+@kept_for_visitors("methodics")
 def methodic_detail(request, methodic_id: int):
     """Everyone sees a published methodic; its author and moderators also see it as a draft
     (404 for anyone else). Hidden comments are shown to the author and moderators only."""

@@ -112,7 +112,7 @@ def render_revealed(request, task: Task, *, fragment: str, page: str, context: d
 # --- Pages ------------------------------------------------------------------------------
 
 
-@kept_for_visitors
+@kept_for_visitors("problems")
 def blocks(request):
     """Everyone, anonymous visitors too: the blocks in order with their published tasks'
     counts, and the ways into the bank (handbook, favourites, variants)."""
@@ -121,7 +121,7 @@ def blocks(request):
     return render(request, "problems/browsing/blocks.html", {"blocks": list(shown_blocks)})
 
 
-@kept_for_visitors
+@kept_for_visitors("problems")
 def block(request, block_id: int):
     """Everyone: a block's published tasks, searchable and paginated, each with an excerpt
     and, for a signed-in user, a star."""
@@ -139,7 +139,7 @@ def block(request, block_id: int):
     return render(request, "problems/browsing/block.html", context)
 
 
-@kept_for_visitors
+@kept_for_visitors("problems")
 def task_detail(request, task_id: int):
     """Everyone sees a published task; its author and moderators also preview it while it
     is not published (see can_preview). The answer, solutions and reference material are
@@ -182,7 +182,7 @@ def task_references(request, task_id: int):
     )
 
 
-@kept_for_visitors
+@kept_for_visitors("problems")
 def reference(request):
     """Everyone: the handbook, all reference materials, searchable and paginated, each
     with the number of published tasks it helps with."""

@@ -292,7 +292,7 @@ def blocks_in_order() -> list[Block]:
     return list(Block.objects.annotate(has_tasks=has_tasks).order_by("order_number", "title", "pk"))
 
 
-@kept_for_visitors
+@kept_for_visitors("problems")
 def random_variant(request):
     """Everyone, anonymous visitors too: choose blocks and a number of versions, get one
     random published task per block (blocks without one are skipped and named), shown at

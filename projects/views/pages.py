@@ -184,10 +184,10 @@ def project_list(request):
     with their role, and those who may create a project a link to do so."""
     mine = []
     if request.user.is_authenticated:
-        roles = dict(ProjectMember.objects.filter(user=request.user).values_list("project_id", "role"))
-        for project in projects_of(request.user).only("pk", "name", "short_description"):
-            # Global access without a membership row is the administrator's role (project_role).
-            mine.append(MyProject(project, ProjectMember.Role(roles.get(project.pk, ADMIN)).label))
+        projects = projects_of(request.user).only("pk", "name", "short_description")
+        for project in with_member_role(projects, request.user, "pk"):
+            role = project_role(request.user, project, project.member_role)
+            mine.append(MyProject(project, ProjectMember.Role(role).label))
     context = {
         "cards": _project_cards(),
         "mine": mine,

@@ -1,4 +1,5 @@
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Message, User
@@ -10,7 +11,7 @@ from core.testing import (
     change_form_data,
     message_texts,
 )
-from volunteers.models import Badge, LocationChange, Volunteer, VolunteerBadge, VolunteerLevel
+from volunteers.models import Badge, Direction, LocationChange, Volunteer, VolunteerBadge, VolunteerLevel
 from volunteers.services import badge_award
 from volunteers.tests.factories import (
     BadgeFactory,
@@ -116,6 +117,48 @@ def test_levels_are_fixed_even_for_the_main_administrator(as_main_admin):
     assert response.status_code == 302
     experienced.refresh_from_db()
     assert (experienced.name, experienced.rank, experienced.description) == ("Бывалый", 2, "Новое")
+
+
+# --- The site's lists on public pages ------------------------------------------------------
+#
+# The course catalogue filters by directions and regions, and is kept for anonymous
+# visitors (core.cache): each test reads it before the change, so that it is kept.
+
+CATALOGUE = "/courses/"
+
+
+def catalogue_for_visitors() -> str:
+    response = Client().get(CATALOGUE)  # no cookies: an anonymous visitor
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_directions_added_renamed_and_deleted_show_in_the_catalogue_filter_at_once(as_administrator):
+    ecology = DirectionFactory(title="Экология")
+    assert ">Экология</option>" in catalogue_for_visitors()
+
+    add_url = f"{ADMIN_ROOT}/direction/add/"
+    as_administrator.post(add_url, change_form_data(as_administrator, add_url, title="Спорт"))
+    assert ">Спорт</option>" in catalogue_for_visitors()
+
+    edit_url = change_url(ecology)
+    as_administrator.post(edit_url, change_form_data(as_administrator, edit_url, title="Экология и природа"))
+    assert ">Экология и природа</option>" in catalogue_for_visitors()
+
+    as_administrator.post(f"{ADMIN_ROOT}/direction/{ecology.pk}/delete/", {"post": "yes"})
+    assert not Direction.objects.filter(pk=ecology.pk).exists()
+    assert ">Экология и природа</option>" not in catalogue_for_visitors()
+
+
+def test_a_region_renamed_in_the_admin_shows_in_the_catalogue_filter_at_once(as_administrator):
+    region = LocationFactory(region="г. Москва")
+    assert ">г. Москва</option>" in catalogue_for_visitors()
+
+    as_administrator.post(change_url(region), change_form_data(as_administrator, change_url(region), region="Москва"))
+
+    page = catalogue_for_visitors()
+    assert ">Москва</option>" in page
+    assert ">г. Москва</option>" not in page
 
 
 def test_a_level_record_is_shown_read_only(as_main_admin):

@@ -4,6 +4,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import Client
 
 from volunteers.demo import REGIONS_CSV
 from volunteers.models import Location
@@ -72,6 +73,19 @@ def test_a_renamed_region_is_updated_and_a_new_code_created(tmp_path):
 
     assert "Создано: 1, обновлено: 1, без изменений: 1." in output
     assert locations() == {77: "Москва", 78: "Санкт-Петербург", 50: "Московская область"}
+
+
+def test_imported_regions_show_in_the_catalogue_filter_at_once(tmp_path):
+    """The course catalogue, kept for anonymous visitors (core.cache), offers them at once."""
+    Location.objects.create(code=77, region="г. Москва")
+    assert ">г. Москва</option>" in Client().get("/courses/").content.decode()
+
+    import_locations(write(tmp_path, "code,region\n77,Москва\n50,Московская область\n"))
+
+    page = Client().get("/courses/").content.decode()
+    assert ">Москва</option>" in page
+    assert ">Московская область</option>" in page
+    assert ">г. Москва</option>" not in page
 
 
 def test_codes_may_be_written_with_a_leading_zero_and_spaces_in_names_are_tidied(tmp_path):
