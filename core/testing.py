@@ -7,8 +7,24 @@ import io
 from django import forms
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from easy_thumbnails.files import get_thumbnailer
 from PIL import Image
+
+
+def seen(visitor: Client, url: str, **params) -> str:
+    """The page as `visitor` gets it (200 asserted): for an anonymous client without
+    cookies, a page kept for visitors (core.cache) once it has been read."""
+    response = visitor.get(url, params)
+    assert response.status_code == 200, response.status_code
+    return response.content.decode()
+
+
+def signed_in(user) -> Client:
+    """A new test client signed in as `user`."""
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 def admin_change_url(obj) -> str:

@@ -1,5 +1,3 @@
-import re
-
 import pytest
 from django.db import connection
 from django.test import Client
@@ -44,6 +42,7 @@ from courses.tests.factories import (
     add_lesson,
     add_question,
 )
+from courses.tests.visitors import CATALOGUE, course_page, listed_titles, visitor_gets, visitor_sees
 from volunteers.tests.factories import DirectionFactory, LocationFactory, VolunteerFactory, level_of_rank
 
 pytestmark = pytest.mark.django_db
@@ -481,26 +480,6 @@ def test_publish_and_unpublish_actions(as_administrator, administrator):
 #
 # The catalogue and a course's page are kept for anonymous visitors (core.cache): each
 # test reads them before the change, so that they are kept, and shows them changed at once.
-
-CATALOGUE = "/courses/"
-
-
-def visitor_gets(path: str):
-    return Client().get(path)  # no cookies: an anonymous visitor, to whom pages are kept
-
-
-def visitor_sees(path: str) -> str:
-    response = visitor_gets(path)
-    assert response.status_code == 200
-    return response.content.decode()
-
-
-def course_page(course) -> str:
-    return f"/courses/{course.pk}/"
-
-
-def listed_titles(page: str) -> list[str]:
-    return re.findall(r'<h3><a href="/courses/\d+/">([^<]+)</a></h3>', page)
 
 
 def test_publishing_and_unpublishing_in_the_admin_shows_to_visitors_at_once(as_administrator):

@@ -1,7 +1,6 @@
 import re
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Message
@@ -31,6 +30,7 @@ from courses.services import (
     reorder,
 )
 from courses.tests.factories import CourseFactory, add_chapter, add_lesson, add_question
+from courses.tests.visitors import CATALOGUE, course_page, listed_titles, visitor_gets, visitor_sees
 from volunteers.models import VolunteerLevel
 from volunteers.services import volunteer_choose_level
 from volunteers.tests.factories import LocationFactory, VolunteerFactory, level_of_rank
@@ -145,26 +145,6 @@ class TestCourseRefresh:
 #
 # The catalogue and a course's page are kept for anonymous visitors (core.cache): each
 # test reads them before the change, so that they are kept, and shows them changed at once.
-
-CATALOGUE = "/courses/"
-
-
-def visitor_gets(path: str):
-    return Client().get(path)  # no cookies: an anonymous visitor, to whom pages are kept
-
-
-def visitor_sees(path: str) -> str:
-    response = visitor_gets(path)
-    assert response.status_code == 200
-    return response.content.decode()
-
-
-def course_page(course) -> str:
-    return f"/courses/{course.pk}/"
-
-
-def listed_titles(page: str) -> list[str]:
-    return re.findall(r'<h3><a href="/courses/\d+/">([^<]+)</a></h3>', page)
 
 
 class TestPublicPagesFollowTheServices:

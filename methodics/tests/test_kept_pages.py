@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from accounts.roles import MAIN_ADMIN, TEACHER
 from accounts.tests.factories import UserFactory
-from core.testing import action_data, admin_change_url, change_form_data
+from core.testing import action_data, admin_change_url, change_form_data, seen, signed_in
 from methodics.models import Methodic
 from methodics.services import comment_add
 from methodics.tests.factories import MethodicFactory, add_step
@@ -24,19 +24,6 @@ SEARCH = reverse("search")
 
 def page_url(methodic, action: str = "") -> str:
     return f"/methodics/{methodic.pk}/{action + '/' if action else ''}"
-
-
-def seen(visitor: Client, url: str, **params) -> str:
-    """The page as an anonymous visitor gets it."""
-    response = visitor.get(url, params)
-    assert response.status_code == 200, response.status_code
-    return response.content.decode()
-
-
-def signed_in(user) -> Client:
-    other = Client()
-    other.force_login(user)
-    return other
 
 
 def found(visitor: Client, methodic) -> bool:

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from accounts.roles import ADMIN, TEACHER
 from accounts.tests.factories import UserFactory
-from core.testing import action_data, admin_change_url, change_form_data, form_values
+from core.testing import action_data, admin_change_url, change_form_data, form_values, seen, signed_in
 from problems.models import Task
 from problems.tests.factories import BlockFactory, ReferenceFactory, SolutionFactory, TaskFactory
 
@@ -30,19 +30,6 @@ def block_url(block) -> str:
 
 def task_url(task) -> str:
     return f"/problems/tasks/{task.pk}/"
-
-
-def seen(visitor: Client, url: str, **params) -> str:
-    """The page as an anonymous visitor gets it."""
-    response = visitor.get(url, params)
-    assert response.status_code == 200, response.status_code
-    return response.content.decode()
-
-
-def signed_in(user) -> Client:
-    staff = Client()
-    staff.force_login(user)
-    return staff
 
 
 @pytest.fixture
