@@ -163,7 +163,10 @@ def index_scans():
     so that the planner plans to read every match, still scans the methodics for a word in
     15 % of them («эстафета»: 12–14 ms, here 4.4–4.9) and builds the index's bitmap of all
     51,649 tasks for «задача» (8.4 ms, here 2.3–3.2: the first 500 in the order of another
-    index)."""
+    index).
+
+    The one statement of the site outside the ORM, and no read: the ORM cannot set a
+    planner setting for one transaction."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT set_config('enable_seqscan', 'off', true), set_config('jit', 'off', true)")
         yield
