@@ -40,11 +40,13 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from common import ROOT
-from pages import BENCH_USERS, Page, bench_user, key_pages, print_table, setup_bench, shown_url
+from pages import BENCH_USERS, Page, bench_user, key_pages, missed_status, print_table, setup_bench, shown_url
 
 DURATION = 30
 TARGET_SHARE = 5  # % of /healthz's requests per second
@@ -146,6 +148,24 @@ def stop(server: subprocess.Popen) -> None:
             server.wait()
 
 
+@contextmanager
+def serving(command: list, environment: dict, port: int, prefix: str) -> Iterator[Path]:
+    """gunicorn started with `command` (bound to `port`) until it answers /healthz, then
+    stopped at the end, also after a failure or Ctrl-C; yields its log file."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as log_dir:
+        log = Path(log_dir) / "gunicorn.log"
+        with log.open("w") as log_file:
+            # A session of its own: Ctrl-C reaches this script only, which stops gunicorn in order.
+            server = subprocess.Popen(
+                command, cwd=ROOT, env=environment, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        try:
+            wait_until_up(server, port, log)
+            yield log
+        finally:
+            stop(server)
+
+
 def load(pages: list[Page], cookies: dict, environment: dict, duration: int) -> tuple[dict, list[str]]:
     """Serve with gunicorn and load each page with wrk: wrk's figures by page name, and
     the pages not loaded because they did not answer as expected."""
@@ -157,26 +177,16 @@ def load(pages: list[Page], cookies: dict, environment: dict, duration: int) -> 
     command += ["--worker-class", "sync", "--bind", f"{HOST}:{port}", "--error-logfile", "-"]  # no access log
     print(f"gunicorn: {workers} sync workers on {HOST}:{port}; wrk -t2 -c32 -d{duration}s --latency")
     results, not_loaded = {}, []
-    with tempfile.TemporaryDirectory(prefix="volna-load-") as log_dir:
-        log = Path(log_dir) / "gunicorn.log"
-        with log.open("w") as log_file:
-            # A session of its own: Ctrl-C reaches this script only, which stops gunicorn in order.
-            server = subprocess.Popen(
-                command, cwd=ROOT, env=environment, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True
-            )
-        try:
-            wait_until_up(server, port, log)
-            for page in pages:
-                cookie = cookies.get(page.user)
-                status = status_of(port, page.url, cookie)
-                if status != page.status:
-                    not_loaded.append(f"{page.name} (answered {status}, not {page.status}: not loaded)")
-                    print(f"{page.name}: {page.url} answered {status}; gunicorn's log ends with:\n{log_tail(log)}")
-                    continue
-                results[page.name] = run_wrk(port, page.url, cookie, duration)
-                print(f"  {page.name}: {results[page.name]['rps']:.0f} requests/s", flush=True)
-        finally:
-            stop(server)
+    with serving(command, environment, port, "volna-load-") as log:
+        for page in pages:
+            cookie = cookies.get(page.user)
+            status = status_of(port, page.url, cookie)
+            if status != page.status:
+                not_loaded.append(f"{page.name} (answered {status}, not {page.status}: not loaded)")
+                print(f"{page.name}: {page.url} answered {status}; gunicorn's log ends with:\n{log_tail(log)}")
+                continue
+            results[page.name] = run_wrk(port, page.url, cookie, duration)
+            print(f"  {page.name}: {results[page.name]['rps']:.0f} requests/s", flush=True)
     return results, not_loaded
 
 
@@ -227,10 +237,7 @@ def main() -> int:
     header = ["page", "URL", "requests/s", "% of healthz", "p50 ms", "p99 ms", "non-2xx", "errors", "meets targets"]
     print_table(header, rows)
     print(f"Targets: no response ≥ 400 and ≥ {TARGET_SHARE} % of /healthz's requests per second.")
-    if missed:
-        print("Missed: " + "; ".join(missed))
-        return 1
-    return 0
+    return missed_status(missed)
 
 
 if __name__ == "__main__":

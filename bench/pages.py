@@ -39,6 +39,7 @@ import argparse
 import statistics
 import sys
 import time
+import timeit
 import warnings
 from dataclasses import dataclass
 from urllib.parse import unquote, urlencode
@@ -245,6 +246,26 @@ class Result:
         return found
 
 
+def yardstick_ms() -> float:
+    """The README's `python3 -m timeit -n 20 "sum(i*i for i in range(100000))"`, in
+    process: best of 5 loops of 20, per loop — how fast the machine is today."""
+    return min(timeit.repeat("sum(i*i for i in range(100000))", number=20, repeat=5)) / 20 * 1000
+
+
+def print_queries(name: str, sql: list[dict]) -> None:
+    print(f"\n{name}: {len(sql)} queries")
+    for number, query in enumerate(sql, 1):
+        print(f"{number:3}. {float(query['time']) * 1000:4.0f} ms  {query['sql']}")
+
+
+def missed_status(missed: list[str]) -> int:
+    """Prints what missed its targets; the script's exit status."""
+    if missed:
+        print("Missed: " + "; ".join(missed))
+        return 1
+    return 0
+
+
 def measure(client, page: Page, requests: int, host: str) -> Result:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -330,13 +351,8 @@ def main() -> int:
     print_table(header, rows)
     print(f"Targets: p95 ≤ {TARGET_P95_MS} ms and ≤ {TARGET_QUERIES} queries.")
     for result in results if args.sql else []:
-        print(f"\n{result.page.name}: {len(result.last_sql)} queries")
-        for number, query in enumerate(result.last_sql, 1):
-            print(f"{number:3}. {float(query['time']) * 1000:4.0f} ms  {query['sql']}")
-    if missed:
-        print("Missed: " + "; ".join(missed))
-        return 1
-    return 0
+        print_queries(result.page.name, result.last_sql)
+    return missed_status(missed)
 
 
 if __name__ == "__main__":

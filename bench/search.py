@@ -21,18 +21,23 @@ import argparse
 import statistics
 import sys
 import time
-import timeit
 import warnings
 from urllib.parse import urlencode
 
-from pages import SEARCH_QUERIES, TARGET_P95_MS, WARM_UP, allowed_host, print_table, setup_bench, shown_url
+from pages import (
+    SEARCH_QUERIES,
+    TARGET_P95_MS,
+    WARM_UP,
+    allowed_host,
+    missed_status,
+    print_queries,
+    print_table,
+    setup_bench,
+    shown_url,
+    yardstick_ms,
+)
 
 REQUESTS = 60
-
-
-def yardstick_ms() -> float:
-    """The README's timeit line, in process: best of 5 loops of 20, per loop."""
-    return min(timeit.repeat("sum(i*i for i in range(100000))", number=20, repeat=5)) / 20 * 1000
 
 
 def measure(client, url: str, host: str, *, cold: bool, requests: int) -> tuple[list[float], list[int], list]:
@@ -102,13 +107,8 @@ def main() -> int:
     print_table(["page", "URL", "cache", "median ms", "p95 ms", "max ms", "queries", f"p95 ≤ {TARGET_P95_MS} ms"], rows)
     print(f"timeit after: {yardstick_ms():.2f} ms")
     for name, sql in cold_sql.items() if args.sql else ():
-        print(f"\n{name}, cold: {len(sql)} queries")
-        for number, query in enumerate(sql, 1):
-            print(f"{number:3}. {float(query['time']) * 1000:4.0f} ms  {query['sql']}")
-    if missed:
-        print("Missed: " + "; ".join(missed))
-        return 1
-    return 0
+        print_queries(f"{name}, cold", sql)
+    return missed_status(missed)
 
 
 if __name__ == "__main__":

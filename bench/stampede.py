@@ -27,15 +27,13 @@ import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
-import timeit
 from pathlib import Path
 
 from common import ROOT
-from load import HOST, STATIC_ROOT, free_port, server_environment, stop, wait_until_up
-from pages import key_pages, print_table, setup_bench, shown_url
+from load import HOST, STATIC_ROOT, free_port, server_environment, serving
+from pages import key_pages, print_table, setup_bench, shown_url, yardstick_ms
 
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 AREAS = ("courses", "problems", "methodics", "site")
@@ -85,11 +83,6 @@ def latency(milliseconds: list[float]) -> list[str]:
     return [f"{centiles[49]:.1f}", f"{centiles[94]:.1f}", f"{max(milliseconds):.1f}"]
 
 
-def machine_speed_ms() -> float:
-    """`python3 -m timeit -n 20 "sum(i*i for i in range(100000))"`: best of 5, per loop."""
-    return 1000 * min(timeit.repeat("sum(i*i for i in range(100000))", number=20, repeat=5)) / 20
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--page", default=PAGE, help=f"an anonymous page of bench/pages.py (default {PAGE})")
@@ -135,14 +128,8 @@ def main() -> int:
     client = redis.Redis.from_url(REDIS_URL)
     client.flushdb()
     rows, latencies, too_many = [], [], []
-    with tempfile.TemporaryDirectory(prefix="volna-stampede-") as log_dir:
-        log = Path(log_dir) / "gunicorn.log"
-        with log.open("w") as log_file:
-            server = subprocess.Popen(
-                command, cwd=ROOT, env=environment, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True
-            )
-        try:
-            wait_until_up(server, port, log)
+    try:
+        with serving(command, environment, port, "volna-stampede-"):
             for number in range(1, args.rounds + 1):
                 kept = burst(port, page.url, 1)[0]
                 if kept[0] != 200:
@@ -160,16 +147,15 @@ def main() -> int:
                 if done["rebuilds"] > 1:
                     too_many.append(number)
                 rows.append([str(number), *map(str, done.values()), str(failed), *latency(times)])
-        finally:
-            stop(server)
-            client.flushdb()
-            client.close()
+    finally:
+        client.flushdb()
+        client.close()
 
     total = [sum(int(row[column]) for row in rows) for column in range(1, 5)]
     rows.append(["all", *map(str, total), *latency(latencies)])
     header = ["round", "requests", "rebuilds", "queries", "non-200", "p50 ms", "p95 ms", "max ms"]
     print_table(header, rows)
-    print(f"timeit: {machine_speed_ms():.1f} ms (the README's line: 3.4 ms on a usual day)")
+    print(f"timeit: {yardstick_ms():.1f} ms (the README's line: 3.4 ms on a usual day)")
     if too_many and not args.without_lock:
         print(f"More than one rebuild in round(s) {', '.join(map(str, too_many))}.")
         return 1
