@@ -6,6 +6,7 @@ from django.core.cache import cache
 
 from accounts.roles import ADMIN, MAIN_ADMIN, TEACHER, VOLUNTEER
 from accounts.tests.factories import UserFactory
+from config.settings import file_storages
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -18,6 +19,8 @@ CHROMIUM_ARGS = [
 ]
 # The tests' own database of the machine's Redis (the fixture `redis_url`).
 REDIS_TEST_URL = "redis://127.0.0.1:6379/15"
+# The Celery broker and result backend of the fixture `celery_worker`, another database of it.
+CELERY_TEST_BROKER_URL = "redis://127.0.0.1:6379/14"
 
 
 @pytest.fixture(autouse=True)
@@ -27,6 +30,7 @@ def _test_settings(settings, tmp_path):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     settings.STORAGES = {
         **settings.STORAGES,
+        **file_storages({}),  # the local folders, whatever S3_* the shell has (the fixture `s3`: buckets)
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     # Pages are kept for visitors and lists cached as in production (core.cache), so a
@@ -92,6 +96,70 @@ def redis_url():
             pytest.skip(message)
         yield REDIS_TEST_URL
         client.flushdb()
+
+
+@pytest.fixture
+def celery_worker_environment():
+    """What the worker of `celery_worker` reads on top of its defaults: override this
+    fixture in a test module to give it other settings (EMAIL_BACKEND, REDIS_URL, S3_* …)."""
+    return {}
+
+
+@pytest.fixture
+def celery_worker(transactional_db, settings, tmp_path, celery_worker_environment):
+    """A real `celery -A config worker` (threads pool, two threads) for the test, stopped at
+    its end: broker and results in database 14 of the machine's Redis (CELERY_TEST_BROKER_URL,
+    emptied before and after), the test database (so rows must be committed: this fixture
+    brings `transactional_db`), the test's media folders, then `celery_worker_environment`.
+    Meanwhile this process sends tasks there instead of running them eagerly. Yields a
+    core.testing.CeleryWorker; its `environment` serves any other process that must share
+    the worker. Without Redis the test is skipped — except where REQUIRE_REDIS is set (CI)."""
+    import redis
+
+    from core.testing import CeleryWorker, database_url_of_the_tests
+
+    with redis.Redis.from_url(CELERY_TEST_BROKER_URL, socket_connect_timeout=1) as client:
+        try:
+            client.flushdb()
+        except redis.ConnectionError as error:
+            message = f"no Redis at {CELERY_TEST_BROKER_URL} ({error})"
+            if os.environ.get("REQUIRE_REDIS"):
+                pytest.fail(message)
+            pytest.skip(message)
+        environment = {
+            "DATABASE_URL": database_url_of_the_tests(),
+            "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+            "PRIVATE_MEDIA_ROOT": str(settings.PRIVATE_MEDIA_ROOT),
+            "S3_BUCKET": "",  # local folders, as the tests' settings have them
+            **celery_worker_environment,
+        }
+        worker = CeleryWorker(broker_url=CELERY_TEST_BROKER_URL, environment=environment, log=tmp_path / "celery.log")
+        try:
+            yield worker.start()
+        finally:
+            worker.stop()
+            client.flushdb()
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """An S3 API on loopback (moto's server in a thread), for the whole run."""
+    from core.testing import S3Server
+
+    server = S3Server()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def s3(s3_server, settings):
+    """Files in object storage for this test: empty buckets on the loopback S3 API (one,
+    `volna`, holding public media under `media/` and private files under `private/`), and
+    STORAGES made from `s3.env` as config.settings makes them from the environment — the
+    variables a server started as a subprocess needs too."""
+    s3_server.reset()
+    settings.STORAGES = {**settings.STORAGES, **file_storages(s3_server.env)}
+    return s3_server
 
 
 @pytest.fixture

@@ -128,7 +128,7 @@ class MessageAdmin(admin.ModelAdmin):
     raw_id_fields = ("sender", "recipient")
     date_hierarchy = "created_at"
     # Not the attachment field itself: its widget would ask the private storage for a URL.
-    fields = ("sender", "recipient", "title", "text", "attachment_name", "created_at", "read_at")
+    fields = ("sender", "recipient", "title", "text", "attachment_name", "created_at", "emailed_at", "read_at")
     readonly_fields = ("attachment_name",)
 
     def has_add_permission(self, request):

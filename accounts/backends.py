@@ -1,6 +1,7 @@
 from axes.backends import AxesStandaloneBackend
 from django.contrib.auth.backends import ModelBackend
 from social_core.backends import yandex
+from social_core.exceptions import AuthCredentialError
 
 from accounts.models import User
 from accounts.selectors import signed_in_user
@@ -41,7 +42,19 @@ class EmailBackend(ModelBackend):
 
 class YandexOAuth2(yandex.YandexOAuth2):
     """Yandex ID, reading the fields spec 001 names: first_name, last_name, default_email
-    and the Yandex login as username (the stock backend reads display_name / real_name)."""
+    and the Yandex login as username (the stock backend reads display_name / real_name).
+
+    Only a token issued to our own application (YANDEX_CLIENT_ID) signs in: the API takes
+    tokens from apps (accounts.api), and a token that someone gave another application
+    must not open their account here."""
+
+    def user_data(self, access_token, *args, **kwargs):
+        data = super().user_data(access_token, *args, **kwargs)
+        if data is not None and data.get("client_id") != self.setting("KEY"):
+            raise AuthCredentialError(
+                self, "token issued to another application", code="invalid_claim", claim="client_id"
+            )
+        return data
 
     def get_user_details(self, response):
         emails = response.get("emails") or [""]

@@ -127,6 +127,12 @@ class ProfileForm(forms.ModelForm):
             return None
         return email
 
+    def mails_a_link(self) -> bool:
+        """Whether saving mails a confirmation link (rate-limited by the callers): to a new
+        address, not when the account's own one is given back to withdraw a change."""
+        email = self.requested_email()
+        return email is not None and email.lower() != self.instance.email.lower()
+
 
 def message_recipients(sender: User):
     """Whom `sender` may write to, as `accounts.services.can_message` decides one by one:

@@ -1,12 +1,29 @@
 """Password guessing stopped by django-axes (settings AXES_*): whom an attempt counts
-against, and what a locked-out visitor reads — on the site or in the admin."""
+against, and what a locked-out visitor reads — on the site, in the admin or in the API."""
 
 from django.conf import settings
 from django.contrib import admin
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
+
+# The API's answer (accounts.api), as the site's page (accounts/locked_out.html) says it.
+LOCKED_OUT = gettext_lazy(
+    "Слишком много неудачных попыток войти — в эту учётную запись или с вашего адреса. "
+    "Вход закрыт на %(minutes)s мин., даже с верным паролем. Попробуйте снова позже."
+)
+
+
+def cooloff_minutes() -> int:
+    return int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+
+
+def was_locked_out(request) -> bool:
+    """Whether django-axes refused this request's sign-in (accounts.backends.LockoutBackend),
+    or locked it out on this very failure: `request` is the one given to authenticate()."""
+    return bool(getattr(request, "axes_locked_out", False))
 
 
 def attempted_account(request, credentials: dict | None) -> str | None:
@@ -37,8 +54,12 @@ def lockout_parameters(request_or_attempt, credentials: dict | None) -> list[str
 
 def lockout_response(request, original_response=None, credentials=None):
     """AXES_LOCKOUT_CALLABLE: a page in Russian, within the admin's frame for the admin's
-    login and the site's otherwise, with 429 Too Many Requests."""
-    context = {"cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)}
+    login and the site's otherwise, with 429 Too Many Requests. The API answers a lock-out
+    itself, in JSON (accounts.api, LOCKED_OUT): its answer stands."""
+    in_api = request.resolver_match is not None and "api" in request.resolver_match.namespaces
+    if in_api and original_response is not None:
+        return original_response
+    context = {"cooloff_minutes": cooloff_minutes()}
     if request.path.startswith(reverse("admin:index")):
         context.update(admin.site.each_context(request), title="Вход временно закрыт")
         return render(request, "admin/accounts/locked_out.html", context, status=settings.AXES_HTTP_RESPONSE_CODE)

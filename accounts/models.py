@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
@@ -63,7 +64,8 @@ class User(AbstractUser):
 
 class Message(models.Model):
     """An in-site message (spec 000, table messages): from a user, or from the platform
-    itself when `sender` is empty (notifications). Read when `read_at` is set."""
+    itself when `sender` is empty (notifications). Read when `read_at` is set; its copy by
+    email is sent once, in the background, and stamped in `emailed_at` (accounts.tasks)."""
 
     sender = models.ForeignKey(
         User,
@@ -89,13 +91,23 @@ class Message(models.Model):
     )
     created_at = models.DateTimeField(_("отправлено"), auto_now_add=True)
     read_at = models.DateTimeField(_("прочитано"), null=True, blank=True)
+    emailed_at = models.DateTimeField(
+        _("отправлено письмом"),
+        null=True,
+        blank=True,
+        help_text=_("Когда копия ушла на почту получателя; пусто — ещё не ушла (или у получателя нет адреса)."),
+    )
 
     class Meta:
         db_table = "messages"
         verbose_name = _("сообщение")
         verbose_name_plural = _("сообщения")
         ordering = ("-created_at", "-pk")
-        indexes = [models.Index(fields=["recipient", "read_at"], name="messages_recipient_unread")]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="messages_recipient_unread"),
+            # The periodic resend of unsent email reads these few rows only.
+            models.Index(fields=["created_at"], condition=Q(emailed_at__isnull=True), name="messages_unemailed"),
+        ]
 
     def __str__(self):
         return self.title

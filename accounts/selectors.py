@@ -12,6 +12,21 @@ def administrators() -> QuerySet[User]:
     return User.objects.filter(is_active=True, groups__name__in=[ADMIN, MAIN_ADMIN]).distinct()
 
 
+YANDEX_PROVIDER = "yandex-oauth2"
+
+
+def yandex_account_of(user: User):
+    """The user's link to Yandex ID (social-auth's UserSocialAuth), or None."""
+    return user.social_auth.filter(provider=YANDEX_PROVIDER).first()
+
+
+def email_editable_in_profile(user: User, *, yandex_account) -> bool:
+    """Whether the person may change the account's address in the profile (page or API):
+    not a Yandex ID account's, whose address belongs to Yandex (spec 001), nor one without
+    a password, which a change of address asks for."""
+    return yandex_account is None and user.has_usable_password()
+
+
 def unread_message_count(user: User) -> int:
     return Message.objects.filter(recipient=user, read_at__isnull=True).count()
 

@@ -7,7 +7,8 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.core.mail import send_mass_mail
+from django.core.files.base import ContentFile, File
+from django.core.mail import send_mail, send_mass_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import Message, User
 from accounts.roles import STAFF_ROLES, VOLUNTEER
 from core.cache import CONTENT_AREAS, content_changed
+from core.tasks import delay_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -191,16 +193,53 @@ def user_set_roles(*, user: User, roles: list[str]) -> None:
 # --- Messages and notifications --------------------------------------------------------
 
 
+# Email that a task could not send (the broker or the mail server down for longer than its
+# retries) is sent again by the periodic `email_unsent_messages`, for a day.
+EMAIL_RESEND_AFTER = timedelta(minutes=10)
+EMAIL_RESEND_WITHIN = timedelta(days=1)
+
+
 def _email_messages(messages: list[Message]) -> None:
-    """Send each message to its recipient's address once the transaction commits; a mail
-    server that fails is logged and does not undo what the message records."""
-    inbox_url = settings.SITE_URL + reverse("accounts:inbox")
-    emails = [
-        (message.title, f"{message.text}\n\n—\n{settings.SITE_NAME}: {inbox_url}", None, [message.recipient.email])
-        for message in messages
-        if message.recipient.email
-    ]
-    _mail_on_commit(emails)
+    """Email each message to its recipient once the transaction commits, through the task
+    `accounts.tasks.email_message`: a mail server that fails is retried there, and never
+    fails the request nor undoes what the message records."""
+    from accounts.tasks import email_message
+
+    delay_on_commit(email_message, [(message.pk,) for message in messages if message.recipient.email])
+
+
+def message_email(*, message_id: int) -> bool:
+    """Email a message to its recipient's address, once whatever the number of calls: the
+    row is locked, a message emailed already is left alone, and `emailed_at` is stamped in
+    the transaction that sent it. A mail server that fails raises (SMTPException, OSError)
+    and stamps nothing. Whether it was emailed now."""
+    with transaction.atomic():
+        message = (
+            Message.objects.select_for_update(of=("self",))
+            .select_related("recipient")
+            .filter(pk=message_id, emailed_at__isnull=True)
+            .first()
+        )
+        if message is None or not message.recipient.email:
+            return False
+        inbox_url = settings.SITE_URL + reverse("accounts:inbox")
+        text = f"{message.text}\n\n—\n{settings.SITE_NAME}: {inbox_url}"
+        send_mail(message.title, text, None, [message.recipient.email])
+        message.emailed_at = timezone.now()
+        message.save(update_fields=["emailed_at"])
+    return True
+
+
+def messages_unemailed() -> list[int]:
+    """The messages whose email has not gone out EMAIL_RESEND_AFTER after they were sent
+    (its task lost or out of retries), if sent within EMAIL_RESEND_WITHIN: the ids."""
+    now = timezone.now()
+    unsent = Message.objects.filter(
+        emailed_at__isnull=True,
+        created_at__lte=now - EMAIL_RESEND_AFTER,
+        created_at__gte=now - EMAIL_RESEND_WITHIN,
+    ).exclude(recipient__email="")
+    return list(unsent.order_by("pk").values_list("pk", flat=True))
 
 
 def _mail_on_commit(emails: list[tuple]) -> None:
@@ -217,12 +256,24 @@ def _mail_on_commit(emails: list[tuple]) -> None:
         transaction.on_commit(send)
 
 
-def notify(*, recipients: Iterable[User], title: str, text: str, sender: User | None = None) -> list[Message]:
+def notify(
+    *, recipients: Iterable[User], title: str, text: str, sender: User | None = None, attachment: File | None = None
+) -> list[Message]:
     """The one way the platform tells people something: an in-site message to every
-    recipient (once each), and the same text by email."""
+    recipient (once each), and the same text by email. An `attachment` (a file with a
+    name) goes with every message, each with a copy of its own in storage."""
     unique = {user.pk: user for user in recipients}
     messages = Message.objects.bulk_create(
-        [Message(sender=sender, recipient=user, title=title, text=text) for user in unique.values()]
+        [
+            Message(
+                sender=sender,
+                recipient=user,
+                title=title,
+                text=text,
+                attachment=ContentFile(b"".join(attachment.chunks()), name=attachment.name) if attachment else "",
+            )
+            for user in unique.values()
+        ]
     )
     _email_messages(messages)
     return messages

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.forms import CANNOT_MESSAGE, EmailAuthenticationForm, MessageForm, ProfileForm, RegistrationForm
 from accounts.models import Message
-from accounts.selectors import unread_message_count
+from accounts.selectors import email_editable_in_profile, unread_message_count, yandex_account_of
 from accounts.services import (
     EmailConfirmationError,
     can_message,
@@ -77,13 +77,12 @@ class LoginView(auth_views.LoginView):
 def profile(request):
     """The signed-in user only, and only their own account."""
     user = request.user
-    yandex_account = user.social_auth.filter(provider="yandex-oauth2").first()
-    email_editable = yandex_account is None and user.has_usable_password()
+    yandex_account = yandex_account_of(user)
+    email_editable = email_editable_in_profile(user, yandex_account=yandex_account)
     form = ProfileForm(posted_data(request), instance=user, email_editable=email_editable)
     if request.method == "POST" and form.is_valid():
         requested_email = form.requested_email()
-        mails_a_link = requested_email and requested_email.lower() != user.email.lower()
-        if mails_a_link and rate_limit_reached(request, "email_confirmation", email=requested_email):
+        if form.mails_a_link() and rate_limit_reached(request, "email_confirmation", email=requested_email):
             form.add_error("email", TOO_MANY_MESSAGE)
             return _profile_page(request, form, yandex_account, status=TOO_MANY_REQUESTS)
         form.save()

@@ -167,9 +167,10 @@ def drop_database(database: str) -> None:
     connection.creation.destroy_test_db(original, verbosity=0)
 
 
-def child(*args) -> dict | str | int | None:
-    """One step in a fresh interpreter; what it prints last (JSON) is its answer."""
-    done = subprocess.run([sys.executable, __file__, *map(str, args)], stdout=subprocess.PIPE, text=True)
+def child(*args, script: str = __file__) -> dict | str | int | None:
+    """One step of `script` (this one by default) in a fresh interpreter; what it prints
+    last (JSON) is its answer."""
+    done = subprocess.run([sys.executable, script, *map(str, args)], stdout=subprocess.PIPE, text=True)
     if done.returncode:
         raise SystemExit(f"Step {args[0]} failed (exit code {done.returncode}).")
     lines = done.stdout.strip().splitlines()

@@ -70,6 +70,7 @@ def server_environment(database: str) -> dict:
         "DATABASE_URL": urlunsplit(url._replace(path=f"/{database}")),
         "DEBUG": "false",
         "SECRET_KEY": settings.SECRET_KEY,
+        "JWT_SIGNING_KEY": settings.JWT_SIGNING_KEY,  # DEBUG off wants one too
         "ALLOWED_HOSTS": HOST,
         "STATIC_ROOT": str(STATIC_ROOT),
         "DJANGO_SETTINGS_MODULE": "config.settings",

@@ -286,6 +286,45 @@ def measure(client, page: Page, requests: int, host: str) -> Result:
     return Result(page, list(times), list(queries), max(sizes) / 1024, sql[-1])
 
 
+TABLE_HEADER = ["page", "URL", "user", "median ms", "p95 ms", "max ms", "queries", "KB", "meets targets"]
+
+
+def measure_pages(pages: list[Page], clients: dict, requests: int, host: str) -> tuple[list, list[str], list[Result]]:
+    """Each page measured with the client of its user (`clients[page.user]`): the table's
+    rows (TABLE_HEADER), what missed its targets or failed, and the results. A page that
+    fails is noted and the others go on (bench/api.py measures the API's lists with it)."""
+    rows, missed, results = [], [], []
+    for page in pages:
+        if page.url is None:
+            rows.append([page.name, "—", page.user or "anonymous", "", "", "", "", "", page.note])
+            continue
+        try:
+            result = measure(clients[page.user], page, requests, host)
+        except Exception as error:  # the page is broken: say so, and go on with the others
+            failure = f"{type(error).__name__}: {error}".splitlines()[0][:100]
+            missed.append(f"{page.name} ({failure})")
+            rows.append([page.name, shown_url(page.url), page.user or "anonymous", "", "", "", "", "", failure])
+            continue
+        results.append(result)
+        low, high = min(result.queries), max(result.queries)
+        misses = result.misses()
+        if misses:
+            missed.append(f"{page.name} ({', '.join(misses)})")
+        times = [statistics.median(result.times_ms), result.p95, max(result.times_ms)]
+        rows.append(
+            [
+                page.name,
+                shown_url(page.url),
+                page.user or "anonymous",
+                *(f"{ms:.1f}" for ms in times),
+                str(low) if low == high else f"{low}–{high}",
+                f"{result.size_kb:.1f}",
+                "no: " + "; ".join(misses) if misses else "yes",
+            ]
+        )
+    return rows, missed, results
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=REQUESTS, help=f"timed requests per page (default {REQUESTS})")
@@ -314,41 +353,12 @@ def main() -> int:
         clients[key].force_login(bench_user(key))
 
     print(f"Database {database}, {args.requests} requests a page after {WARM_UP} warm-up")
-    rows, missed, results = [], [], []
     try:
-        for page in pages:
-            if page.url is None:
-                rows.append([page.name, "—", page.user or "anonymous", "", "", "", "", "", page.note])
-                continue
-            try:
-                result = measure(clients[page.user], page, args.requests, host)
-            except Exception as error:  # the page is broken: say so, and go on with the others
-                failure = f"{type(error).__name__}: {error}".splitlines()[0][:100]
-                missed.append(f"{page.name} ({failure})")
-                rows.append([page.name, shown_url(page.url), page.user or "anonymous", "", "", "", "", "", failure])
-                continue
-            results.append(result)
-            low, high = min(result.queries), max(result.queries)
-            misses = result.misses()
-            if misses:
-                missed.append(f"{page.name} ({', '.join(misses)})")
-            times = [statistics.median(result.times_ms), result.p95, max(result.times_ms)]
-            rows.append(
-                [
-                    page.name,
-                    shown_url(page.url),
-                    page.user or "anonymous",
-                    *(f"{ms:.1f}" for ms in times),
-                    str(low) if low == high else f"{low}–{high}",
-                    f"{result.size_kb:.1f}",
-                    "no: " + "; ".join(misses) if misses else "yes",
-                ]
-            )
+        rows, missed, results = measure_pages(pages, clients, args.requests, host)
     finally:
         for client in clients.values():
             client.logout()  # deletes the session made by force_login
-    header = ["page", "URL", "user", "median ms", "p95 ms", "max ms", "queries", "KB", "meets targets"]
-    print_table(header, rows)
+    print_table(TABLE_HEADER, rows)
     print(f"Targets: p95 ≤ {TARGET_P95_MS} ms and ≤ {TARGET_QUERIES} queries.")
     for result in results if args.sql else []:
         print_queries(result.page.name, result.last_sql)

@@ -3,7 +3,7 @@
     .venv/bin/python bench/search.py                    # 60 requests a row
     .venv/bin/python bench/search.py --requests 200 --sql
 
-The site search keeps what it found in the shared cache (config.views._groups), so
+The site search keeps what it found in the shared cache (config.views.search_groups), so
 bench/pages.py, which asks for the same URL again and again, times it warm after its first
 request. Here each search of bench/pages.py (and a page of one kind of results) is timed
 twice: «cold», the cache emptied before every request (outside the timed part) — the

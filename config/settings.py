@@ -5,10 +5,13 @@ DATABASE_URL an embedded PostgreSQL (pgserver) is started, and DEBUG defaults to
 """
 
 import os
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -55,6 +58,12 @@ INSTALLED_APPS = [
     # Login lock-outs and the Content-Security-Policy header: see «Login and page security».
     "accounts.apps.LoginLockoutsConfig",  # django-axes
     "csp",
+    # The JSON API under /api/v1/ (see «The API» below).
+    "rest_framework",
+    "rest_framework_simplejwt.token_blacklist",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
     "core",
     "accounts",
     "volunteers",
@@ -71,6 +80,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # 400 for control characters in the address or a form, before anything reads them.
     "core.middleware.RejectControlCharactersMiddleware",
+    # Answers the API's cross-origin preflights before the rest of the stack (django-cors-headers
+    # asks for a place before CommonMiddleware).
+    "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -149,6 +161,126 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
+# --- Background work: Celery ------------------------------------------------------
+
+# The broker (Redis), by default the cache's Redis. Without one, tasks run at once in the
+# process that sends them (task_always_eager): the quick start and the tests need no worker.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
+CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", CELERY_BROKER_URL) or None
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# An eager task's error stays in its result and the log, as a worker's would: a request
+# that sent it (after its commit, core.tasks.delay_on_commit) is not failed by it.
+CELERY_TASK_EAGER_PROPAGATES = False
+CELERY_TASK_SERIALIZER = CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = "Europe/Moscow"
+# A task is acknowledged when it is done, not when it starts: a worker that dies mid-task
+# leaves it to another (every task is idempotent).
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_RESULT_EXPIRES = 3600
+# Redis redelivers an unacknowledged task after this long: longer than any task runs.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# `celery -A config beat`: the periodic work. Each entry expires after its period, so a
+# beat that ran while every worker was down does not leave a pile of them behind.
+CELERY_BEAT_SCHEDULE: dict = {
+    # Learners enrolled in a webinar's course are reminded of it an hour before it starts.
+    "remind-webinars": {
+        "task": "courses.tasks.remind_webinars",
+        "schedule": timedelta(minutes=5),
+        "options": {"expires": 5 * 60},
+    },
+    # Email a task could not send (its broker down at the commit, its retries spent).
+    "email-unsent-messages": {
+        "task": "accounts.tasks.email_unsent_messages",
+        "schedule": timedelta(minutes=10),
+        "options": {"expires": 10 * 60},
+    },
+    # Certificates of courses passed while their task was lost or failing.
+    "issue-missing-certificates": {
+        "task": "courses.tasks.issue_missing_certificates",
+        "schedule": timedelta(minutes=15),
+        "options": {"expires": 15 * 60},
+    },
+    # Uploaded files no row names, as `manage.py sweep_files` (at night, Moscow time).
+    "sweep-files": {
+        "task": "core.tasks.sweep_files",
+        "schedule": crontab(hour=4, minute=30),
+        "options": {"expires": 6 * 3600},
+    },
+}
+
+# Exports larger than these are rendered by a worker and delivered to the asker's messages
+# (problems.views.variants, projects.views.attendance); smaller ones download at once. A
+# variant of N versions costs N times one (more with pictures); an attendance PDF grows
+# with students × lessons (measured: 0.16 s for 30 × 60, 1.8 s for 200 × 150).
+EXPORT_INLINE_MAX_VERSIONS = int(os.environ.get("EXPORT_INLINE_MAX_VERSIONS", "5"))
+EXPORT_INLINE_MAX_CELLS = int(os.environ.get("EXPORT_INLINE_MAX_CELLS", "2000"))
+
+# --- The API: /api/v1/, JWT --------------------------------------------------------
+
+# Pages sign in with sessions; the API with JWT access/refresh tokens (simplejwt, rotated and
+# blacklisted), the access token carrying the user's `roles` (accounts.tokens).
+REST_FRAMEWORK = {
+    # simplejwt's Bearer authentication, refusing in Russian.
+    "DEFAULT_AUTHENTICATION_CLASSES": ("accounts.tokens.BearerAuthentication",),
+    # Every view says who may call it; one that forgets is closed.
+    "DEFAULT_PERMISSION_CLASSES": ("rest_framework.permissions.IsAuthenticated",),
+    "DEFAULT_RENDERER_CLASSES": ("rest_framework.renderers.JSONRenderer",),
+    "DEFAULT_PARSER_CLASSES": ("rest_framework.parsers.JSONParser",),
+    "DEFAULT_PAGINATION_CLASS": "core.api.PageNumberPagination",
+    "PAGE_SIZE": 20,
+    "DEFAULT_FILTER_BACKENDS": ("django_filters.rest_framework.DjangoFilterBackend",),
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Counted in the default cache: Redis, shared by every app server, when REDIS_URL is set.
+    "DEFAULT_THROTTLE_CLASSES": (
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ),
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("API_ANON_RATE", "60/minute"),
+        "user": os.environ.get("API_USER_RATE", "600/minute"),
+    },
+}
+JWT_SIGNING_KEY = os.environ.get("JWT_SIGNING_KEY", "")
+if not JWT_SIGNING_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("JWT_SIGNING_KEY must be set when DEBUG is off.")
+    JWT_SIGNING_KEY = "volna-jwt-development-only-never-in-production"
+# HS256 wants a key at least as long as its hash (RFC 7518, 3.2); PyJWT warns at every token.
+if len(JWT_SIGNING_KEY.encode()) < 32:
+    raise ImproperlyConfigured("JWT_SIGNING_KEY must be at least 32 bytes long (e.g. `openssl rand -hex 32`).")
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=int(os.environ.get("JWT_ACCESS_MINUTES", "15"))),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=int(os.environ.get("JWT_REFRESH_DAYS", "7"))),
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "SIGNING_KEY": JWT_SIGNING_KEY,
+    "AUTH_HEADER_TYPES": ("Bearer",),
+    "TOKEN_OBTAIN_SERIALIZER": "accounts.api.TokenObtainSerializer",
+    "TOKEN_REFRESH_SERIALIZER": "accounts.api.TokenRefreshSerializer",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Волна API",
+    "DESCRIPTION": "The learner's and teacher's site as a JSON API. Authorization: Bearer <access>.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # Several models call their choices `Status`: each set gets a name of its own.
+    "ENUM_NAME_OVERRIDES": {
+        "EnrolmentStatusEnum": "courses.models.VolunteerCourse.Status",
+        "QuizAttemptStatusEnum": "courses.models.QuizAttempt.Status",
+        "TaskStatusEnum": "problems.models.Task.Status",
+        "MethodicStatusEnum": "methodics.models.Methodic.Status",
+    },
+}
+# Cross-origin calls to the API only, and only from the origins named here (none by default).
+CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", "")
+CORS_URLS_REGEX = r"^/api/.*$"
+
 # --- Accounts and login -----------------------------------------------------------
 
 AUTH_USER_MODEL = "accounts.User"
@@ -223,6 +355,77 @@ SERVE_MEDIA = env_bool("SERVE_MEDIA", DEBUG)
 # Files served only through permission-checking views (attachments, certificates).
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / ".data" / "private"))
 
+# S3-compatible object storage (README «Files in object storage»): both kinds of files in
+# buckets when S3_BUCKET is set, in the folders above otherwise.
+S3_PUBLIC_PREFIX, S3_PRIVATE_PREFIX = "media", "private"
+
+
+def file_storages(environ: Mapping[str, str]) -> dict:
+    """STORAGES' "default" (public media) and "private" (core.storage.PrivateStorage) for
+    these environment variables: MEDIA_ROOT and PRIVATE_MEDIA_ROOT without S3_BUCKET; with
+    it, public media under `media/` of S3_BUCKET with plain URLs (at S3_PUBLIC_URL, when
+    set) and private files under `private/` of S3_PRIVATE_BUCKET (S3_BUCKET unless set),
+    fetched only by URLs signed for S3_PRESIGNED_SECONDS. The prefixes never overlap, so one
+    bucket may hold both and grant public reading of `media/*` alone. A function of its
+    argument: the tests' `s3` fixture builds the same from its own variables."""
+    bucket = environ.get("S3_BUCKET", "")
+    if not bucket:
+        return {
+            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+            "private": {"BACKEND": "core.storage.PrivateFileSystemStorage"},
+        }
+    endpoint = environ.get("S3_ENDPOINT_URL") or None
+    connection = {
+        "endpoint_url": endpoint,
+        "access_key": environ.get("S3_ACCESS_KEY_ID") or None,  # None: boto3's own chain (AWS_*, an IAM role)
+        "secret_key": environ.get("S3_SECRET_ACCESS_KEY") or None,
+        "region_name": environ.get("S3_REGION") or "us-east-1",
+        "signature_version": "s3v4",
+        # Path-style (`<endpoint>/<bucket>/<key>`) is what every S3-compatible service answers.
+        "addressing_style": "path" if endpoint else "virtual",
+        # A second «рисунок.png» in a folder gets a new name, as on the disk (S3Storage would overwrite).
+        "file_overwrite": False,
+    }
+    public = {**connection, "bucket_name": bucket, "location": S3_PUBLIC_PREFIX, "querystring_auth": False}
+    public_url = urlsplit(environ.get("S3_PUBLIC_URL", "").rstrip("/"))
+    if public_url.netloc:
+        public |= {"custom_domain": public_url.netloc + public_url.path, "url_protocol": f"{public_url.scheme}:"}
+    private = {
+        **connection,
+        "bucket_name": environ.get("S3_PRIVATE_BUCKET") or bucket,
+        "location": S3_PRIVATE_PREFIX,
+        "querystring_auth": True,
+        "querystring_expire": int(environ.get("S3_PRESIGNED_SECONDS") or "300"),
+    }
+    return {
+        "default": {"BACKEND": "core.s3.PublicS3Storage", "OPTIONS": public},
+        "private": {"BACKEND": "core.s3.PrivateS3Storage", "OPTIONS": private},
+    }
+
+
+def file_origins(environ: Mapping[str, str]) -> list[str]:
+    """The origins pages load uploads from, besides their own (the Content-Security-Policy's
+    img-src and media-src): with S3_BUCKET, the public media's and the signed URLs'."""
+    bucket = environ.get("S3_BUCKET", "")
+    if not bucket:
+        return []
+
+    def origin(url: str) -> str:
+        parts = urlsplit(url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    endpoint = environ.get("S3_ENDPOINT_URL")
+    region = environ.get("S3_REGION") or "us-east-1"
+    aws = "s3.amazonaws.com" if region == "us-east-1" else f"s3.{region}.amazonaws.com"
+    buckets = [bucket, environ.get("S3_PRIVATE_BUCKET") or bucket]
+    origins = [origin(endpoint)] if endpoint else [f"https://{name}.{aws}" for name in buckets]
+    if environ.get("S3_PUBLIC_URL"):
+        origins.append(origin(environ["S3_PUBLIC_URL"]))
+    return sorted(set(origins))
+
+
+MEDIA_ORIGINS = file_origins(os.environ)
+
 THUMBNAIL_ALIASES = {
     "methodics.Methodic.cover": {"card": {"size": (480, 270), "crop": "smart"}},
     "methodics.MethodicStep.image": {"step": {"size": (480, 0)}},
@@ -245,7 +448,7 @@ VIDEO_MAX_MB = int(os.environ.get("VIDEO_MAX_MB", "500"))
 METHODIC_FILE_MAX_MB = int(os.environ.get("METHODIC_FILE_MAX_MB", "50"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **file_storages(os.environ),
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -325,7 +528,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
-        "img-src": [SELF, "data:"],
+        "img-src": [SELF, "data:", *MEDIA_ORIGINS],
         "frame-src": ["https://www.youtube-nocookie.com", "https://rutube.ru", "https://vk.com"],
         "object-src": [NONE],
         "base-uri": [SELF],
@@ -337,6 +540,8 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [SELF, "https://*.yandex.com", "https://*.yandex.ru"],
     },
 }
+if MEDIA_ORIGINS:  # methodics' and lessons' videos and audio, from the bucket
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["media-src"] = [SELF, *MEDIA_ORIGINS]
 # Added where CKEditor 4 runs — the admin, and the site's pages with a rich-text form
 # (core.csp.with_rich_text_editor): its toolbar is built of inline event handlers and it
 # writes inline styles. Still no inline <script>.

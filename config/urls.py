@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 
-from config import views
+from config import api, views
 from core.views import AboutView, serve_media
 
 admin.site.site_header = "Волна — администрирование"
@@ -23,6 +23,8 @@ urlpatterns = [
     path("projects/", include("projects.urls")),
     path("auth/", include("social_django.urls", namespace="social")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include((api.urlpatterns, "api"))),
+    path("api/", include(api.schema_urlpatterns)),
 ]
 
 if settings.SERVE_MEDIA:

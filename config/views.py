@@ -105,11 +105,14 @@ TITLE_WORDS = CachedValue("search:title-words", _searchable_title_words, areas=S
 
 @dataclass
 class Found:
-    """One result: its title, its link and its snippet with the matches marked."""
+    """One result: its title, its link and its snippet with the matches marked, and its
+    row's id (for the API's clients). A result kept in the cache before the id was added
+    reads None."""
 
     title: str
     url: str
     snippet: str
+    pk: int | None = None
 
 
 @dataclass
@@ -157,7 +160,7 @@ def _search(text: str, chosen: Kind | None, offset: int) -> list[list[dict]]:
 
 
 def _results(kind: Kind, rows: list[dict], text: str) -> list[Found]:
-    return [Found(row["title"], kind.url(row, text), snippet(row["snippet_source"])) for row in rows]
+    return [Found(row["title"], kind.url(row, text), snippet(row["snippet_source"]), row["pk"]) for row in rows]
 
 
 def _found_groups(text: str, chosen: Kind | None, page_number) -> list[tuple[int, list[Found], int]]:
@@ -181,7 +184,7 @@ def _found_groups(text: str, chosen: Kind | None, page_number) -> list[tuple[int
     return found
 
 
-def _groups(text: str, chosen: Kind | None, page_number) -> list[Group]:
+def search_groups(text: str, chosen: Kind | None, page_number) -> list[Group]:
     """What `_found_groups` finds, kept in the shared cache under the searched areas'
     versions: the same for every reader, and a search repeated (the next page of results
     and back, the same words from another reader) reads no database."""
@@ -198,6 +201,11 @@ def _groups(text: str, chosen: Kind | None, page_number) -> list[Group]:
     return groups
 
 
+def search_suggestion(text: str, groups: list[Group]) -> str | None:
+    """Nothing found: perhaps a typo — «Возможно, вы искали…»."""
+    return correction(text, TITLE_WORDS.get()) if text and not any(group.count for group in groups) else None
+
+
 @kept_for_visitors(*SEARCHED_AREAS)
 def search(request):
     """Everyone, anonymous visitors too: courses, methodics, tasks and reference material
@@ -206,7 +214,7 @@ def search(request):
     shown courses, published methodics and tasks (never their solutions), the handbook."""
     text = clean_query(request.GET.get("q"))
     chosen = next((kind for kind in KINDS if kind.slug == request.GET.get("kind")), None)
-    groups = _groups(text, chosen, request.GET.get("page")) if text else []
+    groups = search_groups(text, chosen, request.GET.get("page")) if text else []
     context = {
         "query": request.GET.get("q", "")[:MAX_QUERY_LENGTH],
         "text": text,
@@ -214,7 +222,6 @@ def search(request):
         "groups": groups,
         "total": sum(group.count for group in groups),
         "capped": any(is_capped(group.count) for group in groups),
-        # Nothing found: perhaps a typo.
-        "suggestion": correction(text, TITLE_WORDS.get()) if text and not any(g.count for g in groups) else None,
+        "suggestion": search_suggestion(text, groups),
     }
     return render(request, "search.html", context)

@@ -28,11 +28,13 @@ class CoreConfig(AppConfig):
     verbose_name = "Основа"
 
     def ready(self):
-        from core import checks, files
+        from core import checks, files, thumbnails
 
         pre_migrate.connect(create_schema, sender=self, dispatch_uid="core.create_schema")
         # A deleted row's files leave storage when the deletion commits (core.files).
         files.connect()
+        # A new picture's thumbnails are made by a worker once its save commits (core.thumbnails).
+        thumbnails.connect()
         register(checks.default_cache_is_shared, Tags.caches, deploy=True)
 
 

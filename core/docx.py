@@ -43,10 +43,10 @@ def apply_house_style(word) -> None:
         word.styles[name].font.color.rgb = BRAND
 
 
-def add_picture(word, path, width_emu: int) -> None:
-    """The picture at `path` as its own paragraph, no wider than `width_emu`; nothing if
-    it cannot be read."""
-    picture = load_picture(path)
+def add_picture(word, source, width_emu: int) -> None:
+    """The picture (core.images.load_picture's `source`) as its own paragraph, no wider
+    than `width_emu`; nothing if it cannot be read."""
+    picture = load_picture(source)
     if picture is None:
         return
     shape = word.add_picture(io.BytesIO(picture.data))

@@ -9,6 +9,7 @@ a file replaced through QuerySet.update(), or on a row whose field was deferred,
 seen. For what was left before, or by such a path: `manage.py sweep_files` (orphans)."""
 
 import os
+import posixpath
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -43,9 +44,13 @@ def _remove(field: models.FileField, name: str) -> None:
 
 def _prune(storage, name: str) -> None:
     """Remove the folders a removed file leaves empty (core.storage.OwnFolder gives each
-    file one), up to the storage's own."""
-    root = _folder(storage)
-    folder = os.path.dirname(os.path.realpath(storage.path(name)))
+    file one), up to the storage's own. Object storage has no folders to leave."""
+    try:
+        path = storage.path(name)
+    except NotImplementedError:
+        return
+    root = os.path.realpath(storage.location)
+    folder = os.path.dirname(os.path.realpath(path))
     while folder.startswith(root + os.sep):
         try:
             os.rmdir(folder)  # only an empty one
@@ -120,30 +125,66 @@ class Orphan:
     name: str
     size: int
 
+    @property
+    def address(self) -> str:
+        """Where it is, for a person: its path on this server, or `s3://<bucket>/<key>`."""
+        try:
+            return self.storage.path(self.name)
+        except NotImplementedError:
+            return f"{_place(self.storage)}/{self.name}"
+
 
 def _named_files() -> dict[str, set[str]]:
     """Every file a row names, shared pictures included, and every thumbnail of one
-    (easy-thumbnails' table, in the field's thumbnail storage), by the folder of its storage."""
+    (easy-thumbnails' table, in the field's thumbnail storage), by the place of its storage."""
     from easy_thumbnails.models import Thumbnail
     from easy_thumbnails.storage import thumbnail_default_storage
 
     named: dict[str, set[str]] = {}
-    sources: dict[str, set[str]] = {}  # the files whose thumbnails a folder keeps
+    sources: dict[str, set[str]] = {}  # the files whose thumbnails a place keeps
     for model, field in _every_file_field():
         rows = model._base_manager.exclude(**{field.attname: ""}).values_list(field.attname, flat=True)
         names = set(rows.iterator(chunk_size=5000))
-        named.setdefault(_folder(field.storage), set()).update(names)
+        named.setdefault(_place(field.storage), set()).update(names)
         thumbnail_storage = getattr(field, "thumbnail_storage", None) or thumbnail_default_storage
-        sources.setdefault(_folder(thumbnail_storage), set()).update(names)
+        sources.setdefault(_place(thumbnail_storage), set()).update(names)
     for name, source in Thumbnail.objects.values_list("name", "source__name").iterator(chunk_size=5000):
-        for folder, files in sources.items():
+        for place, files in sources.items():
             if source in files:
-                named.setdefault(folder, set()).add(name)
+                named.setdefault(place, set()).add(name)
     return named
 
 
-def _folder(storage) -> str:
+def _place(storage) -> str:
+    """Where a storage keeps its files, telling storages apart: the real path of its folder
+    on this server, or `s3://<bucket>/<prefix>` in object storage (core.s3)."""
+    bucket = getattr(storage, "bucket_name", None)
+    if bucket:
+        return f"s3://{bucket}/{storage.location}".rstrip("/")
     return os.path.realpath(storage.location)
+
+
+def _stored_files(storage) -> Iterator[tuple[str, int, float]]:
+    """Every file of the storage: its name, size in bytes and when it last changed (a
+    timestamp). A bucket is listed a thousand objects a request, sizes and times included;
+    any other storage folder by folder (Storage.listdir), as Django's API allows."""
+    bucket = getattr(storage, "bucket_name", None)
+    if bucket:
+        prefix = f"{storage.location}/" if storage.location else ""
+        for item in storage.bucket.objects.filter(Prefix=prefix):
+            yield item.key.removeprefix(prefix), item.size, item.last_modified.timestamp()
+        return
+    folders = [""]
+    while folders:
+        folder = folders.pop()
+        try:
+            subfolders, files = storage.listdir(folder)
+        except FileNotFoundError:  # a storage that has stored nothing yet has no folder
+            continue
+        folders += sorted((posixpath.join(folder, name) for name in subfolders), reverse=True)
+        for file in sorted(files):
+            name = posixpath.join(folder, file)
+            yield name, storage.size(name), storage.get_modified_time(name).timestamp()
 
 
 def _every_file_field() -> Iterator[tuple[type[models.Model], models.FileField]]:
@@ -160,16 +201,12 @@ def orphaned_files(*, older_than: timedelta) -> Iterator[Orphan]:
     that is still being saved is younger)."""
     named = _named_files()
     before = (timezone.now() - older_than).timestamp()
-    storages = {_folder(field.storage): field.storage for _model, field in _every_file_field()}
-    for location, storage in sorted(storages.items()):
-        kept = named.get(location, set())
-        for folder, _subfolders, files in os.walk(location):
-            for file in sorted(files):
-                path = os.path.join(folder, file)
-                name = os.path.relpath(path, location).replace(os.sep, "/")
-                stat = os.stat(path)
-                if name not in kept and stat.st_mtime < before:
-                    yield Orphan(storage, name, stat.st_size)
+    storages = {_place(field.storage): field.storage for _model, field in _every_file_field()}
+    for place, storage in sorted(storages.items()):
+        kept = named.get(place, set())
+        for name, size, modified in _stored_files(storage):
+            if name not in kept and modified < before:
+                yield Orphan(storage, name, size)
 
 
 def orphan_delete(orphan: Orphan) -> None:

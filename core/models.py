@@ -21,3 +21,20 @@ def row_count(rows: QuerySet, *, per: str) -> Coalesce:
     before the sort."""
     counted = rows.order_by().values(per).annotate(total=Count("*")).values("total")
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+class CompletedJob(models.Model):
+    """A piece of background work done, by the key its sender gave it (core.once): a task
+    delivered again — a retry, a redelivery after a worker died — finds its key and does
+    nothing a second time."""
+
+    key = models.CharField(_("ключ"), max_length=200, primary_key=True)
+    completed_at = models.DateTimeField(_("выполнено"), auto_now_add=True)
+
+    class Meta:
+        db_table = "completed_jobs"
+        verbose_name = _("выполненная фоновая работа")
+        verbose_name_plural = _("выполненные фоновые работы")
+
+    def __str__(self):
+        return self.key

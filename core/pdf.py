@@ -25,11 +25,12 @@ def register_fonts() -> tuple[str, str]:
     return REGULAR, BOLD
 
 
-def picture_flowable(path, max_width: float, max_height: float):
-    """A left-aligned platypus Image of the picture at `path`, fitted; None if unreadable."""
+def picture_flowable(source, max_width: float, max_height: float):
+    """A left-aligned platypus Image of the picture (core.images.load_picture's `source`),
+    fitted; None if unreadable."""
     from reportlab.platypus import Image
 
-    picture = load_picture(path)
+    picture = load_picture(source)
     if picture is None:
         return None
     width, height = fitted_size(picture, max_width, max_height)

@@ -3,7 +3,7 @@ import secrets
 from pathlib import PurePosixPath
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import FileSystemStorage, storages
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 
@@ -12,11 +12,45 @@ from django.utils.deconstruct import deconstructible
 UNSAFE_IN_NAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
 
 
+PRIVATE_STORAGE_ALIAS = "private"
+
+
 @deconstructible
-class PrivateStorage(FileSystemStorage):
-    """Files that have no public URL (message attachments, certificates): they live
-    outside MEDIA_ROOT, in PRIVATE_MEDIA_ROOT, and are served only by views that check
-    who asks. The location is read at each use, so tests may point it elsewhere."""
+class PrivateStorage:
+    """Files that have no public URL (message attachments, project documents, photos of
+    people, certificates), served only by views that check who asks (core.views): the
+    storage settings.STORAGES["private"] names — a folder of this server
+    (PrivateFileSystemStorage) or a bucket of object storage (core.s3.PrivateS3Storage).
+
+    Fields and migrations name this class with no arguments; it looks the storage up at
+    each use, so a migration stays the same whatever the environment, and a test that
+    changes STORAGES (Django then empties its `storages`) is heard at once. It is not a
+    LazyObject like Django's default_storage, which caches what it wraps: the migration
+    writer would write the wrapped backend into a new migration, and easy-thumbnails would
+    file the thumbnails under the backend's class rather than this one."""
+
+    def __getattr__(self, name):
+        if name.startswith("__"):  # copy, pickle and the like ask the object itself
+            raise AttributeError(name)
+        return getattr(storages[PRIVATE_STORAGE_ALIAS], name)
+
+
+class PrivateFiles:
+    """What private storages share, whatever the backend: no URL, names kept as uploaded."""
+
+    def url(self, name):
+        raise ValueError("Private files have no URL; serve them through a view that checks permissions.")
+
+    def get_valid_name(self, name):
+        """The name as it was uploaded («Справка о прививках (2).pdf»), which is what it
+        downloads as, but for characters no file name may hold; Django's own rule would
+        make it «Справка_о_прививках_2.pdf»."""
+        return UNSAFE_IN_NAME.sub("_", name).strip().lstrip(".") or "file"
+
+
+class PrivateFileSystemStorage(PrivateFiles, FileSystemStorage):
+    """Private files in PRIVATE_MEDIA_ROOT, outside MEDIA_ROOT. The location is read at
+    each use, so tests may point it elsewhere."""
 
     def __init__(self):
         super().__init__(base_url=None)
@@ -28,15 +62,6 @@ class PrivateStorage(FileSystemStorage):
     @property
     def location(self):
         return str(settings.PRIVATE_MEDIA_ROOT.resolve())
-
-    def url(self, name):
-        raise ValueError("Private files have no URL; serve them through a view that checks permissions.")
-
-    def get_valid_name(self, name):
-        """The name as it was uploaded («Справка о прививках (2).pdf»), which is what it
-        downloads as, but for characters no file name may hold; Django's own rule would
-        make it «Справка_о_прививках_2.pdf»."""
-        return UNSAFE_IN_NAME.sub("_", name).strip().lstrip(".") or "file"
 
 
 @deconstructible

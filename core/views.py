@@ -2,9 +2,10 @@ import mimetypes
 from pathlib import PurePosixPath
 
 from django.conf import settings
-from django.http import FileResponse, Http404, HttpResponseBadRequest
+from django.http import FileResponse, Http404, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils.http import content_disposition_header
 from django.views import static
 from django.views.generic import TemplateView
 from easy_thumbnails.alias import aliases
@@ -12,6 +13,7 @@ from easy_thumbnails.files import get_thumbnailer
 
 from core.uploads import FORMATS, extension
 
+PRIVATE_PICTURE_CACHE = "private, max-age=3600"
 # Uploads a browser may show as pictures; any other uploaded file is only downloaded.
 INLINE_EXTENSIONS = frozenset(ext for fmt in FORMATS.values() if fmt.is_image for ext in fmt.extensions)
 
@@ -56,21 +58,45 @@ def serve_media(request, path):
     return _protected(response)
 
 
-def private_download(fieldfile, *, filename: str = "") -> FileResponse:
+def _signed_redirect(storage, name: str, *, disposition: str, cache_control: str) -> HttpResponseRedirect | None:
+    """In object storage (core.s3.PrivateS3Storage): a redirect to a URL of the file signed
+    for a few minutes (S3_PRESIGNED_SECONDS), which the bucket answers with `disposition`
+    (404 when the file is missing). None for a storage that has no such URLs (a folder of
+    this server: the caller streams the file)."""
+    signed_url = getattr(storage, "signed_url", None)
+    if signed_url is None:
+        return None
+    if not storage.exists(name):
+        raise Http404
+    response = HttpResponseRedirect(signed_url(name, disposition=disposition, cache_control=cache_control))
+    # Whoever follows the redirect later than its URL lasts would get the bucket's refusal.
+    response["Cache-Control"] = f"private, max-age={storage.querystring_expire // 2}"
+    return response
+
+
+def private_download(fieldfile, *, filename: str = "") -> FileResponse | HttpResponseRedirect:
     """A private file to a reader the caller has checked, as a download under its own name
-    (404 when it is missing)."""
+    (RFC 5987 for Cyrillic; 404 when it is missing): streamed from a folder of this server,
+    or a redirect to a short-lived signed URL in object storage."""
     if not fieldfile:
         raise Http404
+    filename = filename or PurePosixPath(fieldfile.name).name
+    disposition = content_disposition_header(as_attachment=True, filename=filename)
+    redirect = _signed_redirect(fieldfile.storage, fieldfile.name, disposition=disposition, cache_control="private")
+    if redirect is not None:
+        return redirect
     try:
         file = fieldfile.open("rb")
     except FileNotFoundError as missing:
         raise Http404 from missing
-    return _protected(FileResponse(file, as_attachment=True, filename=filename or PurePosixPath(fieldfile.name).name))
+    return _protected(FileResponse(file, as_attachment=True, filename=filename))
 
 
-def private_picture(fieldfile, alias: str) -> FileResponse:
+def private_picture(fieldfile, alias: str) -> FileResponse | HttpResponseRedirect:
     """A private picture's thumbnail `alias` (settings.THUMBNAIL_ALIASES) to a reader the
-    caller has checked; made now if it was not yet. Kept by the reader's browser only."""
+    caller has checked; made now if it was not yet. Kept by the reader's browser only:
+    streamed from a folder of this server, or a redirect to a short-lived signed URL in
+    object storage, shown inline."""
     if not fieldfile:
         raise Http404
     thumbnailer = get_thumbnailer(fieldfile)
@@ -79,10 +105,15 @@ def private_picture(fieldfile, alias: str) -> FileResponse:
         raise Http404
     try:
         thumbnail = thumbnailer.get_thumbnail(options)
+        redirect = _signed_redirect(
+            thumbnail.storage, thumbnail.name, disposition="inline", cache_control=PRIVATE_PICTURE_CACHE
+        )
+        if redirect is not None:
+            return redirect
         file = thumbnail.storage.open(thumbnail.name, "rb")
     except OSError as missing:  # the photo's file is gone, or is no picture
         raise Http404 from missing
     content_type = mimetypes.guess_type(thumbnail.name)[0] or "application/octet-stream"
     response = _protected(FileResponse(file, content_type=content_type))
-    response["Cache-Control"] = "private, max-age=3600"
+    response["Cache-Control"] = PRIVATE_PICTURE_CACHE
     return response

@@ -448,8 +448,8 @@ class VideoLessonInline(admin.TabularInline):
 
 class WebinarInline(admin.TabularInline):
     model = Webinar
-    fields = ("url_webinar", "start_date", "user_modified", "updated_at")
-    readonly_fields = ("user_modified", "updated_at")
+    fields = ("url_webinar", "start_date", "reminded_at", "user_modified", "updated_at")
+    readonly_fields = ("reminded_at", "user_modified", "updated_at")
     extra = 0
     verbose_name_plural = _("Вебинар (время московское)")
 

@@ -52,7 +52,7 @@ class CourseFilter(CachedChoicesFilterSet):
         model = Course
         fields = ["q", "direction", "level", "location", "format"]
 
-    def open_in(self, queryset, name, value):
+    def open_in(self, queryset, name, value: int):
         listed_here = CourseLocation.objects.filter(course=OuterRef("pk"), location_id=value)
         listed_anywhere = CourseLocation.objects.filter(course=OuterRef("pk"))
         return queryset.filter(Exists(listed_here) | ~Exists(listed_anywhere))

@@ -338,6 +338,14 @@ class Webinar(Authored):
     lesson = models.ForeignKey(Lesson, verbose_name=_("урок"), on_delete=models.CASCADE, related_name="webinars")
     url_webinar = models.URLField(_("ссылка на вебинар"))
     start_date = models.DateTimeField(_("начало"))
+    # Compared with start_date, so a webinar moved to a later day is reminded of again.
+    reminded_at = models.DateTimeField(
+        _("напоминание отправлено"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Когда записанным на курс напомнили о вебинаре (за час до начала)."),
+    )
 
     class Meta:
         db_table = "webinars"

@@ -13,17 +13,20 @@ from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from core.cache import cached
 from courses.models import (
     FAQ,
+    Answer,
     ChapterLesson,
     Course,
     CourseChapter,
     CourseLocation,
     Lesson,
+    Question,
     Skill,
     VolunteerCourse,
     VolunteerLesson,
     Webinar,
     shown,
 )
+from courses.permissions import editable_direction_ids
 from volunteers.models import Level, Location, Volunteer
 
 COURSE_AREAS = ("courses", "site")
@@ -290,3 +293,25 @@ def enrolment_of(volunteer: Volunteer | None, course: Course) -> VolunteerCourse
         return VolunteerCourse.objects.get(volunteer=volunteer, course=course)
     except VolunteerCourse.DoesNotExist:
         return None
+
+
+# --- Teachers' review of open answers ----------------------------------------------------
+
+
+def open_answers(user) -> QuerySet[Answer]:
+    """The open answers (scored by a teacher) of the courses in the user's direction scope
+    (courses.permissions.editable_direction_ids: every direction for administrators and
+    unrestricted teachers), with what the review pages and the API show of each."""
+    answers = Answer.objects.filter(question__kind=Question.Kind.OPEN).select_related(
+        "question",
+        "attempt__lesson",
+        "attempt__enrolment__course",
+        "attempt__enrolment__volunteer__user",
+    )
+    scope = editable_direction_ids(user)
+    return answers if scope is None else answers.filter(attempt__enrolment__course__direction_id__in=scope)
+
+
+def answers_awaiting_review(user) -> QuerySet[Answer]:
+    """The user's open_answers() no teacher has scored yet, the longest waiting first."""
+    return open_answers(user).filter(fraction__isnull=True).order_by("attempt__submitted_at", "pk")

@@ -12,18 +12,24 @@ import enum
 import logging
 import re
 import secrets
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet, Sum
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Message, User
 from accounts.roles import TEACHER
 from accounts.services import notify
 from core.cache import content_changed
+from core.tasks import delay_on_commit
 from courses.exports import CertificateData, render_certificate_pdf
 from courses.models import (
     Answer,
@@ -35,6 +41,7 @@ from courses.models import (
     QuizAttempt,
     VolunteerCourse,
     VolunteerLesson,
+    Webinar,
     shown,
 )
 from courses.selectors import course_lessons, learner_for_volunteer, refusal_reason
@@ -258,17 +265,26 @@ def quiz_submit(*, enrolment: VolunteerCourse, lesson: Lesson, responses: dict[i
         number=enrolment.attempts,
         status=QuizAttempt.Status.AWAITING_REVIEW,
     )
-    answers = []
+    answers, chosen_by_answer = [], []
     for question in questions.values():
         response = responses.get(question.pk, {})
         valid_choices = {choice.pk for choice in question.choices.all()}
         chosen = {int(choice_id) for choice_id in response.get("choices", [])} & valid_choices
         text = (response.get("text") or "").strip()
-        answer = Answer.objects.create(
-            attempt=attempt, question=question, text=text, fraction=_auto_fraction(question, chosen, text)
+        answers.append(
+            Answer(attempt=attempt, question=question, text=text, fraction=_auto_fraction(question, chosen, text))
         )
-        answer.choices.set(chosen)
-        answers.append(answer)
+        chosen_by_answer.append(chosen)
+    # Two INSERTs for the whole quiz, not three statements per question: the rush of a
+    # diploma quiz (bench/exam_rush.py) is bound by what one submission costs.
+    Answer.objects.bulk_create(answers)
+    Answer.choices.through.objects.bulk_create(
+        [
+            Answer.choices.through(answer_id=answer.pk, choice_id=choice_id)
+            for answer, chosen in zip(answers, chosen_by_answer, strict=True)
+            for choice_id in sorted(chosen)
+        ]
+    )
     if all(answer.fraction is not None for answer in answers):
         _finish_attempt(attempt, enrolment, answers, questions)
     else:
@@ -346,7 +362,9 @@ def course_assessment(enrolment: VolunteerCourse, lessons: list[Lesson]) -> floa
 
 def course_evaluate(*, enrolment: VolunteerCourse) -> VolunteerCourse:
     """When every shown, non-additional lesson is passed: set the assessment and the final
-    status, and tell the volunteer. Before that, nothing changes."""
+    status, and tell the volunteer. Before that, nothing changes. A passed course's
+    certificate is issued by a worker once this commits (`certificate_issue_on_passing`),
+    which tells the volunteer again when it is ready."""
     lessons = course_lessons(enrolment.course)
     required = [lesson.pk for lesson in lessons if not lesson.additional]
     passed = set(
@@ -362,20 +380,17 @@ def course_evaluate(*, enrolment: VolunteerCourse) -> VolunteerCourse:
     enrolment.save(update_fields=["assessment", "status", "updated_at"])
     course = enrolment.course
     if succeeded:
-        certificate_note = "Сертификат — в разделе «Мои сертификаты»."
-        try:
-            with transaction.atomic():
-                certificate_issue(enrolment=enrolment)
-        except Exception:
-            # Passing stands; `generate_certificates` issues what is missing later.
-            logger.exception("Certificate of enrolment %s not issued", enrolment.pk)
-            certificate_note = "Сертификат будет выпущен в ближайшее время."
+        # True however the certificate comes: from the task within seconds, from the periodic
+        # `issue_missing_certificates`, or from an operator's `generate_certificates`.
         notify(
             recipients=[enrolment.volunteer.user],
             title=f"Курс «{course}» пройден",
             text=f"Поздравляем! Вы прошли курс «{course}» с оценкой {enrolment.assessment:g} из 100. "
-            + certificate_note,
+            "Сертификат будет выпущен в ближайшее время — он появится в разделе «Мои сертификаты».",
         )
+        from courses.tasks import issue_passed_certificate
+
+        delay_on_commit(issue_passed_certificate, [(enrolment.pk,)])
     else:
         limit = course.attempts_limit
         left = "без ограничений" if not limit else f"осталось попыток: {max(limit - enrolment.attempts, 0)}"
@@ -417,10 +432,14 @@ def certificate_data(certificate: Certificate) -> CertificateData:
 
 
 @transaction.atomic
-def certificate_issue(*, enrolment: VolunteerCourse, force: bool = False) -> tuple[Certificate, CertificateOutcome]:
+def certificate_issue(
+    *, enrolment: VolunteerCourse, force: bool = False, unless_rendered_since: datetime | None = None
+) -> tuple[Certificate, CertificateOutcome]:
     """Issue the certificate of a passed enrolment, or re-issue it (same code) when the
-    assessment improved since, its file is missing, or `force` asks to re-render. Nothing
-    half-done stays behind: a failure removes the new file and writes no row."""
+    assessment improved since, its file is missing, or `force` asks to re-render — unless
+    it was rendered at or after `unless_rendered_since` (a second delivery of the same
+    forced work). Nothing half-done stays behind: a failure removes the new file and
+    writes no row."""
     if enrolment.status != VolunteerCourse.Status.PASSED:
         raise CourseError("Сертификат выдаётся только за пройденный курс.")
     certificate = (
@@ -428,8 +447,11 @@ def certificate_issue(*, enrolment: VolunteerCourse, force: bool = False) -> tup
         .filter(volunteer_id=enrolment.volunteer_id, course_id=enrolment.course_id)
         .first()
     )
+    forced = force and (
+        certificate is None or unless_rendered_since is None or certificate.updated_at < unless_rendered_since
+    )
     outdated = certificate is not None and (
-        force or not certificate.file or enrolment.assessment > certificate.final_assessment
+        forced or not certificate.file or enrolment.assessment > certificate.final_assessment
     )
     if certificate is not None and not outdated:
         return certificate, CertificateOutcome.SKIPPED
@@ -457,3 +479,187 @@ def certificate_issue(*, enrolment: VolunteerCourse, force: bool = False) -> tup
         certificate.file.storage.delete(certificate.file.name)
         raise
     return certificate, outcome
+
+
+# What a certificate shows, loaded with the enrolment(s) in the same query.
+CERTIFICATE_RELATIONS = ("volunteer__user", "course__direction", "course__responsible", "course__user_created")
+
+
+@transaction.atomic
+def certificate_issue_on_passing(*, enrolment_id: int) -> Certificate | None:
+    """Issue the certificate of a course just passed and tell the volunteer it is ready, in
+    one transaction, so once: the enrolment is locked, and a second call finds the
+    certificate issued (SKIPPED) and tells nobody. Nothing when the enrolment is gone or
+    no longer passed (a retake started meanwhile)."""
+    enrolment = (
+        VolunteerCourse.objects.select_for_update(of=("self",))
+        .select_related(*CERTIFICATE_RELATIONS)
+        .filter(pk=enrolment_id, status=VolunteerCourse.Status.PASSED)
+        .first()
+    )
+    if enrolment is None:
+        return None
+    certificate, outcome = certificate_issue(enrolment=enrolment)
+    if outcome is not CertificateOutcome.SKIPPED:
+        course, my_certificates = enrolment.course, settings.SITE_URL + reverse("certificates:my")
+        done = "готов" if outcome is CertificateOutcome.ISSUED else "обновлён"
+        notify(
+            recipients=[enrolment.volunteer.user],
+            title=f"Сертификат за курс «{course}» {done}",
+            text=f"Сертификат за курс «{course}» с оценкой {certificate.final_assessment:g} из 100 {done}. "
+            f"Скачать его можно в разделе «Мои сертификаты»: {my_certificates}",
+        )
+    return certificate
+
+
+# A course passed this long ago without its certificate lost its task (or the task failed):
+# the periodic `issue_missing_certificates` issues it, for a day; after that, operators do.
+CERTIFICATE_MISSING_AFTER = timedelta(minutes=10)
+CERTIFICATE_MISSING_WITHIN = timedelta(days=1)
+
+
+def enrolments_missing_certificate() -> list[int]:
+    """The enrolments passed between CERTIFICATE_MISSING_WITHIN and CERTIFICATE_MISSING_AFTER
+    ago whose certificate is missing or shows a lower assessment: the ids."""
+    now = timezone.now()
+    up_to_date = Certificate.objects.filter(
+        volunteer_id=OuterRef("volunteer_id"),
+        course_id=OuterRef("course_id"),
+        final_assessment__gte=OuterRef("assessment"),
+    )
+    enrolments = VolunteerCourse.objects.filter(
+        status=VolunteerCourse.Status.PASSED,
+        updated_at__lte=now - CERTIFICATE_MISSING_AFTER,
+        updated_at__gte=now - CERTIFICATE_MISSING_WITHIN,
+    ).exclude(Exists(up_to_date))
+    return list(enrolments.order_by("pk").values_list("pk", flat=True))
+
+
+# --- Issuing many certificates (generate_certificates) ----------------------------------
+
+
+@dataclass
+class CertificateReport:
+    """What issuing many certificates did: how many of each outcome, and the failures as
+    (enrolment id, reason)."""
+
+    counts: Counter = field(default_factory=Counter)
+    failures: list[tuple[int, str]] = field(default_factory=list)
+
+    def add(self, other: "CertificateReport") -> None:
+        self.counts.update(other.counts)
+        self.failures.extend(other.failures)
+
+    def as_dict(self) -> dict:
+        """In JSON's terms, as a task returns it."""
+        return {
+            "counts": {outcome.value: count for outcome, count in self.counts.items()},
+            "failures": [[pk, reason] for pk, reason in self.failures],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "CertificateReport":
+        counts = Counter({CertificateOutcome(outcome): count for outcome, count in data["counts"].items()})
+        return cls(counts=counts, failures=[(pk, reason) for pk, reason in data["failures"]])
+
+
+def certificate_failure_reason(error: Exception) -> str:
+    """What an operator is told of a certificate that failed: a domain error's message, or
+    the exception (logged with its traceback)."""
+    if isinstance(error, ValidationError):
+        return "; ".join(error.messages)
+    if isinstance(error, CourseError):
+        return str(error)
+    logger.exception("Certificate generation failed")
+    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+
+
+def certificates_issue(
+    items: list[tuple[int, bool]],
+    *,
+    report: CertificateReport | None = None,
+    progress: Callable[[int], object] | None = None,
+    unless_rendered_since: datetime | None = None,
+) -> CertificateReport:
+    """Issue the certificates of a chunk of enrolments — (enrolment id, force) pairs — each
+    in its own `certificate_issue` call (its own transaction), so one failure stops nothing
+    else. Counts go to `report` (a new one unless given), as they happen, and `progress`
+    hears of each enrolment done."""
+    force_of = dict(items)
+    enrolments = (
+        VolunteerCourse.objects.filter(pk__in=force_of, status=VolunteerCourse.Status.PASSED)
+        .select_related(*CERTIFICATE_RELATIONS)
+        .order_by("pk")
+    )
+    report = CertificateReport() if report is None else report
+    found = 0
+    for enrolment in enrolments:
+        found += 1
+        try:
+            _, outcome = certificate_issue(
+                enrolment=enrolment, force=force_of[enrolment.pk], unless_rendered_since=unless_rendered_since
+            )
+        except Exception as error:  # any fault of one certificate is reported, not fatal
+            report.failures.append((enrolment.pk, certificate_failure_reason(error)))
+        else:
+            report.counts[outcome] += 1
+        if progress:
+            progress(1)
+    # Deleted (or no longer passed) since the plan: nothing to issue.
+    report.counts[CertificateOutcome.SKIPPED] += len(items) - found
+    if progress and len(items) > found:
+        progress(len(items) - found)
+    return report
+
+
+# --- Webinar reminders ------------------------------------------------------------------
+
+WEBINAR_REMINDER_BEFORE = timedelta(hours=1)
+STUDYING = (VolunteerCourse.Status.ENROLLED, VolunteerCourse.Status.ACTIVE)
+
+
+def _reminder_due() -> Q:
+    """Webinars that start within the next hour and whose learners have not been reminded
+    of that start: never, or only of an earlier start more than an hour before this one
+    (the webinar was moved)."""
+    now = timezone.now()
+    return Q(start_date__gt=now, start_date__lte=now + WEBINAR_REMINDER_BEFORE) & (
+        Q(reminded_at__isnull=True) | Q(reminded_at__lt=F("start_date") - WEBINAR_REMINDER_BEFORE)
+    )
+
+
+def webinars_due_reminder() -> list[int]:
+    """The ids of the webinars whose learners are to be reminded now (`_reminder_due`)."""
+    return list(Webinar.objects.filter(_reminder_due()).order_by("start_date", "pk").values_list("pk", flat=True))
+
+
+@transaction.atomic
+def webinar_remind(*, webinar_id: int) -> list[Message]:
+    """Remind the learners of a webinar that it starts within the hour: every volunteer
+    with an active account who is enrolled in, or studying, a shown course whose chapter
+    has the webinar's lesson, if that lesson is a shown webinar lesson. Once per start: the
+    webinar is locked, checked again and marked in the transaction that notifies, so a
+    second call reminds nobody. The messages sent."""
+    # A call at the same time waits for this one's commit, then no longer finds the webinar due.
+    due = Webinar.objects.select_for_update(of=("self",)).select_related("lesson").filter(_reminder_due())
+    webinar = due.filter(pk=webinar_id).first()
+    if webinar is None:
+        return []
+    lesson = webinar.lesson
+    learners = User.objects.none()
+    if lesson.is_shown and lesson.type == Lesson.Type.WEBINAR:
+        courses = Course.objects.filter(shown(), chapters__lessons=lesson)
+        learners = User.objects.filter(
+            is_active=True,
+            volunteer__enrolments__status__in=STUDYING,
+            volunteer__enrolments__course__in=courses,
+        ).distinct()
+    webinar.reminded_at = timezone.now()
+    webinar.save(update_fields=["reminded_at"])
+    start = timezone.localtime(webinar.start_date)
+    return notify(
+        recipients=learners,
+        title=f"Вебинар «{lesson}» в {start:%H:%M}",
+        text=f"Напоминаем: вебинар «{lesson}» начнётся {start:%d.%m.%Y} в {start:%H:%M} (время московское). "
+        f"Ссылка для подключения: {webinar.url_webinar}",
+    )

@@ -2,9 +2,9 @@
 
 `build_document` reads a methodic (already chosen by the caller as visible to the reader)
 into a `MethodicDocument`: rich text turned into plain paragraphs, the category as its
-path from the root, each step with its start and end minute. The renderers query nothing;
-their only I/O is reading the image files the document names (a missing or broken image
-is left out, it does not stop the export).
+path from the root, each step with its start and end minute, the pictures read through
+their storage (a folder of this server or object storage; a missing or broken image is
+left out, it does not stop the export). The renderers query and read nothing.
 
 Fonts: the PDF embeds the bundled DejaVu Sans (core.pdf), so every Cyrillic letter
 prints. A DOCX names "DejaVu Sans" for every script and Word substitutes a font of its
@@ -26,7 +26,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from core.docx import add_picture, apply_house_style
-from core.images import load_picture
+from core.images import Picture, load_picture
 from core.pdf import picture_flowable, register_fonts
 from core.text import html_to_paragraphs
 from methodics.models import Methodic
@@ -52,7 +52,7 @@ class StepEntry:
     duration: int
     description: str
     expected_result: str = ""
-    image_path: Path | None = None
+    image: Picture | Path | None = None
 
     @property
     def time_span(self) -> str:
@@ -72,21 +72,11 @@ class MethodicDocument:
     tags: tuple[str, ...]
     total_duration: int
     steps: tuple[StepEntry, ...]
-    cover_path: Path | None = None
+    cover: Picture | Path | None = None
 
     @property
     def category_line(self) -> str:
         return PATH_SEPARATOR.join(self.category_path)
-
-
-def _file_path(field) -> Path | None:
-    """The local path of a stored image, or None (no file, or a storage without paths)."""
-    if not field:
-        return None
-    try:
-        return Path(field.path)
-    except NotImplementedError:
-        return None
 
 
 def build_document(methodic: Methodic) -> MethodicDocument:
@@ -101,7 +91,7 @@ def build_document(methodic: Methodic) -> MethodicDocument:
                 duration=step.duration,
                 description=step.description,
                 expected_result=step.expected_result,
-                image_path=_file_path(step.image),
+                image=load_picture(step.image),
             )
         )
         elapsed += step.duration
@@ -118,7 +108,7 @@ def build_document(methodic: Methodic) -> MethodicDocument:
         tags=tuple(tag.name for tag in methodic.tags.order_by("name")),
         total_duration=elapsed,
         steps=tuple(steps),
-        cover_path=_file_path(methodic.cover),
+        cover=load_picture(methodic.cover),
     )
 
 
@@ -229,7 +219,7 @@ def render_methodic_pdf(document: MethodicDocument) -> bytes:
     )
     width = pdf.width
 
-    story: list = _pdf_picture(document.cover_path, width, pdf.height * 0.35)
+    story: list = _pdf_picture(document.cover, width, pdf.height * 0.35)
     story.append(Paragraph(_markup(document.title), styles["title"]))
     if document.short_description:
         story.append(Paragraph(_markup(document.short_description), styles["lead"]))
@@ -241,11 +231,11 @@ def render_methodic_pdf(document: MethodicDocument) -> bytes:
     if document.steps:
         story.append(Paragraph(f"Ход занятия ({document.total_duration} мин)", styles["heading"]))
         story.append(_pdf_steps_table(document, styles, width))
-        illustrated = [step for step in document.steps if load_picture(step.image_path)]
+        illustrated = [step for step in document.steps if load_picture(step.image)]
         if illustrated:
             story.append(Paragraph("Иллюстрации к шагам", styles["heading"]))
             for step in illustrated:
-                picture = _pdf_picture(step.image_path, width * 0.6, pdf.height * 0.28)
+                picture = _pdf_picture(step.image, width * 0.6, pdf.height * 0.28)
                 caption = Paragraph(escape(f"Шаг {step.number} · {step.time_span}"), styles["caption"])
                 story.append(KeepTogether([caption, *picture]))
 
@@ -299,7 +289,7 @@ def render_methodic_docx(document: MethodicDocument) -> bytes:
     section.left_margin = section.right_margin = Mm(20)
     text_width = section.page_width - section.left_margin - section.right_margin
 
-    add_picture(word, document.cover_path, text_width)
+    add_picture(word, document.cover, text_width)
     word.add_heading(document.title, level=0)
     if document.short_description:
         word.add_paragraph(document.short_description)
@@ -313,12 +303,12 @@ def render_methodic_docx(document: MethodicDocument) -> bytes:
     if document.steps:
         word.add_heading(f"Ход занятия ({document.total_duration} мин)", level=1)
         _docx_steps_table(word, document)
-        illustrated = [step for step in document.steps if load_picture(step.image_path)]
+        illustrated = [step for step in document.steps if load_picture(step.image)]
         if illustrated:
             word.add_heading("Иллюстрации к шагам", level=1)
             for step in illustrated:
                 word.add_heading(f"Шаг {step.number} · {step.time_span}", level=3)
-                add_picture(word, step.image_path, int(text_width * 0.6))
+                add_picture(word, step.image, int(text_width * 0.6))
 
     literature = _lines(document.literature)
     if literature:
@@ -331,6 +321,6 @@ def render_methodic_docx(document: MethodicDocument) -> bytes:
     return buffer.getvalue()
 
 
-def _pdf_picture(path: Path | None, width: float, height: float) -> list:
-    flowable = picture_flowable(path, width, height)
+def _pdf_picture(picture: Picture | Path | None, width: float, height: float) -> list:
+    flowable = picture_flowable(picture, width, height)
     return [] if flowable is None else [flowable, Spacer(1, 3 * mm)]

@@ -108,6 +108,10 @@ class Methodic(TimeStampedModel):
             models.Index(fields=["status", "-published_at"], name="methodics_status_published"),
             # The library's list of authors: those with a published methodic (index only).
             models.Index(fields=["status", "author"], name="methodics_status_author"),
+            # The API's list for a signed-in reader — the published ones and their own drafts
+            # (every draft for moderators), newest first: read off this index, not sorted
+            # (bench/api.py «methodics-teacher»: 33 ms for the page's query without it).
+            models.Index(fields=["-published_at", "-id"], name="methodics_newest"),
             GinIndex(fields=["search_vector"], name="methodics_search_idx"),
         ]
 

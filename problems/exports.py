@@ -2,8 +2,8 @@
 
 The callers (problems.views.variants) read the database and fill a `TasksDocument`:
 statements already turned into plain-text paragraphs by `html_to_paragraphs`, answers
-already limited to the solutions the reader may see. Nothing here queries or decides
-visibility; the only I/O is reading the image files the document names.
+already limited to the solutions the reader may see, pictures already read from their
+storage (core.images). Nothing here queries, reads storage or decides visibility.
 
 Fonts: the PDF embeds the bundled DejaVu Sans (core.pdf), so every Cyrillic letter and
 math symbol prints anywhere. A DOCX cannot carry the font: it names "DejaVu Sans" for
@@ -27,6 +27,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer
 
 from core.docx import add_picture, apply_house_style
+from core.images import Picture
 from core.pdf import picture_flowable, register_fonts
 
 # Moved to core.text so other apps' exports share them; re-exported for problems' views and tests.
@@ -52,7 +53,7 @@ NO_ANSWER = "Ответ не указан."
 class SolutionEntry:
     title: str
     paragraphs: tuple[str, ...]
-    image_path: Path | None = None
+    image: Picture | Path | None = None
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ class TaskEntry:
     number: int
     title: str
     paragraphs: tuple[str, ...]
-    image_path: Path | None = None
+    image: Picture | Path | None = None
 
 
 @dataclass(frozen=True)
@@ -166,7 +167,7 @@ def render_tasks_pdf(document: TasksDocument) -> bytes:
         for task in tasks:
             story.append(Paragraph(_markup(f"{task.number}. {task.title}"), styles["task"]))
             story += [Paragraph(_markup(text), styles["body"]) for text in task.paragraphs]
-            story += _pdf_picture(task.image_path, width, height)
+            story += _pdf_picture(task.image, width, height)
 
     if document.has_answer_key:
         story += [
@@ -184,7 +185,7 @@ def render_tasks_pdf(document: TasksDocument) -> bytes:
                 for solution in entry.solutions:
                     story.append(Paragraph(_markup(f"Решение: {solution.title}"), styles["label"]))
                     story += [Paragraph(_markup(text), styles["body"]) for text in solution.paragraphs]
-                    story += _pdf_picture(solution.image_path, width, height)
+                    story += _pdf_picture(solution.image, width, height)
 
     def footer(canvas, template):
         canvas.saveState()
@@ -225,7 +226,7 @@ def render_tasks_docx(document: TasksDocument) -> bytes:
         for task in tasks:
             word.add_heading(f"{task.number}. {task.title}", level=2)
             _docx_paragraphs(word, task.paragraphs)
-            add_picture(word, task.image_path, text_width)
+            add_picture(word, task.image, text_width)
 
     if document.has_answer_key:
         heading = word.add_heading(f"{ANSWERS_HEADING}: {document.title}", level=0)
@@ -240,13 +241,13 @@ def render_tasks_docx(document: TasksDocument) -> bytes:
                 for solution in entry.solutions:
                     word.add_heading(f"Решение: {solution.title}", level=3)
                     _docx_paragraphs(word, solution.paragraphs)
-                    add_picture(word, solution.image_path, text_width)
+                    add_picture(word, solution.image, text_width)
 
     buffer = io.BytesIO()
     word.save(buffer)
     return buffer.getvalue()
 
 
-def _pdf_picture(path: Path | None, width: float, height: float) -> list:
-    flowable = picture_flowable(path, width, height)
+def _pdf_picture(picture: Picture | Path | None, width: float, height: float) -> list:
+    flowable = picture_flowable(picture, width, height)
     return [] if flowable is None else [Spacer(1, 2 * mm), flowable, Spacer(1, 3 * mm)]

@@ -1,7 +1,8 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import SearchFilter
+from core.filters import IntegerFilter, SearchFilter
+from core.input_checks import BIGINT_MAX
 from problems.models import Reference, Task
 
 
@@ -13,6 +14,16 @@ class TaskFilter(django_filters.FilterSet):
     class Meta:
         model = Task
         fields = ["q"]
+
+
+class BankTaskFilter(TaskFilter):
+    """The API's list of tasks: a block page's search, over one block (`block`) or all."""
+
+    block = IntegerFilter(field_name="block_id", min_value=1, max_value=BIGINT_MAX, label=_("Блок"))
+
+    class Meta:
+        model = Task
+        fields = ["q", "block"]
 
 
 class ReferenceFilter(django_filters.FilterSet):

@@ -8,8 +8,11 @@ from django.utils.translation import gettext_lazy as _
 from core.input_checks import parse_id
 from problems.models import Block, Variant
 
-MAX_VERSIONS = 10
-# 10 versions of a variant from up to 50 blocks; a longer list is not a variant.
+# A class set: a version for each of up to 30 learners (made in the background, delivered
+# to the teacher's messages: problems.tasks).
+MAX_VERSIONS = 30
+# 30 versions from up to 16 blocks, 10 from up to 50; a longer list is not a variant (and
+# its address would outgrow what web servers take in a request line).
 MAX_TASK_IDS = 500
 EXPORT_FORMATS = (("pdf", "PDF"), ("docx", "Word (DOCX)"))
 

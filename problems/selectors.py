@@ -2,9 +2,10 @@
 (pages, exports, search): `solutions_visible_to`."""
 
 from django.db import connection
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import OuterRef, Prefetch, Q, QuerySet
 
 from accounts.models import User
+from core.models import row_count
 from problems.models import Block, Solution, Task
 
 
@@ -19,9 +20,11 @@ def published_tasks() -> QuerySet[Task]:
 
 
 def blocks_with_counts() -> QuerySet[Block]:
-    return Block.objects.annotate(task_count=Count("tasks", filter=Q(tasks__status=Task.Status.PUBLISHED))).order_by(
-        "order_number", "title"
-    )
+    """The blocks with `task_count`, their published tasks' number: a subquery per block
+    shown (core.models.row_count), so counting the blocks themselves — a paginated list's
+    count — does not count the tasks too, as a join with GROUP BY did."""
+    published = published_tasks().filter(block=OuterRef("pk"))
+    return Block.objects.annotate(task_count=row_count(published, per="block")).order_by("order_number", "title")
 
 
 def solutions_visible_to(user: User, tasks=None) -> QuerySet[Solution]:

@@ -90,11 +90,23 @@ def task_reject(*, task: Task, moderator: User, reason: str) -> Task:
 
 def favorite_toggle(*, user: User, task: Task) -> bool:
     """Star or unstar a task; returns whether it is now a favourite."""
-    deleted, _ = Favorite.objects.filter(user=user, task=task).delete()
-    if deleted:
+    if favorite_remove(user=user, task=task):
         return False
-    Favorite.objects.get_or_create(user=user, task=task)
+    favorite_add(user=user, task=task)
     return True
+
+
+def favorite_add(*, user: User, task: Task) -> bool:
+    """Star a task (the API's «add»: starring it twice keeps one star); whether it was
+    starred now."""
+    _, created = Favorite.objects.get_or_create(user=user, task=task)
+    return created
+
+
+def favorite_remove(*, user: User, task: Task) -> bool:
+    """Unstar a task; whether it was starred."""
+    deleted, _ = Favorite.objects.filter(user=user, task=task).delete()
+    return bool(deleted)
 
 
 @transaction.atomic

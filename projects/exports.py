@@ -23,6 +23,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from core.pdf import register_fonts
+from core.text import export_file_name
 from projects.models import ProjectCourse, ProjectLesson
 from projects.selectors import attendance_table
 
@@ -72,6 +73,10 @@ def _lesson_headings(lessons: list[ProjectLesson]) -> tuple[str, ...]:
         heading = f"{lesson.date:%d.%m.%Y}"
         headings.append(f"{heading} {lesson.start_time:%H:%M}" if days.count(lesson.date) > 1 else heading)
     return tuple(headings)
+
+
+def attendance_file_name(course: ProjectCourse, extension: str) -> str:
+    return export_file_name(f"Посещаемость — {course.name}", extension, fallback="attendance")
 
 
 def build_sheet(course: ProjectCourse) -> AttendanceSheet:

@@ -1,7 +1,11 @@
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 
 from accounts.models import User
+from accounts.services import notify
+from core.once import once
+from projects.exports import attendance_file_name, build_sheet, render_attendance_pdf
 from projects.models import (
     DocumentView,
     GroupMembership,
@@ -12,7 +16,7 @@ from projects.models import (
     StudentDocument,
     StudentGroup,
 )
-from projects.selectors import lesson_roster
+from projects.selectors import MODERATOR, lesson_roster, project_role, role_at_least
 
 
 @transaction.atomic
@@ -130,3 +134,25 @@ def attendance_mark(*, lesson: ProjectLesson, absent_ids) -> int:
     absent = set(map(int, absent_ids)) & roster
     lesson.absent_students.set(absent)
     return len(absent)
+
+
+def attendance_pdf_send(*, key: str, course_id: int, user_id: int) -> bool:
+    """A course's attendance PDF, made now and sent once per `key` (core.once) to the
+    messages of the user who asked for it, if they still may export it — a moderator or
+    more of the course's project, the account active — and the course is still there.
+    Whether this delivery did the work (False: an earlier one had)."""
+
+    def deliver():
+        user = User.objects.filter(pk=user_id, is_active=True).first()
+        course = ProjectCourse.objects.select_related("term__project").filter(pk=course_id).first()
+        if user is None or course is None or not role_at_least(project_role(user, course.term.project), MODERATOR):
+            return
+        file_name = attendance_file_name(course, "pdf")
+        notify(
+            recipients=[user],
+            title=f"Файл готов: {file_name}",
+            text=f"Посещаемость курса «{course.name}» — во вложении к этому сообщению на сайте.",
+            attachment=ContentFile(render_attendance_pdf(build_sheet(course)), name=file_name),
+        )
+
+    return once(key, deliver)

@@ -16,12 +16,6 @@ class VolunteersConfig(AppConfig):
     verbose_name = "Волонтёры"
 
     def ready(self):
-        from easy_thumbnails.signal_handlers import generate_aliases
-        from easy_thumbnails.signals import saved_file
-
-        from volunteers.models import Volunteer
-
-        # Avatars are made once, when a photo is uploaded (by any path: page, admin,
-        # shell), so pages only compute their URLs (core's `alias_url` filter).
-        saved_file.connect(generate_aliases, sender=Volunteer, dispatch_uid="volunteers.photo_aliases")
+        # Avatars are made by a worker once a photo's upload commits, by any path (page,
+        # admin, shell): core.thumbnails.
         post_migrate.connect(restore_levels, sender=self, dispatch_uid="volunteers.restore_levels")

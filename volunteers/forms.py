@@ -5,6 +5,14 @@ from django.utils.translation import gettext_lazy as _
 from volunteers.models import Level, Volunteer
 
 
+def level_shown(volunteer: Volunteer | None) -> Level | None:
+    """The level the profile form starts at: the one asked for and waiting, else the
+    confirmed one; Новичок for a first profile."""
+    if volunteer is None:
+        return Level.objects.first()
+    return volunteer.pending_level or volunteer.effective_level
+
+
 class VolunteerProfileForm(forms.ModelForm):
     """The volunteer's own profile with the level they want; the level rules are the
     service's (volunteers.services.volunteer_choose_level)."""

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from core.views import posted_data, private_picture
-from volunteers.forms import VolunteerProfileForm
+from volunteers.forms import VolunteerProfileForm, level_shown
 from volunteers.models import Level, Volunteer
 from volunteers.selectors import volunteer_for_profile
 from volunteers.services import (
@@ -32,9 +32,8 @@ def profile(request):
     """The signed-in user's own volunteer profile (nobody sees or edits another's here):
     filled in the first time, edited later."""
     volunteer = volunteer_for_profile(request.user)
-    initial_level = (volunteer.pending_level or volunteer.effective_level) if volunteer else Level.objects.first()
     form = VolunteerProfileForm(
-        posted_data(request), request.FILES or None, instance=volunteer, initial={"level": initial_level}
+        posted_data(request), request.FILES or None, instance=volunteer, initial={"level": level_shown(volunteer)}
     )
     if request.method == "POST" and form.is_valid():
         directions = form.cleaned_data["directions"]

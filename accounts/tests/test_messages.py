@@ -519,6 +519,27 @@ def test_notify_writes_once_to_each_recipient_from_the_platform(
     assert PLATFORM in client.get(detail_url(Message.objects.get(recipient=volunteer))).content.decode()
 
 
+def test_notify_gives_each_recipient_a_copy_of_its_own_of_the_attachment(client, volunteer, teacher):
+    created = notify(
+        recipients=[volunteer, teacher],
+        title="Файл готов: Вариант.pdf",
+        text="Во вложении.",
+        attachment=ContentFile(PDF, name="Вариант.pdf"),
+    )
+
+    names = {message.attachment.name for message in created}
+    assert len(names) == 2  # two files in storage, not one shared
+    assert all(name.endswith("/Вариант.pdf") for name in names)
+    for message in Message.objects.all():
+        with message.attachment.open("rb") as file:
+            assert file.read() == PDF
+    client.force_login(volunteer)
+    response = client.get(reverse("accounts:message_attachment", args=[created[0].pk]))
+    assert b"".join(response.streaming_content) == PDF
+    assert quote("Вариант.pdf") in response["Content-Disposition"]
+    assert notify(recipients=[volunteer], title="Без файла", text="…")[0].attachment.name == ""
+
+
 # --- Navigation badge ------------------------------------------------------------------
 
 

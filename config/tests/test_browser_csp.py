@@ -109,3 +109,21 @@ def test_pages_with_javascript_and_the_rich_text_editor_run_within_the_policy(pa
 
     assert violations == []
     assert unprotected == []
+
+
+def test_the_api_docs_render_within_the_policy(page, live_server):
+    """/api/docs/: Swagger UI from the site's static files and its start-up script from the
+    view (no inline script or style), with the schema's operations and the Bearer scheme."""
+    violations, unprotected = watch_policy(page)
+    outside = []
+    page.on("request", lambda request: request.url.startswith(live_server.url) or outside.append(request.url))
+
+    page.goto("/api/docs/")
+    expect(page.get_by_text("A token pair for an email and password")).to_be_visible()
+    expect(page.get_by_text("The signed-in user, roles and volunteer profile")).to_be_visible()
+    page.get_by_role("button", name="Authorize").first.click()
+    expect(page.get_by_text("jwtAuth  (http, Bearer)")).to_be_visible()
+
+    assert violations == []
+    assert unprotected == []
+    assert outside == []

@@ -1,5 +1,7 @@
 """deploy/nginx.conf, the example production site, passes `nginx -t` (Debian's package)
-and, run for real on loopback, serves uploads so that none runs as a page of ours."""
+and, run for real on loopback, serves uploads so that none runs as a page of ours and
+shares the requests between two app servers (deploy/gunicorn.conf.py), going on with one
+when the other stops."""
 
 import os
 import re
@@ -12,6 +14,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from config.tests.servers import production_environment, running
 
 OPENSSL_SELF_SIGNED = ("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=x")
 SITE = Path(__file__).resolve().parents[2] / "deploy" / "nginx.conf"
@@ -105,3 +109,42 @@ def test_uploads_are_downloads_without_sniffing_in_a_sandbox_and_pictures_show(s
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def _start(command) -> subprocess.Popen:
+    return subprocess.Popen(command, stderr=subprocess.PIPE)
+
+
+def _healthz(port: int, context) -> int:
+    """The status of GET /healthz through nginx, once it answers."""
+    for _attempt in range(50):
+        try:
+            return urllib.request.urlopen(f"https://127.0.0.1:{port}/healthz", context=context).status
+        except urllib.error.HTTPError as error:
+            return error.code
+        except (ConnectionError, urllib.error.URLError):
+            time.sleep(0.1)
+    raise AssertionError("nginx did not answer")
+
+
+def test_two_app_servers_share_the_requests_and_one_down_the_other_answers(site, static_root, tmp_path):
+    command, port, _media = site
+    with running("AB", production_environment(STATIC_ROOT=str(static_root)), tmp_path) as (a, b):
+        conf = tmp_path / "volna.conf"
+        text = conf.read_text(encoding="utf-8")
+        text = text.replace("server 127.0.0.1:8001 ", f"server 127.0.0.1:{a.port} ")
+        conf.write_text(text.replace("server 127.0.0.1:8002 ", f"server 127.0.0.1:{b.port} "), encoding="utf-8")
+        server = _start(command)
+        insecure = ssl.create_default_context()
+        insecure.check_hostname, insecure.verify_mode = False, ssl.CERT_NONE
+        try:
+            assert [_healthz(port, insecure) for _ in range(20)] == [200] * 20
+            # Each instance logs the requests it answered (gunicorn's access log).
+            assert "GET /healthz" in a.log.read_text() and "GET /healthz" in b.log.read_text()
+
+            a.stop()
+
+            assert [_healthz(port, insecure) for _ in range(20)] == [200] * 20
+        finally:
+            server.terminate()
+            server.wait(timeout=10)

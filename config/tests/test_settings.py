@@ -9,6 +9,7 @@ from django.conf import settings
 PRODUCTION = {
     "DEBUG": "false",
     "SECRET_KEY": "x" * 60 + "-a-long-and-random-production-key",
+    "JWT_SIGNING_KEY": "j" * 60 + "-another-long-and-random-key",
     "ALLOWED_HOSTS": "volna.example",
     "SECURE_SSL_REDIRECT": "true",
     "SECURE_HSTS_SECONDS": "31536000",
@@ -89,3 +90,13 @@ def test_production_refuses_to_start_without_a_secret_key():
 
     assert result.returncode != 0
     assert "SECRET_KEY must be set when DEBUG is off." in result.stderr
+
+
+def test_production_refuses_to_start_without_a_key_for_the_api_tokens():
+    missing = manage("check", **{**PRODUCTION, "JWT_SIGNING_KEY": ""})
+    short = manage("check", **{**PRODUCTION, "JWT_SIGNING_KEY": "too-short"})
+
+    assert missing.returncode != 0
+    assert "JWT_SIGNING_KEY must be set when DEBUG is off." in missing.stderr
+    assert short.returncode != 0
+    assert "JWT_SIGNING_KEY must be at least 32 bytes long" in short.stderr

@@ -7,8 +7,8 @@ register = template.Library()
 
 @register.filter
 def alias_url(fieldfile, alias_name: str) -> str:
-    """The URL of a thumbnail alias made when the image was saved (see the saved_file
-    handlers in the apps' ready()). Computing the name needs no query and no image work,
+    """The URL of a thumbnail alias, made by a worker once the image's upload committed
+    (core.thumbnails). Computing the name needs no query and no image work,
     so list pages stay at a fixed number of queries; easy-thumbnails' own
     `thumbnail_url` filter queries its tables once per image."""
     if not fieldfile:

@@ -89,10 +89,11 @@ def test_deleting_a_student_removes_the_files_attached_to_them(django_capture_on
 
 
 @pytest.fixture
-def with_photo():
+def with_photo(django_capture_on_commit_callbacks):
     volunteer = VolunteerFactory()
     volunteer.photo = png_upload("я.png", size=(300, 200))
-    volunteer.save()  # the avatars are made at upload
+    with django_capture_on_commit_callbacks(execute=True):
+        volunteer.save()  # the avatars are made once the upload commits (core.thumbnails)
     return Volunteer.objects.get(pk=volunteer.pk)  # as a page reads it
 
 

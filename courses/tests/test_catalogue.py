@@ -382,8 +382,9 @@ class TestReasons:
         assert '<time datetime="2026-10-05">5 октября 2026</time>' in card
 
 
-def test_a_card_shows_the_cover_thumbnail_made_at_upload(client, db, settings):
-    CourseFactory(title="С обложкой", cover=png_upload("cover.png", (32, 18)))
+def test_a_card_shows_the_cover_thumbnail_made_at_upload(client, db, settings, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # made once the upload commits (core.thumbnails)
+        CourseFactory(title="С обложкой", cover=png_upload("cover.png", (32, 18)))
     CourseFactory(title="Без обложки")
 
     page = page_of(client.get(CATALOGUE))

@@ -5,6 +5,7 @@ import io
 
 import pypdf
 import pytest
+import requests
 from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
@@ -90,25 +91,35 @@ def certificate(owner, course):
 
 
 class TestCompletingACourse:
-    def test_issues_the_certificate_at_once_and_tells_the_volunteer(self, owner, course):
+    def test_issues_the_certificate_once_committed_and_tells_the_volunteer(
+        self, owner, course, django_capture_on_commit_callbacks
+    ):
         lesson = course.course_chapters.get().chapter.chapter_lessons.get().lesson
         enrolment = enrol(volunteer=owner, course=course)
         lesson_open(enrolment=enrolment, lesson=lesson)
 
-        lesson_finish(enrolment=enrolment, lesson=lesson)
+        with django_capture_on_commit_callbacks(execute=True):
+            lesson_finish(enrolment=enrolment, lesson=lesson)
+            assert not Certificate.objects.exists(), "issued by a task, after the commit"
 
         certificate = Certificate.objects.get(volunteer=owner, course=course)
         assert certificate.final_assessment == 100
         assert certificate.file.name.endswith(".pdf")
         with certificate.file.open("rb") as file:
             assert file.read(5) == b"%PDF-"
-        message = Message.objects.get(recipient=owner.user, title=f"Курс «{course}» пройден")
-        assert "«Мои сертификаты»" in message.text
+        passed = Message.objects.get(recipient=owner.user, title=f"Курс «{course}» пройден")
+        assert "Сертификат будет выпущен в ближайшее время" in passed.text
+        assert "«Мои сертификаты»" in passed.text
+        ready = Message.objects.get(recipient=owner.user, title=f"Сертификат за курс «{course}» готов")
+        assert f"{settings.SITE_URL}{MY}" in ready.text
 
-    def test_the_link_in_the_stored_pdf_opens_the_verification_page(self, owner, course):
+    def test_the_link_in_the_stored_pdf_opens_the_verification_page(
+        self, owner, course, django_capture_on_commit_callbacks
+    ):
         lesson = course.course_chapters.get().chapter.chapter_lessons.get().lesson
         enrolment = enrol(volunteer=owner, course=course)
-        lesson_finish(enrolment=enrolment, lesson=lesson)
+        with django_capture_on_commit_callbacks(execute=True):
+            lesson_finish(enrolment=enrolment, lesson=lesson)
         certificate = Certificate.objects.get(volunteer=owner, course=course)
 
         link = pdf_link(certificate)
@@ -331,6 +342,22 @@ class TestDownload:
         support.user_permissions.add(Permission.objects.get(codename="view_certificate"))
 
         self.assert_downloads(support, certificate)
+
+    def test_in_object_storage_the_pdf_is_rendered_into_the_bucket_and_downloads_by_a_signed_url(self, s3, owner):
+        certificate = issued(owner, a_course())
+        assert s3.keys(s3.private_bucket, "private/") == [f"private/{certificate.file.name}"]
+        assert signed_in(a_volunteer("Борис", "Петров").user).get(download_url(certificate)).status_code == 404
+
+        response = signed_in(owner.user).get(download_url(certificate))
+
+        assert response.status_code == 302
+        fetched = requests.get(response.url, timeout=10)
+        assert fetched.status_code == 200
+        assert (
+            fetched.headers["Content-Disposition"] == f'attachment; filename="sertifikat-{certificate.course_id}.pdf"'
+        )
+        assert fetched.headers["Content-Type"] == "application/pdf"
+        assert pdf_link(certificate) == settings.SITE_URL + verify_url(certificate.code)
 
     def test_staff_without_the_permission_get_404(self, certificate):
         self.assert_not_found(UserFactory(is_staff=True), certificate)

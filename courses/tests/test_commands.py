@@ -337,3 +337,53 @@ class TestJobs:
         assert f"{label(broken)}: RuntimeError: принтер сломался" in errors
         assert not Certificate.objects.filter(volunteer=broken.volunteer).exists()
         assert len(pdf_files()) == 3
+
+
+class TestAsync:
+    """--async without a broker (as the tests run): each Celery task runs as it is sent. The
+    same in a real worker: courses/tests/test_tasks.py."""
+
+    def test_issues_the_same_as_the_sync_mode(self):
+        enrolments = [passed() for _ in range(3)]
+
+        output = generate("--async")
+
+        assert "Выпущено: 3, перевыпущено: 0, пропущено: 0, ошибок: 0." in output
+        issued = set(Certificate.objects.values_list("volunteer_id", "course_id", "final_assessment"))
+        assert issued == {(e.volunteer_id, e.course_id, e.assessment) for e in enrolments}
+        assert len(pdf_files()) == 3
+        assert "Выпущено: 0, перевыпущено: 0, пропущено: 3, ошибок: 0." in generate("--async")
+
+    def test_a_failure_is_reported_and_the_others_issued(self, monkeypatch):
+        broken = passed(volunteer=VolunteerFactory(user__first_name="Ян", user__last_name="Сбоев"))
+        passed()
+        fail_for(monkeypatch, "Ян Сбоев")
+
+        _, output, errors = generate_failing("--async")
+
+        assert "Выпущено: 1, перевыпущено: 0, пропущено: 0, ошибок: 1." in output
+        assert f"{label(broken)}: RuntimeError: принтер сломался" in errors
+        assert Certificate.objects.count() == 1
+
+    def test_a_second_delivery_of_forced_work_renders_nothing_again(self, django_capture_on_commit_callbacks):
+        from django.utils import timezone
+
+        from courses.tasks import issue_certificates
+
+        enrolment = passed()
+        generate()
+        started = timezone.now().isoformat()
+        with django_capture_on_commit_callbacks(execute=True):
+            generate("--async", "--force")
+        rendered = certificate_of(enrolment).file.name
+
+        report = issue_certificates.delay([[enrolment.pk, True]], started).get()
+
+        assert report == {"counts": {"skipped": 1}, "failures": []}
+        assert certificate_of(enrolment).file.name == rendered
+        assert pdf_files() == [settings.PRIVATE_MEDIA_ROOT / rendered]
+
+    def test_with_jobs_is_refused(self):
+        error, _, _ = generate_failing("--async", "--jobs", 2)
+
+        assert "--async и --jobs" in error

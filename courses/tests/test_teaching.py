@@ -197,8 +197,8 @@ class TestReviewQueue:
 
         assert len(listed(response)) == 20
         # session, user with the unread messages count, the user's and the groups'
-        # permissions, count, page
-        assert len(few) == 6
+        # permissions, the teacher's direction scope (TeacherScope), count, page
+        assert len(few) == 7
 
 
 class TestReviewAnswer:

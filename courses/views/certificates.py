@@ -53,11 +53,10 @@ def holder_name(certificate: Certificate) -> str:
     return user.get_full_name() or user.username
 
 
-def verify(request, code: str):
-    """Anyone, anonymous visitors too: whether a certificate with this code exists, with
-    the holder's name, the course, the date and the assessment — no other personal data.
-    An unknown code gives a «не найден» page with status 404."""
-    certificate = (
+def certificate_by_code(code: str) -> Certificate | None:
+    """The certificate with this verification code, with only what its verification shows
+    (holder_name, the course and its direction, the assessment, the dates); None if none."""
+    return (
         Certificate.objects.filter(code=code)
         .select_related("course__direction", "volunteer__user")
         .only(
@@ -73,6 +72,13 @@ def verify(request, code: str):
         )
         .first()
     )
+
+
+def verify(request, code: str):
+    """Anyone, anonymous visitors too: whether a certificate with this code exists, with
+    the holder's name, the course, the date and the assessment — no other personal data.
+    An unknown code gives a «не найден» page with status 404."""
+    certificate = certificate_by_code(code)
     if certificate is None:
         return render(request, "courses/certificates/not_found.html", {"code": code}, status=404)
     return render(
@@ -82,15 +88,20 @@ def verify(request, code: str):
     )
 
 
+def certificates_of(user):
+    """The certificates of the user's own volunteer profile, newest first, with their course."""
+    return (
+        Certificate.objects.filter(volunteer__user=user)
+        .select_related("course__direction")
+        .order_by("-created_at", "-pk")
+    )
+
+
 @login_required
 def my_certificates(request):
     """The signed-in user only: the certificates of their own volunteer profile, newest
     first, each with its download and verification links."""
-    certificates = list(
-        Certificate.objects.filter(volunteer__user=request.user)
-        .select_related("course__direction")
-        .order_by("-created_at", "-pk")
-    )
+    certificates = list(certificates_of(request.user))
     has_profile = bool(certificates) or hasattr(request.user, "volunteer")
     return render(
         request,

@@ -29,6 +29,7 @@ from courses.selectors import (
 )
 from courses.views.catalogue import duration_text, lesson_link
 from courses.views.learner import learner_context, learner_for_request
+from volunteers.models import Volunteer
 
 
 @dataclass(frozen=True)
@@ -58,8 +59,11 @@ class LessonPlace:
 
 
 def _place(request, course_id: int, lesson_id: int) -> LessonPlace:
+    return lesson_place(course_id, lesson_id, learner_for_request(request).volunteer)
+
+
+def lesson_place(course_id: int, lesson_id: int, volunteer: Volunteer | None) -> LessonPlace:
     """404 unless the course is shown and the lesson is one of its shown lessons."""
-    volunteer = learner_for_request(request).volunteer
     found = learner_course(course_id, volunteer)
     if found is None:
         raise Http404
@@ -126,7 +130,7 @@ class QuestionResult:
         return self.answer.fraction * self.question.points
 
 
-def _quiz_context(enrolment: VolunteerCourse, lesson: Lesson) -> dict:
+def quiz_context(enrolment: VolunteerCourse, lesson: Lesson) -> dict:
     """The questions without what would give the answers away: choices carry only their
     text (no is_correct), questions no accepted_answers — these fields are not even read."""
     safe_choices = Prefetch("choices", queryset=Choice.objects.only("pk", "question_id", "text"))
@@ -197,7 +201,7 @@ def lesson(request, course_id: int, lesson_id: int):
             (webinar, webinar_state(webinar.start_date, current.duration, now)) for webinar in lesson_webinars(current)
         ]
     elif current.type == Lesson.Type.QUIZ:
-        context.update(_quiz_context(enrolment, current))
+        context.update(quiz_context(enrolment, current))
     return render(request, "courses/lesson.html", context)
 
 
@@ -238,7 +242,7 @@ def _responses(request, lesson: Lesson) -> dict[int, dict]:
     dropped by the service. A choice that is no id at all was not sent by our form: 400,
     and the volunteer keeps the attempt rather than spend it on a garbled answer."""
     responses = {}
-    for question in lesson.questions.only("pk", "kind"):
+    for question in lesson.questions.only("pk", "kind", "lesson_id"):
         values = request.POST.getlist(f"question-{question.pk}")
         if question.kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE):
             chosen = list(map(parse_id, values))

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -17,7 +17,7 @@ from core.models import row_count
 from core.views import posted_data
 from courses.forms import AnswerReviewForm, CourseStudentsFilterForm, ReviewQueueFilterForm
 from courses.models import Answer, Course, Question, QuizAttempt, VolunteerCourse, VolunteerLesson
-from courses.selectors import course_lessons
+from courses.selectors import answers_awaiting_review, course_lessons, open_answers
 from courses.services import CourseError, answer_review
 
 ANSWERS_PER_PAGE = 20
@@ -36,20 +36,6 @@ STATUS_ORDER = (
 FINAL_STATUSES = (VolunteerCourse.Status.PASSED, VolunteerCourse.Status.FAILED)
 
 
-def _open_answers() -> QuerySet[Answer]:
-    return Answer.objects.filter(question__kind=Question.Kind.OPEN).select_related(
-        "question",
-        "attempt__lesson",
-        "attempt__enrolment__course",
-        "attempt__enrolment__volunteer__user",
-    )
-
-
-def _awaiting_review() -> QuerySet[Answer]:
-    """Open answers no teacher has scored yet, the longest waiting first."""
-    return _open_answers().filter(fraction__isnull=True).order_by("attempt__submitted_at", "pk")
-
-
 def _queue_url(course_id: int | None) -> str:
     url = reverse("courses:review_queue")
     return f"{url}?course={course_id}" if course_id else url
@@ -59,10 +45,10 @@ def _queue_url(course_id: int | None) -> str:
 @permission_required(REVIEW_PERMISSION, raise_exception=True)
 def review_queue(request):
     """Users who may check quiz attempts (teachers, administrators, main administrators):
-    the open answers still without a score, oldest first, of every course or of one
-    (`?course=<id>`), paginated."""
+    the open answers still without a score, oldest first, of every course of their
+    direction scope or of one (`?course=<id>`), paginated (selectors.answers_awaiting_review)."""
     course_id = ReviewQueueFilterForm(request.GET).course_id()
-    waiting = _awaiting_review()
+    waiting = answers_awaiting_review(request.user)
     course = None
     if course_id:
         course = get_object_or_404(Course, pk=course_id)
@@ -96,7 +82,7 @@ def review_answer(request, answer_id: int):
     """Users who may check quiz attempts (teachers, administrators, main administrators):
     score one open answer in points with a comment; the attempt is checked, and the
     volunteer told, once its last open answer is scored. An answer scores once."""
-    answer = get_object_or_404(_open_answers(), pk=answer_id)
+    answer = get_object_or_404(open_answers(request.user), pk=answer_id)
     back = _queue_url(ReviewQueueFilterForm(request.GET).course_id())
     if answer.fraction is not None:
         messages.info(request, _("Этот ответ уже проверен."))

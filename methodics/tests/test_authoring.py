@@ -262,6 +262,18 @@ def test_a_new_cover_replaces_the_old_file_and_its_thumbnail(as_teacher, own, dj
     assert os.path.exists(own.cover.path)
 
 
+def test_a_covers_thumbnail_is_made_once_the_upload_commits(as_teacher, own, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert as_teacher.post(url(own), fields(cover=png_upload("обложка.png", size=(960, 540)))).status_code == 302
+    own.refresh_from_db()
+    assert thumbnail_names(own.cover) == []  # the upload's request did not make it
+
+    for callback in callbacks:
+        callback()  # the commit sends core.tasks.thumbnails_make (run at once here)
+    (card,) = thumbnail_names(own.cover)
+    assert own.cover.storage.exists(card) and ".480x270_" in card
+
+
 def test_a_step_of_another_methodic_is_404(as_teacher, own, teacher):
     other = MethodicFactory(author=teacher)
     step = add_step(other)

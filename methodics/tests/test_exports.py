@@ -56,7 +56,7 @@ def test_the_document_times_each_step_and_names_the_category_path(methodic):
     assert document.total_duration == 30 == methodic.total_duration
     assert document.category_line == "Игры → Игры на знакомство"
     assert document.tags == ("знакомство", "круг")
-    assert document.cover_path is not None and document.steps[1].image_path is not None
+    assert document.cover is not None and document.steps[1].image is not None
     assert document.description == ("Участники встают в круг и по очереди называют имя и жест.",)
 
 

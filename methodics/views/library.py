@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -115,18 +116,24 @@ class MethodicCard:
         )
 
 
+def as_cards(methodics: QuerySet[Methodic]) -> QuerySet[Methodic]:
+    """The methodics with what a card shows (category, author, tags) and not the long texts
+    it does not, newest first (drafts, without a publication date, before them): the
+    library's list and the API's."""
+    return (
+        methodics.select_related("category", "author")
+        .prefetch_related("tags")
+        .defer("description", "materials", "literature", "goal", "presentation")
+        .order_by("-published_at", "-pk")
+    )
+
+
 @kept_for_visitors("methodics")
 def methodic_list(request):
     """Everyone, anonymous visitors too: the published methodics, filtered, searched and
     paginated (20 a page), newest first or, with a search, the best matches first. Drafts
     are never listed here, not even their authors' (they are in «Мои методики»)."""
-    shown = (
-        selectors.published_methodics()
-        .select_related("category", "author")
-        .prefetch_related("tags")
-        .defer("description", "materials", "literature", "goal", "presentation")
-        .order_by("-published_at", "-pk")
-    )
+    shown = as_cards(selectors.published_methodics())
     methodic_filter = MethodicFilter(request.GET, queryset=shown)
     page = Paginator(methodic_filter.qs, METHODICS_PER_PAGE).get_page(request.GET.get("page"))
     cards = [

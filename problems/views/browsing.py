@@ -96,6 +96,12 @@ def task_for(user: User, task_id: int, tasks: QuerySet | None = None) -> Task:
     return task
 
 
+def tasks_for_page() -> QuerySet[Task]:
+    """What a task's page (and the API's task) shows of it: its block, and how many
+    reference materials the «Справка» button would fetch."""
+    return Task.objects.select_related("block").annotate(reference_count=Count("references"))
+
+
 def is_fragment_request(request) -> bool:
     return request.headers.get("X-Requested-With") in FRAGMENT_HEADER_VALUES or request.GET.get("fragment") == "1"
 
@@ -145,8 +151,7 @@ def task_detail(request, task_id: int):
     """Everyone sees a published task; its author and moderators also preview it while it
     is not published (see can_preview). The answer, solutions and reference material are
     not in this page: the buttons fetch them (task_solutions, task_references)."""
-    tasks = Task.objects.select_related("block").annotate(reference_count=Count("references"))
-    task = task_for(request.user, task_id, tasks)
+    task = task_for(request.user, task_id, tasks_for_page())
     is_published = task.status == Task.Status.PUBLISHED
     context = {
         "task": task,
@@ -201,14 +206,20 @@ def reference(request):
     return render(request, "problems/browsing/reference.html", context)
 
 
+def favorites_of(user: User) -> QuerySet[Favorite]:
+    """The user's stars of published tasks, newest first, with the task, its block and its
+    `statement_head` (the page and the API's favourites)."""
+    return with_statement_head(
+        Favorite.objects.filter(user=user, task__status=Task.Status.PUBLISHED).select_related("task__block"),
+        prefix="task__",
+    ).order_by("-created_at", "-pk")
+
+
 @login_required
 def favorites(request):
     """A signed-in user: the published tasks they starred, newest star first, each with a
     button to unstar it."""
-    starred = with_statement_head(
-        Favorite.objects.filter(user=request.user, task__status=Task.Status.PUBLISHED).select_related("task__block"),
-        prefix="task__",
-    ).order_by("-created_at", "-pk")
+    starred = favorites_of(request.user)
     page = Paginator(starred, FAVORITES_PER_PAGE).get_page(request.GET.get("page"))
     cards = [TaskCard(favorite.task, plain_excerpt(favorite.statement_head), True) for favorite in page.object_list]
     return render(request, "problems/browsing/favorites.html", {"page_obj": page, "cards": cards})

@@ -8,12 +8,15 @@ be shared and its «Скачать PDF», «Скачать Word» and «Сохр
 
 import io
 import random
+import uuid
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q
@@ -27,9 +30,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
+from accounts.services import notify
 from core.cache import kept_for_visitors
+from core.images import picture_reader
 from core.input_checks import parse_id
-from problems import services
+from core.once import once
+from problems import services, tasks
 from problems.exports import (
     AnswerEntry,
     SolutionEntry,
@@ -154,16 +160,6 @@ def draw_versions(block_ids: list[int], versions: int) -> list[list[int]]:
 # --- Exports ------------------------------------------------------------------------------
 
 
-def _image_path(image):
-    """The local path of an image field's file, if it has one on this server."""
-    if not image:
-        return None
-    try:
-        return image.path
-    except (NotImplementedError, ValueError):
-        return None
-
-
 def tasks_for_export(user: User, task_ids: list[int], *, with_answers: bool, tasks=None) -> dict[int, Task]:
     """The tasks by id (published ones unless `tasks` says otherwise), with the solutions
     this user may see prefetched when the answers are wanted."""
@@ -174,7 +170,9 @@ def tasks_for_export(user: User, task_ids: list[int], *, with_answers: bool, tas
 
 
 def build_document(*, title: str, versions: list[list[Task]], with_answers: bool) -> TasksDocument:
-    """The export's data from tasks fetched by tasks_for_export (no query here)."""
+    """The export's data from tasks fetched by tasks_for_export (no query here), with their
+    pictures read from storage, each once."""
+    picture = picture_reader()
     answers: tuple = ()
     if with_answers:
         answers = tuple(
@@ -187,7 +185,7 @@ def build_document(*, title: str, versions: list[list[Task]], with_answers: bool
                         SolutionEntry(
                             title=solution.title,
                             paragraphs=html_to_paragraphs(solution.text),
-                            image_path=_image_path(solution.image),
+                            image=picture(solution.image),
                         )
                         for solution in task.visible_solutions
                     ),
@@ -205,7 +203,7 @@ def build_document(*, title: str, versions: list[list[Task]], with_answers: bool
                     number=number,
                     title=task.title,
                     paragraphs=html_to_paragraphs(task.statement),
-                    image_path=_image_path(task.image),
+                    image=picture(task.image),
                 )
                 for number, task in enumerate(tasks, 1)
             )
@@ -230,25 +228,90 @@ def export_response(document: TasksDocument, file_format: str, file_title: str) 
     return response
 
 
+def variant_document(user, *, title: str, version_ids: list[list[int]], with_answers: bool) -> TasksDocument:
+    """What a variant's export prints for `user`: the published tasks of each version in
+    order and, with answers, only the solutions they may see — the same for the download
+    and for the file a worker delivers (variant_export_deliver)."""
+    found = tasks_for_export(user, [task_id for ids in version_ids for task_id in ids], with_answers=with_answers)
+    versions = [[found[task_id] for task_id in ids if task_id in found] for ids in version_ids]
+    return build_document(title=title, versions=versions, with_answers=with_answers)
+
+
 def _export_ordered(request, *, title: str, file_title: str, version_ids: list[list[int]], form) -> FileResponse:
     with_answers = form.cleaned_data["answers"]
-    found = tasks_for_export(
-        request.user, [task_id for ids in version_ids for task_id in ids], with_answers=with_answers
-    )
-    versions = [[found[task_id] for task_id in ids if task_id in found] for ids in version_ids]
-    document = build_document(title=title, versions=versions, with_answers=with_answers)
+    document = variant_document(request.user, title=title, version_ids=version_ids, with_answers=with_answers)
     return export_response(document, form.cleaned_data["format"], file_title)
+
+
+def _export_later(request, *, title: str, file_title: str, version_ids: list[list[int]], form):
+    """Sends the export to a worker (problems.tasks) under a key of its own, so that a
+    second delivery of the task adds no second message, and takes the reader back."""
+    tasks.variant_export_send.delay(
+        key=f"problems.variant_export:{uuid.uuid4().hex}",
+        user_id=request.user.pk,
+        title=title,
+        file_title=file_title,
+        version_ids=version_ids,
+        with_answers=form.cleaned_data["answers"],
+        file_format=form.cleaned_data["format"],
+    )
+    messages.info(request, _("Файл готовится, он придёт в ваши сообщения."))
+    back = request.headers.get("referer", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = url_with(
+            "random_variant",
+            {"versions": len(version_ids), "tasks": joined([task_id for ids in version_ids for task_id in ids])},
+        )
+    return redirect(back)
+
+
+def variant_export_deliver(
+    *,
+    key: str,
+    user_id: int,
+    title: str,
+    file_title: str,
+    version_ids: list[list[int]],
+    with_answers: bool,
+    file_format: str,
+) -> bool:
+    """A variant's export rendered for the user who asked, as their download would be, and
+    sent once per `key` (core.once) to their messages as an attachment; nothing for an
+    account closed since. Whether this delivery did the work (False: an earlier one had)."""
+
+    def deliver():
+        user = User.objects.filter(pk=user_id, is_active=True).first()
+        if user is None:
+            return
+        document = variant_document(user, title=title, version_ids=version_ids, with_answers=with_answers)
+        file_name = export_file_name(file_title, file_format)
+        details = f"вариантов — {len(version_ids)}" + (", с ответами и решениями" if with_answers else "")
+        notify(
+            recipients=[user],
+            title=f"Файл готов: {file_name}",
+            text=f"«{title}» ({details}) — во вложении к этому сообщению на сайте.",
+            attachment=ContentFile(EXPORTERS[file_format][1](document), name=file_name),
+        )
+
+    return once(key, deliver)
 
 
 def variant_export(request):
     """Everyone: an unsaved variant (?tasks=…&versions=…&kind=…) as PDF or DOCX
-    (format=pdf|docx), with answers=1 the answer key of the solutions the reader may see."""
+    (format=pdf|docx), with answers=1 the answer key of the solutions the reader may see.
+    A signed-in reader's class set — more than EXPORT_INLINE_MAX_VERSIONS versions — is
+    made by a worker and comes to their messages; anonymous visitors, who have none,
+    download it as before."""
     form = VariantExportForm(request.GET)
     if not form.is_valid():
         return bad_request(form)
     title = UNSAVED_TITLES.get(request.GET.get("kind"), "Вариант")
     file_title = f"{title} {timezone.localdate():%Y-%m-%d}"
-    return _export_ordered(request, title=title, file_title=file_title, version_ids=form.version_ids(), form=form)
+    version_ids = form.version_ids()
+    export = _export_ordered
+    if request.user.is_authenticated and len(version_ids) > settings.EXPORT_INLINE_MAX_VERSIONS:
+        export = _export_later
+    return export(request, title=title, file_title=file_title, version_ids=version_ids, form=form)
 
 
 def _export_saved(request, variant: Variant):

@@ -9,8 +9,10 @@ so this module works whichever of them is in place.
 """
 
 import io
+import uuid
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -23,10 +25,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import User
 from core.input_checks import parse_id
-from core.text import export_file_name
 from methodics.models import Methodic
-from projects import services
-from projects.exports import build_sheet, render_attendance_csv, render_attendance_pdf
+from projects import services, tasks
+from projects.exports import attendance_file_name, build_sheet, render_attendance_csv, render_attendance_pdf
 from projects.models import Project, ProjectCourse, ProjectLesson
 from projects.selectors import (
     MODERATOR,
@@ -191,11 +192,18 @@ EXPORTERS = {
 def _export(request, pk: int, file_format: str):
     course = get_object_or_404(ProjectCourse.objects.select_related("term__project"), pk=pk)
     _role_or_404(request.user, course.term.project, needed=MODERATOR)
+    sheet = build_sheet(course)
+    if file_format == "pdf" and len(sheet.rows) * len(sheet.lessons) > settings.EXPORT_INLINE_MAX_CELLS:
+        # A key of its own, so that a second delivery of the task adds no second message.
+        key = f"projects.attendance_pdf:{uuid.uuid4().hex}"
+        tasks.attendance_pdf_send.delay(key=key, course_id=course.pk, user_id=request.user.pk)
+        messages.info(request, "Файл готовится, он придёт в ваши сообщения.")
+        return redirect("projects:course", pk=course.pk)
     content_type, render_file = EXPORTERS[file_format]
     response = FileResponse(
-        io.BytesIO(render_file(build_sheet(course))),
+        io.BytesIO(render_file(sheet)),
         as_attachment=True,
-        filename=export_file_name(f"Посещаемость — {course.name}", file_format, fallback="attendance"),
+        filename=attendance_file_name(course, file_format),
         content_type=content_type,
     )
     # Names of minors: no shared cache keeps them.
@@ -213,7 +221,9 @@ def attendance_csv(request, pk: int):
 @login_required
 @require_GET
 def attendance_pdf(request, pk: int):
-    """The course's attendance as a PDF table, A4 landscape — moderators and up; others get 404."""
+    """The course's attendance as a PDF table, A4 landscape — moderators and up; others get
+    404. A course of more than EXPORT_INLINE_MAX_CELLS students × lessons is made by a
+    worker and comes to the asker's messages (projects.tasks); the course page says so."""
     return _export(request, pk, "pdf")
 
 

@@ -9,6 +9,7 @@ from PIL import Image
 
 from accounts.roles import ADMIN
 from accounts.tests.factories import UserFactory
+from core.testing import thumbnail_names
 from volunteers.models import Badge, Level, Location, Volunteer, VolunteerBadge, VolunteerLevel
 from volunteers.services import levels_confirm, volunteer_choose_level, volunteer_create
 
@@ -150,6 +151,25 @@ class TestPhoto:
         new = stored_files()
         assert len(new) == 3 and not new & old
         assert Volunteer.objects.get(user=volunteer).photo.path in {str(path) for path in new}
+
+    def test_the_avatars_are_made_by_a_task_once_the_upload_commits(
+        self, signed_in, volunteer, moscow, levels, settings, django_capture_on_commit_callbacks
+    ):
+        with django_capture_on_commit_callbacks() as callbacks:  # the upload's request, the task not sent yet
+            signed_in.post(PROFILE, {**form_data(moscow, levels["Новичок"]), "photo": image_upload()})
+        photo = Volunteer.objects.get(user=volunteer).photo
+        assert thumbnail_names(photo) == []  # the upload did not wait for them
+        assert len(callbacks) == 1
+
+        callbacks[0]()  # the commit: core.tasks.thumbnails_make runs (eagerly here)
+        names = thumbnail_names(photo)
+        assert len(names) == 2 and all((settings.PRIVATE_MEDIA_ROOT / name).is_file() for name in names)
+        stored = {path: path.stat().st_mtime_ns for path in settings.PRIVATE_MEDIA_ROOT.rglob("*") if path.is_file()}
+
+        callbacks[0]()  # delivered again: no file made or written anew
+        assert thumbnail_names(photo) == names
+        assert {path: path.stat().st_mtime_ns for path in stored} == stored
+        assert sum(path.is_file() for path in settings.PRIVATE_MEDIA_ROOT.rglob("*")) == len(stored)
 
     def test_a_file_that_is_not_an_image_is_refused(self, signed_in, moscow, levels):
         fake = SimpleUploadedFile("photo.png", b"%PDF-1.4 not an image", content_type="image/png")

@@ -8,9 +8,10 @@ from core.files import orphan_delete, orphaned_files
 
 class Command(BaseCommand):
     help = (
-        "Удаляет файлы без записей: загруженные файлы (в MEDIA_ROOT и PRIVATE_MEDIA_ROOT), которые не названы "
-        "ни одной записью и не являются миниатюрой названного файла, — например, оставшиеся от записей, "
-        "удалённых до того, как файлы стали удаляться вместе с ними. Файлы моложе --older-than не трогает: "
+        "Удаляет файлы без записей: загруженные файлы (в MEDIA_ROOT и PRIVATE_MEDIA_ROOT или в бакетах S3), "
+        "которые не названы ни одной записью и не являются миниатюрой названного файла, — например, "
+        "оставшиеся от записей, удалённых до того, как файлы стали удаляться вместе с ними. "
+        "Файлы моложе --older-than не трогает: "
         "их запись может ещё сохраняться."
     )
 
@@ -31,7 +32,7 @@ class Command(BaseCommand):
         megabytes = sum(orphan.size for orphan in orphans) / 2**20
         if verbosity > 1 or dry_run:
             for orphan in orphans:
-                self.stdout.write(f"{orphan.storage.path(orphan.name)} ({orphan.size} байт)")
+                self.stdout.write(f"{orphan.address} ({orphan.size} байт)")
         if dry_run:
             self.stdout.write(
                 self.style.SUCCESS(

@@ -1,47 +1,38 @@
-import logging
 import math
 import multiprocessing
 import signal
 import sys
+import time
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from multiprocessing.util import Finalize
 
-from django.core.exceptions import ValidationError
+from celery import group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, connections
 from django.db.models import OuterRef, Subquery
+from django.utils import timezone
 from tqdm import tqdm
 
 from core.pdf import register_fonts
 from courses.models import Certificate, Course, VolunteerCourse
-from courses.services import CertificateOutcome, CourseError, certificate_issue
+from courses.services import CertificateOutcome, CertificateReport, certificate_failure_reason, certificates_issue
+from courses.tasks import issue_certificates
 from volunteers.models import Volunteer
-
-logger = logging.getLogger(__name__)
 
 ISSUED, REISSUED, SKIPPED = CertificateOutcome.ISSUED, CertificateOutcome.REISSUED, CertificateOutcome.SKIPPED
 # One query loads a chunk's enrolments; a worker reports back after each chunk, so chunks
 # are small enough for a lively progress bar and an even split, large enough to be cheap.
 CHUNKS_PER_JOB = 8
 MAX_CHUNK = 200
-
-# What a certificate shows, loaded with the chunk's enrolments in the same query.
-CERTIFICATE_RELATIONS = ("volunteer__user", "course__direction", "course__responsible", "course__user_created")
+# --async: a Celery task per chunk of this many (a few seconds of rendering each), and
+# the results asked for this often.
+TASK_CHUNK = 50
+POLL_SECONDS = 0.5
 
 # (enrolment id, force): the work for one enrolment.
 Item = tuple[int, bool]
-
-
-@dataclass
-class Report:
-    counts: Counter = field(default_factory=Counter)
-    failures: list[tuple[int, str]] = field(default_factory=list)  # (enrolment id, reason)
-
-    def add(self, other: "Report") -> None:
-        self.counts.update(other.counts)
-        self.failures.extend(other.failures)
 
 
 @dataclass
@@ -103,44 +94,6 @@ def enrolment_labels(ids: list[int]) -> dict[int, str]:
     return labels
 
 
-def failure_reason(error: Exception) -> str:
-    if isinstance(error, ValidationError):
-        return "; ".join(error.messages)
-    if isinstance(error, CourseError):
-        return str(error)
-    logger.exception("Certificate generation failed")
-    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
-
-
-def issue_chunk(items: list[Item], *, report: Report | None = None, progress=None) -> Report:
-    """Issue the certificates of a chunk of enrolments, each in its own `certificate_issue`
-    call (its own transaction), so one failure stops nothing else. Counts go to `report`
-    (a new one unless given), as they happen."""
-    force_of = dict(items)
-    enrolments = (
-        VolunteerCourse.objects.filter(pk__in=force_of, status=VolunteerCourse.Status.PASSED)
-        .select_related(*CERTIFICATE_RELATIONS)
-        .order_by("pk")
-    )
-    report = Report() if report is None else report
-    found = 0
-    for enrolment in enrolments:
-        found += 1
-        try:
-            _, outcome = certificate_issue(enrolment=enrolment, force=force_of[enrolment.pk])
-        except Exception as error:  # any fault of one certificate is reported, not fatal
-            report.failures.append((enrolment.pk, failure_reason(error)))
-        else:
-            report.counts[outcome] += 1
-        if progress:
-            progress(1)
-    # Deleted (or no longer passed) since the plan: nothing to issue.
-    report.counts[SKIPPED] += len(items) - found
-    if progress and len(items) > found:
-        progress(len(items) - found)
-    return report
-
-
 def _worker_started() -> None:
     # Ctrl-C reaches the whole process group: a worker finishes its chunk rather than stop
     # inside a certificate, and the parent drops the chunks not started.
@@ -172,12 +125,23 @@ class Command(BaseCommand):
         parser.add_argument(
             "--jobs", type=int, default=1, metavar="N", help="число параллельных процессов (по умолчанию 1)"
         )
+        parser.add_argument(
+            "--async",
+            action="store_true",
+            dest="in_workers",
+            help=f"раздать выпуск воркерам Celery частями по {TASK_CHUNK} записей "
+            "(без брокера задачи выполняются здесь же)",
+        )
 
-    def handle(self, *args, course, volunteer, dry_run, force, jobs, verbosity, **options):
+    def handle(self, *args, course, volunteer, dry_run, force, jobs, in_workers, verbosity, **options):
         if jobs < 1:
             raise CommandError("--jobs: нужно целое число не меньше 1.")
+        if in_workers and jobs > 1:
+            raise CommandError("--async и --jobs вместе не нужны: с --async выпуск делят воркеры Celery.")
         if jobs > 1 and connection.in_atomic_block:
             raise CommandError("--jobs больше 1 нельзя запускать внутри транзакции: процессы не увидят её данных.")
+        if in_workers and not dry_run:
+            self.check_workers()
         if course is not None and not Course.objects.filter(pk=course).exists():
             raise CommandError(f"Курс с id {course} не найден.")
         if volunteer is not None and not Volunteer.objects.filter(pk=volunteer).exists():
@@ -196,20 +160,22 @@ class Command(BaseCommand):
             "file": options.get("stderr") or sys.stderr,
             "disable": True if verbosity == 0 else None,
         }
-        report = Report(counts=Counter({SKIPPED: plan.counts[SKIPPED]}))
+        report = CertificateReport(counts=Counter({SKIPPED: plan.counts[SKIPPED]}))
         interrupted = False
         try:
-            if jobs == 1 or len(plan.work) <= 1:
+            if in_workers:
+                self.issue_in_workers(plan.work, bar=bar, report=report)
+            elif jobs == 1 or len(plan.work) <= 1:
                 with tqdm(**bar) as progress:
                     for chunk in chunked(plan.work, MAX_CHUNK):
-                        issue_chunk(chunk, report=report, progress=progress.update)
+                        certificates_issue(chunk, report=report, progress=progress.update)
             else:
                 self.issue_in_processes(plan.work, jobs=jobs, bar=bar, report=report)
         except KeyboardInterrupt:  # what is done stays done; say so, then stop with an error
             interrupted = True
         self.show_report(report, interrupted=interrupted)
 
-    def issue_in_processes(self, work: list[Item], *, jobs: int, bar: dict, report: Report) -> None:
+    def issue_in_processes(self, work: list[Item], *, jobs: int, bar: dict, report: CertificateReport) -> None:
         jobs = min(jobs, len(work))
         size = max(1, min(MAX_CHUNK, math.ceil(len(work) / (jobs * CHUNKS_PER_JOB))))
         chunks = list(chunked(work, size))
@@ -218,7 +184,7 @@ class Command(BaseCommand):
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_worker_started) as pool:
             # Submitting forks the workers; the progress bar (and its monitor thread) comes after.
-            futures = {pool.submit(issue_chunk, chunk): chunk for chunk in chunks}
+            futures = {pool.submit(certificates_issue, chunk): chunk for chunk in chunks}
             try:
                 with tqdm(**bar) as progress:
                     for future in as_completed(futures):
@@ -226,12 +192,58 @@ class Command(BaseCommand):
                         try:
                             report.add(future.result())
                         except Exception as error:  # a worker died: its chunk failed, the rest go on
-                            report.failures.extend((pk, failure_reason(error)) for pk, _ in chunk)
+                            report.failures.extend((pk, certificate_failure_reason(error)) for pk, _ in chunk)
                         progress.update(len(chunk))
             except KeyboardInterrupt:
                 # Workers ignore Ctrl-C and finish the chunk in hand; the chunks not started are dropped.
                 pool.shutdown(cancel_futures=True)
                 raise
+
+    def check_workers(self) -> None:
+        """With a broker: the work must be committed, the results readable, a worker there.
+        Without one the tasks run in this process (task_always_eager) and nothing is asked."""
+        app = issue_certificates.app
+        if app.conf.task_always_eager:
+            return
+        if connection.in_atomic_block:
+            raise CommandError("--async нельзя запускать внутри транзакции: воркеры не увидят её данных.")
+        if not app.conf.result_backend:
+            raise CommandError(
+                "--async без CELERY_RESULT_BACKEND: ход выпуска не узнать. Задайте его или уберите --async."
+            )
+        if not app.control.ping(timeout=2, limit=1):  # the first answer is enough
+            raise CommandError(
+                "Ни один воркер Celery не ответил: запустите `celery -A config worker` или выпустите без --async."
+            )
+
+    def issue_in_workers(self, work: list[Item], *, bar: dict, report: CertificateReport) -> None:
+        """A Celery group of tasks over chunks of the work, its progress read off their
+        results as they come in. Ctrl-C revokes the chunks not started; a chunk in hand is
+        finished by its worker. Without a broker each task runs as it is sent."""
+        if not work:
+            return
+        started = timezone.now().isoformat()  # forced work is done once, however often a chunk is delivered
+        chunks = list(chunked(work, TASK_CHUNK))
+        tasks = group(issue_certificates.s([list(item) for item in chunk], started) for chunk in chunks)
+        results = tasks.apply_async()
+        pending = dict(zip(results.results, chunks, strict=True))
+        try:
+            with tqdm(**bar) as progress:
+                while pending:
+                    for result in [result for result in pending if result.ready()]:
+                        chunk = pending.pop(result)
+                        if result.successful():
+                            report.add(CertificateReport.from_dict(result.result))
+                        else:  # the whole chunk failed (its worker lost the database, say)
+                            error = result.result
+                            report.failures.extend((pk, f"{type(error).__name__}: {error}") for pk, _ in chunk)
+                        result.forget()
+                        progress.update(len(chunk))
+                    if pending:
+                        time.sleep(POLL_SECONDS)
+        except KeyboardInterrupt:
+            results.revoke()
+            raise
 
     def show_plan(self, plan: Plan, verbosity: int) -> None:
         if verbosity >= 1 and plan.work:
@@ -247,7 +259,7 @@ class Command(BaseCommand):
             )
         )
 
-    def show_report(self, report: Report, *, interrupted: bool = False) -> None:
+    def show_report(self, report: CertificateReport, *, interrupted: bool = False) -> None:
         counts, failures = report.counts, sorted(report.failures)
         summary = (
             f"Выпущено: {counts[ISSUED]}, перевыпущено: {counts[REISSUED]}, "

@@ -1,0 +1,145 @@
+"""The processes a production-like bench runs beside the site, started and stopped by the
+bench: gunicorn with the deployed settings (deploy/gunicorn.conf.py), a Celery worker, and
+a Redis database of the bench's own. bench/exam_rush.py and bench/certificates_celery.py use
+them; gunicorn itself is served by bench/load.py's `serving`.
+"""
+
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from common import ROOT
+from load import HOST, STARTUP_TIMEOUT, log_tail, serving, stop
+
+PYTHON = Path(sys.executable)
+GUNICORN_CONFIG = ROOT / "deploy" / "gunicorn.conf.py"
+
+
+def collect_static(environment: dict) -> None:
+    """whitenoise's manifest storage (DEBUG off) wants the static files collected."""
+    command = [PYTHON, ROOT / "manage.py", "collectstatic", "--noinput", "-v0"]
+    subprocess.run(command, env=environment, check=True, cwd=ROOT)
+
+
+@contextmanager
+def deployed_gunicorn(environment: dict, port: int, *, workers: int, threads: int) -> Iterator[Path]:
+    """gunicorn as deployed — `gunicorn -c deploy/gunicorn.conf.py config.wsgi:application`,
+    gthread workers, the access log in its log — with GUNICORN_BIND, GUNICORN_WORKERS and
+    GUNICORN_THREADS from the arguments; up once /healthz answers, stopped at the end. Yields
+    its log file."""
+    collect_static(environment)
+    environment = environment | {
+        "GUNICORN_BIND": f"{HOST}:{port}",
+        "GUNICORN_WORKERS": str(workers),
+        "GUNICORN_THREADS": str(threads),
+    }
+    command = [PYTHON.with_name("gunicorn"), "-c", GUNICORN_CONFIG, "config.wsgi:application"]
+    with serving(command, environment, port, "volna-gunicorn-") as log:
+        yield log
+
+
+@contextmanager
+def celery_worker(
+    environment: dict, *, concurrency: int, name: str, nice: int = 0
+) -> Iterator[tuple[Path, subprocess.Popen]]:
+    """`celery -A config worker --concurrency N` (prefork: N worker processes) with this
+    environment (its CELERY_BROKER_URL), under `nice -n <nice>` if not 0, until it says it
+    is ready; stopped at the end with a warm shutdown (the tasks in hand finish), also after
+    a failure or Ctrl-C. Yields its log file and its process."""
+    command = ["nice", "-n", str(nice)] if nice else []
+    command += [PYTHON.with_name("celery"), "-A", "config", "worker", "--concurrency", str(concurrency)]
+    # No gossip, mingle or heartbeats: a lone worker needs none, and starts faster without.
+    command += ["--loglevel", "INFO", "-n", f"{name}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat"]
+    with tempfile.TemporaryDirectory(prefix="volna-celery-") as log_dir:
+        log = Path(log_dir) / "celery.log"
+        with log.open("w") as log_file:
+            # A session of its own: Ctrl-C reaches the bench only, which stops the worker in order.
+            worker = subprocess.Popen(
+                command, cwd=ROOT, env=environment, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        try:
+            deadline = time.monotonic() + STARTUP_TIMEOUT
+            while " ready." not in log.read_text(errors="replace"):
+                if worker.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit(f"The Celery worker did not start; its log ends with:\n{log_tail(log)}")
+                time.sleep(0.2)
+            yield log, worker
+        finally:
+            stop(worker)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a running process and of its descendants alive now
+    (/proc): a Celery worker and its pool processes."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total, pids = 0.0, [pid]
+    while pids:
+        current = pids.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pids += map(int, (task / "children").read_text().split())
+        except (FileNotFoundError, ProcessLookupError):
+            continue  # gone meanwhile
+    return total
+
+
+@contextmanager
+def redis_database(url: str) -> Iterator[object]:
+    """A client of the Redis database at `url`, emptied at the start and at the end: the
+    bench's cache, sessions and broker, shared with nobody."""
+    import redis
+
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    try:
+        yield client
+    finally:
+        client.flushdb()
+        client.close()
+
+
+def production_environment(environment: dict, *, redis_url: str, private_root: Path) -> dict:
+    """A server's environment (bench/load.py's server_environment) with the cache, the
+    sessions and Celery's broker on `redis_url`, private files (certificates) in
+    `private_root`, and emails dropped (every passed or failed course sends one)."""
+    return environment | {
+        "REDIS_URL": redis_url,
+        "CELERY_BROKER_URL": redis_url,
+        "PRIVATE_MEDIA_ROOT": str(private_root),
+        "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
+def require_migrated(database: str) -> None:
+    """Stop with a clear message when the bench database lacks migrations of the code (made
+    since bench/data.py filled it): the servers would fail on the first missing column."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    if plan:
+        names = ", ".join(f"{migration.app_label}.{migration.name}" for migration, _ in plan[:5])
+        url = os.environ.get("DATABASE_URL", "postgres://…").rsplit("/", 1)[0]
+        raise SystemExit(
+            f"The database {database} lacks {len(plan)} migration(s) ({names}…): "
+            f"DATABASE_URL={url}/{database} .venv/bin/python manage.py migrate"
+        )
+
+
+ACCESS_LINE = re.compile(r'^\S+ "[A-Z]+ \S+ HTTP/[\d.]+" \d{3} ')
+
+
+def log_problems(log: Path, lines: int = 40) -> str:
+    """The last lines of gunicorn's log but its access lines: errors, tracebacks, restarts."""
+    kept = [line for line in log.read_text(errors="replace").splitlines() if not ACCESS_LINE.match(line)]
+    return "\n".join(kept[-lines:])
