@@ -4,8 +4,9 @@ neither the upload nor the first reader waits for them.
 easy-thumbnails' `saved_file` signal names each file field into which a save has just
 stored a new file (not a save that keeps the file, nor one that clears it); for a field
 with aliases (settings.THUMBNAIL_ALIASES) the task is sent when that save commits. Pages
-only compute a thumbnail's URL (core's `alias_url`); the view of private pictures makes a
-missing one at once (core.views.private_picture)."""
+only compute a thumbnail's URL (core's `alias_url`); until the thumbnail is made the
+browser shows the picture itself (its `data-full`, static/js/pictures.js), and the view of
+private pictures makes a missing one at once (core.views.private_picture)."""
 
 from django.apps import apps
 from easy_thumbnails.alias import aliases

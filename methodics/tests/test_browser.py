@@ -2,12 +2,15 @@
 publishes it; a volunteer finds it by search in the library and comments on it."""
 
 import pytest
+from django.core.files.base import ContentFile
 from PIL import Image
 from playwright.sync_api import expect
 
 from accounts.roles import TEACHER, VOLUNTEER
 from accounts.tests.factories import TEST_PASSWORD, UserFactory
+from core.testing import image_bytes, thumbnail_names
 from methodics.models import Comment, Methodic
+from methodics.tests.factories import MethodicFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -71,3 +74,18 @@ def test_teacher_publishes_a_methodic_and_a_volunteer_finds_and_comments_it(page
     page.get_by_role("button", name="Отправить").click()
     expect(page.get_by_text("Провели в субботу — дети в восторге!")).to_be_visible()
     assert Comment.objects.get().author == volunteer
+
+
+def test_a_cover_whose_thumbnail_is_not_made_yet_shows_the_picture_itself(page, settings):
+    # As between an upload's commit and the worker's task: the cover is stored, its
+    # thumbnail is not.
+    methodic = MethodicFactory(title="Эстафета с мячом")
+    methodic.cover.save("обложка.png", ContentFile(image_bytes(size=(96, 54), colour="orange")))
+    for name in thumbnail_names(methodic.cover):
+        methodic.cover.storage.delete(name)
+
+    page.goto("/methodics/")
+
+    cover = page.locator("img.methodic-cover")
+    expect(cover).to_have_attribute("src", methodic.cover.url)
+    page.wait_for_function("() => document.querySelector('img.methodic-cover').naturalWidth === 96")
