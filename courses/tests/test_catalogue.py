@@ -12,6 +12,7 @@ from django.utils.formats import date_format
 from accounts.roles import MAIN_ADMIN, VOLUNTEER
 from accounts.tests.factories import UserFactory
 from core.testing import admin_change_url, change_form_data, png_upload
+from core.text import duration_text
 from courses.models import (
     FAQ,
     Course,
@@ -25,7 +26,7 @@ from courses.models import (
 )
 from courses.services import course_publish, course_refresh
 from courses.tests.factories import CourseFactory, add_chapter, add_lesson
-from courses.views.catalogue import date_text, duration_text
+from courses.views.catalogue import date_text
 from volunteers.importers import LocationRow, import_locations
 from volunteers.models import Direction, Level, Location, Volunteer
 from volunteers.services import levels_confirm, volunteer_choose_level
@@ -389,11 +390,13 @@ def test_a_card_shows_the_cover_thumbnail_made_at_upload(client, db, settings, d
 
     page = page_of(client.get(CATALOGUE))
 
-    thumbnail = re.search(
-        r'<img class="course-cover" src="/media/(courses/covers/cover\w*\.png\.640x360[^"]+)" alt=""',
+    thumbnail, picture = re.search(
+        r'<img class="course-cover" src="/media/(courses/covers/cover\w*\.png\.640x360[^"]+)" '
+        r'data-full="/media/(courses/covers/cover\w*\.png)" alt=""',
         card_of(page, "С обложкой"),
-    ).group(1)
+    ).groups()
     assert (settings.MEDIA_ROOT / thumbnail).is_file()
+    assert thumbnail.startswith(picture)
     assert "<img" not in card_of(page, "Без обложки")
 
 
