@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
+# The address in the site's mail and the certificates' QR codes: the one `make run` serves on,
+# unless given (`make run HOST=0.0.0.0:8000 SITE_URL=http://192.168.1.5:8000`).
+SITE_URL ?= http://$(HOST)
 
 .PHONY: setup run test lint format demo clean
 
@@ -21,8 +24,8 @@ setup: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py runserver $(HOST)
+	SITE_URL=$(SITE_URL) $(BIN)/python manage.py seed_demo
+	SITE_URL=$(SITE_URL) $(BIN)/python manage.py runserver $(HOST)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

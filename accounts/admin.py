@@ -13,6 +13,7 @@ from accounts.models import Message, User
 from accounts.roles import MAIN_ADMIN, VOLUNTEER
 from accounts.services import user_saved, user_sync_staff_status
 from core.admin import ChoiceListFilter
+from core.text import NameCases
 
 
 class UserCreationAdminForm(AdminUserCreationForm):
@@ -128,7 +129,7 @@ class MessageAdmin(admin.ModelAdmin):
     raw_id_fields = ("sender", "recipient")
     date_hierarchy = "created_at"
     # Not the attachment field itself: its widget would ask the private storage for a URL.
-    fields = ("sender", "recipient", "title", "text", "attachment_name", "created_at", "emailed_at", "read_at")
+    fields = ("sender", "recipient", "title", "text", "link", "attachment_name", "created_at", "emailed_at", "read_at")
     readonly_fields = ("attachment_name",)
 
     def has_add_permission(self, request):
@@ -160,6 +161,7 @@ class AccessAttemptAdmin(axes_admin.AccessAttemptAdmin):
     lock at once. Administrators and main administrators see and delete them."""
 
     actions = ("lift_lockout",)
+    verbose_name_cases = NameCases(_("запись о попытке доступа"), _("записи о попытке доступа"))
 
     @admin.action(description=_("Снять блокировку"), permissions=("delete",))
     def lift_lockout(self, request, queryset):

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.fields import UploadFileField
 from core.storage import OwnFolder, PrivateStorage
+from core.text import NameCases
 
 
 class VolnaUserManager(UserManager):
@@ -38,6 +39,8 @@ class User(AbstractUser):
 
     objects = VolnaUserManager()
 
+    verbose_name_cases = NameCases(_("пользователя"), _("пользователя"), _("пользователей"))
+
     class Meta:
         db_table = "users"
         verbose_name = _("пользователь")
@@ -65,7 +68,8 @@ class User(AbstractUser):
 class Message(models.Model):
     """An in-site message (spec 000, table messages): from a user, or from the platform
     itself when `sender` is empty (notifications). Read when `read_at` is set; its copy by
-    email is sent once, in the background, and stamped in `emailed_at` (accounts.tasks)."""
+    email is sent once, in the background, and stamped in `emailed_at` (accounts.tasks).
+    A notification about an object holds the site path to it in `link` («Открыть»)."""
 
     sender = models.ForeignKey(
         User,
@@ -97,6 +101,14 @@ class Message(models.Model):
         blank=True,
         help_text=_("Когда копия ушла на почту получателя; пусто — ещё не ушла (или у получателя нет адреса)."),
     )
+    link = models.CharField(
+        _("ссылка"),
+        max_length=500,
+        blank=True,
+        help_text=_("Путь на сайте к тому, о чём сообщение (например, /courses/12/); пусто — ссылки нет."),
+    )
+
+    verbose_name_cases = NameCases(_("сообщение"), _("сообщения"))
 
     class Meta:
         db_table = "messages"

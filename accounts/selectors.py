@@ -1,10 +1,23 @@
 from functools import cache
 
 from django.db.models import OuterRef, QuerySet
+from django.urls import reverse
 
 from accounts.models import Message, User
-from accounts.roles import ADMIN, MAIN_ADMIN
+from accounts.roles import ADMIN, MAIN_ADMIN, TEACHER
 from core.models import row_count
+
+
+def landing_url(user: User) -> str:
+    """Where a user lands after signing in without a `next`: administrators (and
+    superusers) on the admin index, where the moderation queues are; teachers on the
+    queue of answers to review; everyone else on «Мои курсы»."""
+    roles = set(user.groups.values_list("name", flat=True))
+    if user.is_superuser or roles & {ADMIN, MAIN_ADMIN}:
+        return reverse("admin:index")
+    if TEACHER in roles:
+        return reverse("courses:review_queue")
+    return reverse("courses:my_courses")
 
 
 def administrators() -> QuerySet[User]:

@@ -223,7 +223,8 @@ def message_email(*, message_id: int) -> bool:
         if message is None or not message.recipient.email:
             return False
         inbox_url = settings.SITE_URL + reverse("accounts:inbox")
-        text = f"{message.text}\n\n—\n{settings.SITE_NAME}: {inbox_url}"
+        opening = f"\n\nОткрыть: {settings.SITE_URL}{message.link}" if message.link else ""
+        text = f"{message.text}{opening}\n\n—\n{settings.SITE_NAME}: {inbox_url}"
         send_mail(message.title, text, None, [message.recipient.email])
         message.emailed_at = timezone.now()
         message.save(update_fields=["emailed_at"])
@@ -257,11 +258,21 @@ def _mail_on_commit(emails: list[tuple]) -> None:
 
 
 def notify(
-    *, recipients: Iterable[User], title: str, text: str, sender: User | None = None, attachment: File | None = None
+    *,
+    recipients: Iterable[User],
+    title: str,
+    text: str,
+    link: str = "",
+    sender: User | None = None,
+    attachment: File | None = None,
 ) -> list[Message]:
     """The one way the platform tells people something: an in-site message to every
-    recipient (once each), and the same text by email. An `attachment` (a file with a
-    name) goes with every message, each with a copy of its own in storage."""
+    recipient (once each), and the same text by email. `link` is the site path of what the
+    message speaks of (a `reverse()`, perhaps with an #anchor): the message page shows it
+    as «Открыть», the email gives it as an absolute address. An `attachment` (a file with
+    a name) goes with every message, each with a copy of its own in storage."""
+    if link and (not link.startswith("/") or link.startswith("//")):
+        raise ValueError(f"A notification's link is a path on this site, not {link!r}.")
     unique = {user.pk: user for user in recipients}
     messages = Message.objects.bulk_create(
         [
@@ -270,6 +281,7 @@ def notify(
                 recipient=user,
                 title=title,
                 text=text,
+                link=link,
                 attachment=ContentFile(b"".join(attachment.chunks()), name=attachment.name) if attachment else "",
             )
             for user in unique.values()

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.forms import CANNOT_MESSAGE, EmailAuthenticationForm, MessageForm, ProfileForm, RegistrationForm
 from accounts.models import Message
-from accounts.selectors import email_editable_in_profile, unread_message_count, yandex_account_of
+from accounts.selectors import email_editable_in_profile, landing_url, unread_message_count, yandex_account_of
 from accounts.services import (
     EmailConfirmationError,
     can_message,
@@ -71,6 +71,17 @@ class LoginView(auth_views.LoginView):
     form_class = EmailAuthenticationForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        """Without a safe `next`: the signed-in user's own start page (`landing_url`)."""
+        return landing_url(self.request.user)
+
+
+@login_required
+def landing(request):
+    """The signed-in user: sent on to their start page (`landing_url`). Where a sign-in
+    through Yandex ID without a `next` ends (SOCIAL_AUTH_LOGIN_REDIRECT_URL)."""
+    return redirect(landing_url(request.user))
 
 
 @login_required

@@ -308,6 +308,10 @@ SOCIAL_AUTH_YANDEX_OAUTH2_SECRET = os.environ.get("YANDEX_CLIENT_SECRET", "")
 SOCIAL_AUTH_JSONFIELD_ENABLED = True
 SOCIAL_AUTH_URL_NAMESPACE = "social"
 SOCIAL_AUTH_LOGIN_ERROR_URL = "/accounts/login/"
+# A Yandex sign-in without `next` lands where a sign-in by password does (accounts.views.landing).
+SOCIAL_AUTH_LOGIN_REDIRECT_URL = "/accounts/start/"
+# An account just created through Yandex ID goes to its profile first, as after registration.
+SOCIAL_AUTH_NEW_USER_REDIRECT_URL = "/accounts/profile/"
 SOCIAL_AUTH_RAISE_EXCEPTIONS = False
 SOCIAL_AUTH_USER_FIELDS = ["username", "email", "first_name", "last_name"]
 SOCIAL_AUTH_PIPELINE = (
@@ -458,7 +462,12 @@ STORAGES = {
 
 # --- Email ------------------------------------------------------------------------
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# In development the site's mail is written to files in EMAIL_FILE_PATH (one per letter), so that
+# `seed_demo` and the runserver log are not flooded with letters; without DEBUG it is printed.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.filebased.EmailBackend" if DEBUG else "django.core.mail.backends.console.EmailBackend",
+)
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
@@ -577,7 +586,8 @@ CKEDITOR_CONFIGS = {
 SITE_NAME = "Волна"
 # The organisation named on certificates.
 ORGANISATION_NAME = os.environ.get("ORGANISATION_NAME", "Волонтёрская организация «Волна»")
-# The site's public address, for links in emails and certificates (no trailing slash).
+# The site's public address, for links in emails and the certificates' QR codes (no trailing slash);
+# `make run HOST=…` sets it to http://<HOST>.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Volunteers must be at least this old (years) when they fill in their profile.
@@ -592,3 +602,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+if CELERY_TASK_ALWAYS_EAGER:
+    # Tasks run in the process that sends them: a worker's «Task … succeeded» line per task,
+    # and kombu's «No hostname was supplied» for the missing broker, would only flood the
+    # output of runserver and seed_demo. Failures are still logged.
+    LOGGING["loggers"] = {
+        "celery.app.trace": {"level": "WARNING"},
+        "kombu.connection": {"level": "ERROR"},
+    }

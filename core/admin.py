@@ -3,26 +3,37 @@ of their custom list filters and of the admins of public content. Nothing is reg
 here."""
 
 import functools
+import json
 
 from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import BadRequest, ValidationError
+from django.template.response import TemplateResponse
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeData, mark_safe
+from django.utils.translation import gettext
 
 from core.cache import content_changed
+from core.text import NameCases
 
 
 class AdminSite(admin.AdminSite):
     """`admin.site` (core.apps.AdminConfig makes it the default). It differs from Django's
-    in one check on every model admin's pages: the rows ticked for an action
-    (`_selected_action`) must be ids of the model, else 400. Django's response_action
-    hands them to `pk__in` unchecked, so «²» or 5,000 digits was a 500 on every list with
-    actions."""
+    in two things on every model admin's pages:
+
+    - the rows ticked for an action (`_selected_action`) must be ids of the model, else
+      400. Django's response_action hands them to `pk__in` unchecked, so «²» or 5,000
+      digits was a 500 on every list with actions;
+    - the model's name stands in the case Russian needs (`_in_cases`): Django's Russian
+      admin puts the nominative verbose_name everywhere, «Изменить задача».
+    """
 
     def admin_view(self, view, cacheable=False):
         model_admin = getattr(view, "__self__", None)
         if isinstance(model_admin, admin.ModelAdmin):
             view = _selected_rows_checked(view, model_admin.model._meta.pk)
+            view = _in_cases(view, model_admin)
         return super().admin_view(view, cacheable)
 
 
@@ -38,6 +49,124 @@ def _selected_rows_checked(view, pk_field):
         return view(request, *args, **kwargs)
 
     return checked
+
+
+# --- The model's name in cases -------------------------------------------------------
+#
+# Django builds the titles, the delete pages, the inlines' «add another» link and the
+# success messages from the nominative verbose_name. Its own texts stay (so a Django
+# upgrade keeps its wording); only the name put into them changes, to the form of
+# `verbose_name_cases` (core.text.NameCases) that the admin, the inline or the model
+# declares. The result is set on the page's context before the page renders and on the
+# messages the view queued; a text of Django's that does not match stays as it was.
+# core/tests/test_admin_cases.py pins every text to Django's own.
+
+ADD_ANOTHER = "Добавить ещё %(name)s"
+DELETE_SELECTED_ANIMATE = "Удалить выбранных %(name)s"
+_TITLES = ("Add %s", "Change %s", "View %s", "Select %s to change", "Select %s to view", "Select %s")
+# Django's success messages (its msgids, joined by a space, translated when used) -> ours.
+_MESSAGES = (
+    (("The {name} “{obj}” was added successfully.", "You may edit it again below."), "{added} {edit}"),
+    (("The {name} “{obj}” was added successfully. You may add another {name} below.",), "{added} {another}"),
+    (("The {name} “{obj}” was added successfully.",), "{added}"),
+    (("The {name} “{obj}” was changed successfully. You may edit it again below.",), "{changed} {edit}"),
+    (("The {name} “{obj}” was changed successfully. You may add another {name} below.",), "{changed} {another}"),
+    (("The {name} “{obj}” was changed successfully.",), "{changed}"),
+    (("The %(name)s “%(obj)s” was deleted successfully.",), "{deleted}"),
+)
+_OURS = {
+    "added": "Вы добавили {name} «{obj}».",
+    "changed": "Вы изменили {name} «{obj}».",
+    "deleted": "Вы удалили {name} «{obj}».",
+    "edit": "Ниже можно продолжить правку.",
+    "another": "Ниже можно добавить ещё {name}.",
+}
+
+
+def name_cases(model_admin) -> NameCases | None:
+    """The cases a model admin or an inline declares (`verbose_name_cases`), else its model's."""
+    return getattr(model_admin, "verbose_name_cases", None) or getattr(model_admin.model, "verbose_name_cases", None)
+
+
+def _in_cases(view, model_admin):
+    @functools.wraps(view)
+    def in_cases(request, *args, **kwargs):
+        queued = getattr(getattr(request, "_messages", None), "_queued_messages", None)
+        before = len(queued) if queued is not None else 0
+        response = view(request, *args, **kwargs)
+        cases = name_cases(model_admin)
+        name = model_admin.model._meta.verbose_name
+        if cases is not None and queued is not None:
+            for message in queued[before:]:
+                message.message = message_in_cases(message.message, name, cases)
+        if isinstance(response, TemplateResponse) and response.context_data is not None and not response.is_rendered:
+            context_in_cases(response.context_data, model_admin.model._meta, cases)
+        return response
+
+    return in_cases
+
+
+def context_in_cases(context, opts, cases: NameCases | None):
+    """The titles, the delete pages' sentences and the inlines' «Добавить ещё» of an admin
+    page's context with the name in the case each needs."""
+    for inline_formset in context.get("inline_admin_formsets", ()):
+        inline_cases = name_cases(inline_formset.opts)
+        if inline_cases is not None:
+            data = json.loads(inline_formset.inline_formset_data())
+            data["options"]["addText"] = ADD_ANOTHER % {"name": inline_cases.accusative}
+            inline_formset.inline_formset_data = json.dumps(data)  # the template reads it as a value
+    if cases is None:
+        return
+    context["verbose_name_cases"] = cases  # admin/change_list_object_tools.html, admin/change_form.html
+    name, plural = str(opts.verbose_name), str(opts.verbose_name_plural)
+    accusative_plural = cases.accusative_plural or plural
+    title = context.get("title")
+    for msgid in _TITLES:
+        if title == gettext(msgid) % name:
+            context["title"] = gettext(msgid) % cases.accusative
+    cannot_delete = gettext("Cannot delete %(name)s")
+    if title == cannot_delete % {"name": name}:
+        context["title"] = cannot_delete % {"name": cases.accusative}
+    elif title == cannot_delete % {"name": plural}:
+        context["title"] = cannot_delete % {"name": accusative_plural}
+    changelist = context.get("cl")
+    if changelist is not None and changelist.title == title:
+        changelist.title = context["title"]
+    refused = context.get("perms_lacking") or context.get("protected")
+    if "object_name" in context:  # delete_confirmation.html: «удалить задачу», «Удаление задачи»
+        context["object_name"] = cases.genitive if refused else cases.accusative
+    if context.get("objects_name") == name:  # delete_selected_confirmation.html, one row
+        context["objects_name"] = cases.genitive if refused else cases.accusative
+    elif context.get("objects_name") == plural and not refused:
+        context["objects_name"] = accusative_plural
+    action_form = context.get("action_form")
+    if cases.accusative_plural and action_form is not None and "action" in action_form.fields:
+        # «Удалить выбранные задачи» is right; people need the adjective in the accusative too.
+        delete_selected = gettext("Delete selected %(verbose_name_plural)s") % {"verbose_name_plural": plural}
+        action_form.fields["action"].choices = [
+            (action, DELETE_SELECTED_ANIMATE % {"name": cases.accusative_plural} if label == delete_selected else label)
+            for action, label in action_form.fields["action"].choices
+        ]
+
+
+def message_in_cases(message, name, cases: NameCases):
+    """One of Django's success messages about a `name` row, in our words with the
+    accusative; any other message as it is."""
+    safe = isinstance(message, SafeData)
+    name = conditional_escape(name) if safe else str(name)
+    text = str(message)
+    for msgids, ours in _MESSAGES:
+        django_text = " ".join(gettext(msgid) for msgid in msgids)
+        django_text = django_text.replace("%(name)s", "{name}").replace("%(obj)s", "{obj}")
+        head, _obj, tail = django_text.partition("{obj}")
+        head, tail = head.format(name=name), tail.format(name=name)
+        if text.startswith(head) and text.endswith(tail) and len(text) >= len(head) + len(tail):
+            obj = text[len(head) : len(text) - len(tail)]
+            ours = ours.format(**_OURS)
+            if safe:
+                return format_html(ours, name=cases.accusative, obj=mark_safe(obj))  # obj: Django's escaped link
+            return ours.format(name=cases.accusative, obj=obj)
+    return message
 
 
 class ChoiceListFilter(admin.SimpleListFilter):

@@ -1,12 +1,66 @@
-"""Plain text for the files the apps export: sanitised rich text (core.sanitize's tags)
-as paragraphs of plain text, and titles as file names any file system accepts."""
+"""Plain text for people and for the files the apps export: numbers with the Russian
+noun form that fits them, durations, a model's name in the cases the admin needs,
+sanitised rich text (core.sanitize's tags) as paragraphs of plain text, and titles as
+file names any file system accepts."""
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from html.parser import HTMLParser
 
 from core.input_checks import CONTROL_CHARACTER, parse_int
 from core.sanitize import NUMBER_ATTRIBUTES
+
+# --- Numbers and durations ------------------------------------------------------------
+
+
+def plural_form(number: int, one: str, few: str, many: str) -> str:
+    """The noun form Russian puts after `number`: one — «1 шаг», «21 шаг»; few — «2 шага»,
+    «34 шага»; many — «0 шагов», «5 шагов», «11–14 шагов», «111 шагов».
+
+    Django's ngettext gives Russian its three forms only through a translation catalogue
+    with ru's Plural-Forms; the site has none, and its texts are written in Russian."""
+    number = abs(int(number))
+    if number % 10 == 1 and number % 100 != 11:
+        return one
+    if 2 <= number % 10 <= 4 and not 12 <= number % 100 <= 14:
+        return few
+    return many
+
+
+def plural(number: int, one: str, few: str, many: str) -> str:
+    """The number and its noun: plural(3, "шаг", "шага", "шагов") == "3 шага"."""
+    return f"{number} {plural_form(number, one, few, many)}"
+
+
+def duration_text(minutes: int | None) -> str:
+    """«2 ч 30 мин», «45 мин», «3 ч»: no «0 ч» before minutes and no «0 мин» after hours;
+    short units, so no plural forms are needed. The one formatter of durations on pages,
+    in certificates and in exports."""
+    hours, rest = divmod(minutes or 0, 60)
+    if hours and rest:
+        return f"{hours} ч {rest} мин"
+    return f"{hours} ч" if hours else f"{rest} мин"
+
+
+# --- Names of models in cases ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NameCases:
+    """A model's verbose_name in the cases Russian puts after a verb, where Django's admin
+    puts the nominative: «Изменить задачу», «Удаление задачи», «Удалить выбранных
+    волонтёров». A model declares it as its attribute `verbose_name_cases` (an inline or a
+    model admin may declare its own); core.admin.AdminSite reads it."""
+
+    accusative: str  # винительный: «задачу», «решение», «волонтёра»
+    genitive: str  # родительный: «задачи», «решения», «волонтёра»
+    # Винительный множественного, where it differs from the nominative (people and
+    # animals): «волонтёров», «учащихся». Empty: the model's verbose_name_plural.
+    accusative_plural: str = ""
+
+
+# --- File names ---------------------------------------------------------------------------
 
 
 def export_file_name(title: str, extension: str, fallback: str = "variant") -> str:

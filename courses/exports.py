@@ -12,6 +12,7 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen import canvas
 
 from core.pdf import register_fonts
+from core.text import duration_text
 
 PAGE_WIDTH, PAGE_HEIGHT = landscape(A4)
 BRAND = HexColor("#0b5cad")
@@ -43,11 +44,6 @@ def russian_date(day: date) -> str:
 
 def decimal_comma(number: float) -> str:
     return f"{number:g}".replace(".", ",")
-
-
-def hours(minutes: int) -> str:
-    whole, rest = divmod(minutes, 60)
-    return f"{whole} ч {rest} мин" if rest else f"{whole} ч"
 
 
 def _fit_title(title: str, font: str, width: float) -> tuple[int, list[str]]:
@@ -112,28 +108,27 @@ def render_certificate_pdf(data: CertificateData) -> bytes:
     pdf.setFont(bold, 40)
     pdf.drawCentredString(center, PAGE_HEIGHT - 56 * mm, "СЕРТИФИКАТ")
 
+    # The course, then the name with no verb after it: «прошёл(а)» would guess a gender, and
+    # «выдан …» would need the name in the dative.
     pdf.setFillColor(MUTED)
     pdf.setFont(regular, 14)
-    pdf.drawCentredString(center, PAGE_HEIGHT - 72 * mm, "подтверждает, что")
-    pdf.setFillColor(INK)
-    pdf.setFont(bold, 26)
-    pdf.drawCentredString(center, PAGE_HEIGHT - 86 * mm, data.full_name)
-    pdf.setFillColor(MUTED)
-    pdf.setFont(regular, 14)
-    pdf.drawCentredString(center, PAGE_HEIGHT - 99 * mm, "успешно прошёл(а) курс")
+    pdf.drawCentredString(center, PAGE_HEIGHT - 72 * mm, "об успешном прохождении курса")
     pdf.setFillColor(INK)
     size, lines = _fit_title(f"«{data.course_title}»", bold, PAGE_WIDTH - 80 * mm)
     pdf.setFont(bold, size)
-    top = PAGE_HEIGHT - 112 * mm
+    top = PAGE_HEIGHT - 88 * mm
     for number, line in enumerate(lines):
         pdf.drawCentredString(center, top - number * size * 1.25, line)
+    pdf.setFillColor(INK)
+    pdf.setFont(bold, 26)
+    pdf.drawCentredString(center, PAGE_HEIGHT - 124 * mm, data.full_name)
 
     pdf.setFont(regular, 12)
     facts = (
         f"Направление: {data.direction}",
-        f"Объём: {hours(data.minutes)} · Итоговая оценка: {decimal_comma(data.assessment)} из 100",
+        f"Объём: {duration_text(data.minutes)} · Итоговая оценка: {decimal_comma(data.assessment)} из 100",
         f"Дата выдачи: {russian_date(data.issued_on)}",
-        f"Выдал: {data.issued_by}",
+        f"Кем выдан: {data.issued_by}",
     )
     for number, line in enumerate(facts):
         pdf.drawString(28 * mm, 58 * mm - number * 7 * mm, line)

@@ -13,6 +13,7 @@ from core.fields import SanitizedRichTextField, ThumbnailedUploadField, UploadFi
 from core.models import TimeStampedModel
 from core.search import SearchableManager, search_vector_field
 from core.storage import PrivateStorage
+from core.text import NameCases
 from volunteers.models import Direction, Level, Location, Volunteer
 
 # What makes a course or a lesson shown to learners: it is ready, visible and published.
@@ -56,6 +57,8 @@ class Skill(Authored):
     title = models.CharField(_("навык"), max_length=120, unique=True)
     description = models.CharField(_("описание"), max_length=255)
 
+    verbose_name_cases = NameCases(_("навык"), _("навыка"))
+
     class Meta:
         db_table = "skills"
         verbose_name = _("навык")
@@ -69,6 +72,8 @@ class Skill(Authored):
 class FAQ(Authored):
     question = models.CharField(_("вопрос"), max_length=120)
     answer = models.CharField(_("ответ"), max_length=255)
+
+    verbose_name_cases = NameCases(_("вопрос и ответ"), _("вопроса и ответа"))
 
     class Meta:
         db_table = "faq"
@@ -137,6 +142,8 @@ class Course(Authored):
 
     objects = SearchableManager()
 
+    verbose_name_cases = NameCases(_("курс"), _("курса"))
+
     class Meta:
         db_table = "courses"
         verbose_name = _("курс")
@@ -174,6 +181,8 @@ class CourseLocation(models.Model):
     location = models.ForeignKey(Location, verbose_name=_("регион"), on_delete=models.CASCADE)
     created_at = models.DateTimeField(_("создано"), auto_now_add=True)
 
+    verbose_name_cases = NameCases(_("регион курса"), _("региона курса"))
+
     class Meta:
         db_table = "courses_locations"
         verbose_name = _("регион курса")
@@ -188,6 +197,8 @@ class CourseSkill(models.Model):
     course = models.ForeignKey(Course, verbose_name=_("курс"), on_delete=models.CASCADE)
     skill = models.ForeignKey(Skill, verbose_name=_("навык"), on_delete=models.CASCADE)
     created_at = models.DateTimeField(_("создано"), auto_now_add=True)
+
+    verbose_name_cases = NameCases(_("навык курса"), _("навыка курса"))
 
     class Meta:
         db_table = "courses_skills"
@@ -204,6 +215,8 @@ class CourseFAQ(models.Model):
     faq = models.ForeignKey(FAQ, verbose_name=_("вопрос"), on_delete=models.CASCADE)
     created_at = models.DateTimeField(_("создано"), auto_now_add=True)
 
+    verbose_name_cases = NameCases(_("вопрос курса"), _("вопроса курса"))
+
     class Meta:
         db_table = "courses_faq"
         verbose_name = _("вопрос курса")
@@ -219,6 +232,8 @@ class Chapter(Authored):
     lessons = models.ManyToManyField(
         "Lesson", verbose_name=_("уроки"), through="ChapterLesson", blank=True, related_name="chapters"
     )
+
+    verbose_name_cases = NameCases(_("главу"), _("главы"))
 
     class Meta:
         db_table = "chapters"
@@ -250,6 +265,8 @@ class CourseChapter(models.Model):
     order_number = models.SmallIntegerField(_("порядковый номер"), validators=[MinValueValidator(1)])
     created_at = models.DateTimeField(_("создано"), auto_now_add=True)
 
+    verbose_name_cases = NameCases(_("главу курса"), _("главы курса"))
+
     class Meta:
         db_table = "courses_chapters"
         verbose_name = _("глава курса")
@@ -279,6 +296,8 @@ class Lesson(Authored):
     additional = models.BooleanField(_("дополнительный"), default=False)
     diploma = models.BooleanField(_("дипломный"), default=False)
 
+    verbose_name_cases = NameCases(_("урок"), _("урока"))
+
     class Meta:
         db_table = "lessons"
         verbose_name = _("урок")
@@ -302,6 +321,8 @@ class ChapterLesson(models.Model):
     order_number = models.SmallIntegerField(_("порядковый номер"), validators=[MinValueValidator(1)])
     created_at = models.DateTimeField(_("создано"), auto_now_add=True)
 
+    verbose_name_cases = NameCases(_("урок главы"), _("урока главы"))
+
     class Meta:
         db_table = "chapters_lessons"
         verbose_name = _("урок главы")
@@ -321,6 +342,8 @@ class VideoLesson(Authored):
         _("файл видео"), upload_to="courses/videos/", blank=True, kind="video", max_mb_setting="VIDEO_MAX_MB"
     )
     url = models.URLField(_("ссылка на видео"), blank=True, help_text=_("Если видео на внешнем сервисе."))
+
+    verbose_name_cases = NameCases(_("видео урока"), _("видео урока"))
 
     class Meta:
         db_table = "video_lessons"
@@ -346,6 +369,8 @@ class Webinar(Authored):
         editable=False,
         help_text=_("Когда записанным на курс напомнили о вебинаре (за час до начала)."),
     )
+
+    verbose_name_cases = NameCases(_("вебинар"), _("вебинара"))
 
     class Meta:
         db_table = "webinars"
@@ -376,6 +401,8 @@ class VolunteerCourse(TimeStampedModel):
     attempts = models.SmallIntegerField(
         _("попытка"), default=1, validators=[MinValueValidator(1)], help_text=_("Номер текущей попытки.")
     )
+
+    verbose_name_cases = NameCases(_("запись на курс"), _("записи на курс"))
 
     class Meta:
         db_table = "volunteers_courses"
@@ -426,6 +453,8 @@ class VolunteerLesson(TimeStampedModel):
     start_date = models.DateTimeField(_("открыт"), null=True, blank=True)
     end_date = models.DateTimeField(_("завершён"), null=True, blank=True)
 
+    verbose_name_cases = NameCases(_("прохождение урока"), _("прохождения урока"))
+
     class Meta:
         db_table = "volunteers_lessons"
         verbose_name = _("прохождение урока")
@@ -470,6 +499,8 @@ class Certificate(TimeStampedModel):
     )
     code = models.CharField(_("код проверки"), max_length=32, unique=True, default=certificate_code, editable=False)
 
+    verbose_name_cases = NameCases(_("сертификат"), _("сертификата"))
+
     class Meta:
         db_table = "certificates"
         verbose_name = _("сертификат")
@@ -510,6 +541,8 @@ class Question(models.Model):
     )
     points = models.PositiveSmallIntegerField(_("баллы"), default=1, validators=[MinValueValidator(1)])
 
+    verbose_name_cases = NameCases(_("вопрос теста"), _("вопроса теста"))
+
     class Meta:
         db_table = "quiz_questions"
         verbose_name = _("вопрос теста")
@@ -532,6 +565,8 @@ class Choice(models.Model):
     question = models.ForeignKey(Question, verbose_name=_("вопрос"), on_delete=models.CASCADE, related_name="choices")
     text = models.CharField(_("вариант"), max_length=255)
     is_correct = models.BooleanField(_("верный"), default=False)
+
+    verbose_name_cases = NameCases(_("вариант ответа"), _("варианта ответа"))
 
     class Meta:
         db_table = "quiz_choices"
@@ -563,6 +598,8 @@ class QuizAttempt(models.Model):
     )
     submitted_at = models.DateTimeField(_("отправлен"), auto_now_add=True)
     checked_at = models.DateTimeField(_("проверен"), null=True, blank=True)
+
+    verbose_name_cases = NameCases(_("попытку теста"), _("попытки теста"))
 
     class Meta:
         db_table = "quiz_attempts"
@@ -606,6 +643,8 @@ class Answer(models.Model):
     )
     reviewed_at = models.DateTimeField(_("проверено"), null=True, blank=True)
 
+    verbose_name_cases = NameCases(_("ответ"), _("ответа"))
+
     class Meta:
         db_table = "quiz_answers"
         verbose_name = _("ответ")
@@ -640,6 +679,8 @@ class TeacherScope(models.Model):
         related_name="+",
         db_table="teacher_scopes_directions",
     )
+
+    verbose_name_cases = NameCases(_("ограничение преподавателя"), _("ограничения преподавателя"))
 
     class Meta:
         db_table = "teacher_scopes"

@@ -4,7 +4,7 @@ areas it is read from (core.cache.cached: "courses", and "site" for the directio
 and regions a course shows); the learner's own enrolment and progress are read anew, each
 in one small query."""
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.expressions import ArraySubquery
@@ -202,6 +202,13 @@ def course_structure_with_progress(
         if each.lesson_id == lesson_id:
             row = each
     return structure, passed_ids, row
+
+
+def lessons_passed_count(lessons: Iterable[Lesson], passed_ids: Collection[int]) -> tuple[int, int]:
+    """«Пройдено уроков N из M» as (N, M): the lessons that count for passing only, those
+    not additional — as `courses.services.course_evaluate` requires them."""
+    required = [lesson.pk for lesson in lessons if not lesson.additional]
+    return sum(pk in passed_ids for pk in required), len(required)
 
 
 # --- A course ---------------------------------------------------------------------------

@@ -292,8 +292,10 @@ def quiz_submit(*, enrolment: VolunteerCourse, lesson: Lesson, responses: dict[i
         notify(
             recipients=teachers,
             title=f"Ответы ждут проверки: {lesson}",
-            text=f"Волонтёр {enrolment.volunteer} отправил тест «{lesson}» курса «{enrolment.course}». "
+            # No «отправил»: a verb in the past after a name would guess the volunteer's gender.
+            text=f"Отправлен тест «{lesson}» курса «{enrolment.course}». Волонтёр: {enrolment.volunteer}. "
             "Откройте очередь проверки.",
+            link=reverse("courses:review_queue"),
         )
     return attempt
 
@@ -335,6 +337,7 @@ def answer_review(*, answer: Answer, fraction: float, comment: str, teacher: Use
         recipients=[enrolment.volunteer.user],
         title=f"Тест «{attempt.lesson}» проверен",
         text=f"Преподаватель проверил ваши ответы. Результат: {attempt.score:g} из 100.",
+        link=reverse("courses:lesson", args=[enrolment.course_id, attempt.lesson_id]),
     )
     return attempt
 
@@ -387,6 +390,7 @@ def course_evaluate(*, enrolment: VolunteerCourse) -> VolunteerCourse:
             title=f"Курс «{course}» пройден",
             text=f"Поздравляем! Вы прошли курс «{course}» с оценкой {enrolment.assessment:g} из 100. "
             "Сертификат будет выпущен в ближайшее время — он появится в разделе «Мои сертификаты».",
+            link=reverse("certificates:my"),
         )
         from courses.tasks import issue_passed_certificate
 
@@ -399,6 +403,7 @@ def course_evaluate(*, enrolment: VolunteerCourse) -> VolunteerCourse:
             title=f"Курс «{course}» не пройден",
             text=f"Оценка {enrolment.assessment:g} из 100, нужно не меньше {settings.COURSE_PASS_MARK}. "
             f"Курс можно пройти заново ({left}).",
+            link=reverse("courses:detail", args=[course.pk]),
         )
     return enrolment
 
@@ -501,13 +506,14 @@ def certificate_issue_on_passing(*, enrolment_id: int) -> Certificate | None:
         return None
     certificate, outcome = certificate_issue(enrolment=enrolment)
     if outcome is not CertificateOutcome.SKIPPED:
-        course, my_certificates = enrolment.course, settings.SITE_URL + reverse("certificates:my")
+        course = enrolment.course
         done = "готов" if outcome is CertificateOutcome.ISSUED else "обновлён"
         notify(
             recipients=[enrolment.volunteer.user],
             title=f"Сертификат за курс «{course}» {done}",
             text=f"Сертификат за курс «{course}» с оценкой {certificate.final_assessment:g} из 100 {done}. "
-            f"Скачать его можно в разделе «Мои сертификаты»: {my_certificates}",
+            "Скачать его можно в разделе «Мои сертификаты».",
+            link=reverse("certificates:my"),
         )
     return certificate
 
@@ -646,20 +652,28 @@ def webinar_remind(*, webinar_id: int) -> list[Message]:
     if webinar is None:
         return []
     lesson = webinar.lesson
-    learners = User.objects.none()
+    courses = Course.objects.none()
     if lesson.is_shown and lesson.type == Lesson.Type.WEBINAR:
-        courses = Course.objects.filter(shown(), chapters__lessons=lesson)
-        learners = User.objects.filter(
-            is_active=True,
-            volunteer__enrolments__status__in=STUDYING,
-            volunteer__enrolments__course__in=courses,
-        ).distinct()
+        courses = Course.objects.filter(shown(), chapters__lessons=lesson).distinct().order_by("pk")
     webinar.reminded_at = timezone.now()
     webinar.save(update_fields=["reminded_at"])
     start = timezone.localtime(webinar.start_date)
-    return notify(
-        recipients=learners,
-        title=f"Вебинар «{lesson}» в {start:%H:%M}",
-        text=f"Напоминаем: вебинар «{lesson}» начнётся {start:%d.%m.%Y} в {start:%H:%M} (время московское). "
-        f"Ссылка для подключения: {webinar.url_webinar}",
-    )
+    # A lesson may be in several courses: each learner is reminded once, with a link to the
+    # lesson in the first of their courses that has it.
+    sent: list[Message] = []
+    for course in courses:
+        learners = (
+            User.objects.filter(
+                is_active=True, volunteer__enrolments__status__in=STUDYING, volunteer__enrolments__course=course
+            )
+            .exclude(pk__in=[message.recipient_id for message in sent])
+            .distinct()
+        )
+        sent += notify(
+            recipients=learners,
+            title=f"Вебинар «{lesson}» в {start:%H:%M}",
+            text=f"Напоминаем: вебинар «{lesson}» начнётся {start:%d.%m.%Y} в {start:%H:%M} (время московское). "
+            f"Ссылка для подключения: {webinar.url_webinar}",
+            link=reverse("courses:lesson", args=[course.pk, lesson.pk]),
+        )
+    return sent

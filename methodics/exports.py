@@ -28,7 +28,7 @@ from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Space
 from core.docx import add_picture, apply_house_style
 from core.images import Picture, load_picture
 from core.pdf import picture_flowable, register_fonts
-from core.text import html_to_paragraphs
+from core.text import duration_text, html_to_paragraphs
 from methodics.models import Methodic
 from methodics.selectors import category_path
 
@@ -130,7 +130,7 @@ def _meta_lines(document: MethodicDocument) -> list[str]:
     meta = [f"Автор: {document.author}"]
     if document.category_path:
         meta.append(f"Категория: {document.category_line}")
-    meta.append(f"Продолжительность: {document.total_duration} мин")
+    meta.append(f"Продолжительность: {duration_text(document.total_duration)}")
     if document.tags:
         meta.append("Теги: " + ", ".join(document.tags))
     return meta
@@ -229,7 +229,7 @@ def render_methodic_pdf(document: MethodicDocument) -> bytes:
         story += [Paragraph(_markup(text), styles["body"]) for text in paragraphs]
 
     if document.steps:
-        story.append(Paragraph(f"Ход занятия ({document.total_duration} мин)", styles["heading"]))
+        story.append(Paragraph(f"Ход занятия ({duration_text(document.total_duration)})", styles["heading"]))
         story.append(_pdf_steps_table(document, styles, width))
         illustrated = [step for step in document.steps if load_picture(step.image)]
         if illustrated:
@@ -301,7 +301,7 @@ def render_methodic_docx(document: MethodicDocument) -> bytes:
             word.add_paragraph(text)
 
     if document.steps:
-        word.add_heading(f"Ход занятия ({document.total_duration} мин)", level=1)
+        word.add_heading(f"Ход занятия ({duration_text(document.total_duration)})", level=1)
         _docx_steps_table(word, document)
         illustrated = [step for step in document.steps if load_picture(step.image)]
         if illustrated:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from core.fields import SanitizedRichTextField, ThumbnailedUploadField, UploadFileField
 from core.models import TimeStampedModel
 from core.search import SearchableManager, search_vector_field
+from core.text import NameCases
 from core.uploads import inspect
 
 
@@ -25,6 +26,8 @@ class Category(models.Model):
         blank=True,
         related_name="children",
     )
+
+    verbose_name_cases = NameCases(_("категорию"), _("категории"))
 
     class Meta:
         db_table = "categories"
@@ -42,6 +45,8 @@ class Category(models.Model):
 
 class Tag(models.Model):
     name = models.CharField(_("тег"), max_length=50, unique=True)
+
+    verbose_name_cases = NameCases(_("тег"), _("тега"))
 
     class Meta:
         db_table = "tags"
@@ -98,6 +103,8 @@ class Methodic(TimeStampedModel):
 
     objects = SearchableManager()
 
+    verbose_name_cases = NameCases(_("методику"), _("методики"))
+
     class Meta:
         db_table = "methodics"
         verbose_name = _("методика")
@@ -133,6 +140,8 @@ class MethodicStep(models.Model):
     image = ThumbnailedUploadField(
         _("иллюстрация"), upload_to="methodics/steps/", blank=True, kind="image", max_mb_setting="PHOTO_MAX_MB"
     )
+
+    verbose_name_cases = NameCases(_("шаг занятия"), _("шага занятия"))
 
     class Meta:
         db_table = "methodic_steps"
@@ -171,6 +180,8 @@ class MethodicMedia(models.Model):
     url = models.URLField(_("ссылка"), blank=True)
     caption = models.CharField(_("подпись"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("добавлено"), auto_now_add=True)
+
+    verbose_name_cases = NameCases(_("медиафайл"), _("медиафайла"))
 
     class Meta:
         db_table = "methodic_media"
@@ -215,6 +226,8 @@ class Comment(models.Model):
         related_name="+",
     )
     hidden_at = models.DateTimeField(_("когда скрыт"), null=True, blank=True)
+
+    verbose_name_cases = NameCases(_("комментарий"), _("комментария"))
 
     class Meta:
         db_table = "methodic_comments"

@@ -1,5 +1,6 @@
 from django.db import transaction
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
@@ -57,6 +58,7 @@ def methodic_unpublish(*, methodic: Methodic, by: User, reason: str = "") -> Met
             recipients=[methodic.author],
             title=f"Методика снята с публикации: {methodic.title}",
             text=f"Модератор снял методику «{methodic.title}» с публикации. {reason}".strip(),
+            link=reverse("methodics:detail", args=[methodic.pk]),
         )
     return methodic
 
@@ -161,5 +163,6 @@ def comment_hide(*, comment: Comment, by: User) -> Comment:
             recipients=[comment.author],
             title=f"Комментарий скрыт: {comment.methodic.title}",
             text=f"Ваш комментарий к методике «{comment.methodic.title}» скрыт.",
+            link=reverse("methodics:detail", args=[comment.methodic_id]) + f"#comment-{comment.pk}",
         )
     return comment

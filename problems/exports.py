@@ -55,6 +55,15 @@ class SolutionEntry:
     paragraphs: tuple[str, ...]
     image: Picture | Path | None = None
 
+    @property
+    def heading(self) -> str:
+        """«Решение: Способ 2», but a title that already says «Решение…» is printed as it is,
+        not as «Решение: Решение»."""
+        title = self.title.strip()
+        if not title:
+            return "Решение"
+        return title if title.casefold().startswith("решение") else f"Решение: {title}"
+
 
 @dataclass(frozen=True)
 class TaskEntry:
@@ -183,7 +192,7 @@ def render_tasks_pdf(document: TasksDocument) -> bytes:
                 answer = f"Ответ: {entry.answer}" if entry.answer else NO_ANSWER
                 story.append(Paragraph(_markup(answer), styles["body"]))
                 for solution in entry.solutions:
-                    story.append(Paragraph(_markup(f"Решение: {solution.title}"), styles["label"]))
+                    story.append(Paragraph(_markup(solution.heading), styles["label"]))
                     story += [Paragraph(_markup(text), styles["body"]) for text in solution.paragraphs]
                     story += _pdf_picture(solution.image, width, height)
 
@@ -239,7 +248,7 @@ def render_tasks_docx(document: TasksDocument) -> bytes:
                 word.add_heading(f"{entry.number}. {entry.title}", level=2)
                 word.add_paragraph(f"Ответ: {entry.answer}" if entry.answer else NO_ANSWER)
                 for solution in entry.solutions:
-                    word.add_heading(f"Решение: {solution.title}", level=3)
+                    word.add_heading(solution.heading, level=3)
                     _docx_paragraphs(word, solution.paragraphs)
                     add_picture(word, solution.image, text_width)
 

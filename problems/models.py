@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from core.fields import SanitizedRichTextField, UploadImageField
 from core.models import TimeStampedModel
 from core.search import SearchableManager, search_vector_field
+from core.text import NameCases
 
 
 def image_field(upload_to: str):
@@ -31,6 +32,8 @@ class Block(models.Model):
     description = models.TextField(_("описание"), blank=True)
     order_number = models.PositiveSmallIntegerField(_("порядковый номер"), default=1, validators=[MinValueValidator(1)])
     external_key = models.CharField(_("внешний ключ"), max_length=100, unique=True, null=True, blank=True)
+
+    verbose_name_cases = NameCases(_("блок задач"), _("блока задач"))
 
     class Meta:
         db_table = "blocks"
@@ -56,6 +59,8 @@ class Reference(TimeStampedModel):
     search_vector = search_vector_field(A=("title",), B=("description",))
 
     objects = SearchableManager()
+
+    verbose_name_cases = NameCases(_("справочный материал"), _("справочного материала"))
 
     class Meta:
         db_table = "reference_materials"
@@ -112,6 +117,8 @@ class Task(TimeStampedModel):
 
     objects = SearchableManager()
 
+    verbose_name_cases = NameCases(_("задачу"), _("задачи"))
+
     class Meta:
         db_table = "tasks"
         verbose_name = _("задача")
@@ -150,6 +157,8 @@ class Solution(TimeStampedModel):
     )
     is_private = models.BooleanField(_("скрытое"), default=False, help_text=_("Видят только автор и администраторы."))
 
+    verbose_name_cases = NameCases(_("решение"), _("решения"))
+
     class Meta:
         db_table = "solutions"
         verbose_name = _("решение")
@@ -166,6 +175,8 @@ class Favorite(models.Model):
     )
     task = models.ForeignKey(Task, verbose_name=_("задача"), on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(_("добавлена"), auto_now_add=True)
+
+    verbose_name_cases = NameCases(_("избранную задачу"), _("избранной задачи"))
 
     class Meta:
         db_table = "favorites"
@@ -198,6 +209,8 @@ class Variant(TimeStampedModel):
     share_token = models.CharField(_("ссылка"), max_length=32, unique=True, default=share_token, editable=False)
     tasks = models.ManyToManyField(Task, verbose_name=_("задачи"), through="VariantTask", related_name="+")
 
+    verbose_name_cases = NameCases(_("вариант"), _("варианта"))
+
     class Meta:
         db_table = "variants"
         verbose_name = _("вариант")
@@ -215,6 +228,8 @@ class VariantTask(models.Model):
     variant = models.ForeignKey(Variant, verbose_name=_("вариант"), on_delete=models.CASCADE, related_name="entries")
     task = models.ForeignKey(Task, verbose_name=_("задача"), on_delete=models.CASCADE, related_name="+")
     position = models.PositiveSmallIntegerField(_("номер"), validators=[MinValueValidator(1)])
+
+    verbose_name_cases = NameCases(_("задачу варианта"), _("задачи варианта"))
 
     class Meta:
         db_table = "variant_tasks"

@@ -1,6 +1,7 @@
 from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
@@ -44,6 +45,7 @@ def task_submit(*, task: Task, author: User) -> Task:
         title=f"Задача на модерации: {task.title}",
         text=f"{author.get_full_name() or author.username} предлагает задачу «{task.title}» "
         f"в блок «{task.block}». Очередь модерации — в разделе администрирования «Задачи».",
+        link=reverse("admin:problems_task_change", args=[task.pk]),
     )
     return task
 
@@ -59,7 +61,12 @@ def task_approve(*, task: Task, moderator: User) -> Task:
     task.save(update_fields=["status", "reviewer", "reviewed_at", "rejection_reason", "updated_at"])
     content_changed("problems")
     if task.author:
-        notify(recipients=[task.author], title=f"Задача опубликована: {task.title}", text="Модератор одобрил задачу.")
+        notify(
+            recipients=[task.author],
+            title=f"Задача опубликована: {task.title}",
+            text="Модератор одобрил задачу.",
+            link=reverse("problems:task", args=[task.pk]),
+        )
     return task
 
 
@@ -81,6 +88,7 @@ def task_reject(*, task: Task, moderator: User, reason: str) -> Task:
             recipients=[task.author],
             title=f"Задача отклонена: {task.title}",
             text=f"Модератор отклонил задачу. Причина: {task.rejection_reason}",
+            link=reverse("problems:edit_suggestion", args=[task.pk]),
         )
     return task
 

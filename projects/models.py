@@ -10,6 +10,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 from core.fields import SanitizedRichTextField, ThumbnailedUploadField, UploadFileField, private_photo
 from core.models import TimeStampedModel
 from core.storage import OwnFolder, PrivateStorage
+from core.text import NameCases
 from methodics.models import Methodic
 
 
@@ -40,6 +41,8 @@ class Attachment(models.Model):
     )
     created_at = models.DateTimeField(_("загружено"), auto_now_add=True)
 
+    verbose_name_cases = NameCases(_("вложение"), _("вложения"))
+
     class Meta:
         db_table = "attachments"
         verbose_name = _("вложение")
@@ -62,6 +65,8 @@ class Project(TimeStampedModel):
     address = models.CharField(_("адрес"), max_length=300, blank=True)
     note = models.TextField(_("примечание"), blank=True)
     attachments = GenericRelation(Attachment)
+
+    verbose_name_cases = NameCases(_("проект"), _("проекта"))
 
     class Meta:
         db_table = "projects"
@@ -91,6 +96,8 @@ class ProjectMember(models.Model):
     )
     role = models.CharField(_("роль"), max_length=10, choices=Role.choices)
 
+    verbose_name_cases = NameCases(_("участника проекта"), _("участника проекта"), _("участников проекта"))
+
     class Meta:
         db_table = "project_members"
         verbose_name = _("участник проекта")
@@ -112,6 +119,8 @@ class Term(models.Model):
     finish_date = models.DateField(_("окончание"))
     attachments = GenericRelation(Attachment)
 
+    verbose_name_cases = NameCases(_("период обучения"), _("периода обучения"))
+
     class Meta:
         db_table = "terms"
         verbose_name = _("период обучения")
@@ -130,6 +139,8 @@ class StudentGroup(models.Model):
     name = models.CharField(_("название"), max_length=200)
     note = models.TextField(_("примечание"), blank=True)
 
+    verbose_name_cases = NameCases(_("группу"), _("группы"))
+
     class Meta:
         db_table = "student_groups"
         verbose_name = _("группа")
@@ -143,6 +154,8 @@ class StudentGroup(models.Model):
 
 class DocumentType(models.Model):
     name = models.CharField(_("вид документа"), max_length=100, unique=True)
+
+    verbose_name_cases = NameCases(_("вид документа"), _("вида документа"))
 
     class Meta:
         db_table = "document_types"
@@ -169,6 +182,8 @@ class Student(TimeStampedModel):
     avatar = private_photo(_("фотография"), prefix="projects/students")  # a minor's: views.pages.student_photo
     note = models.TextField(_("примечание"), blank=True)
     attachments = GenericRelation(Attachment)
+
+    verbose_name_cases = NameCases(_("учащегося"), _("учащегося"), _("учащихся"))
 
     class Meta:
         db_table = "students"
@@ -219,6 +234,8 @@ class DocumentView(models.Model):
     )
     viewed_at = models.DateTimeField(_("когда"), auto_now_add=True)
 
+    verbose_name_cases = NameCases(_("просмотр документа"), _("просмотра документа"))
+
     class Meta:
         db_table = "student_document_views"
         verbose_name = _("просмотр документа")
@@ -242,6 +259,8 @@ class GroupMembership(models.Model):
     )
     joined_on = models.DateField(_("в группе с"))
     left_on = models.DateField(_("в группе по"), null=True, blank=True)
+
+    verbose_name_cases = NameCases(_("участие в группе"), _("участия в группе"))
 
     class Meta:
         db_table = "group_memberships"
@@ -282,6 +301,8 @@ class ProjectCourse(models.Model):
     note = models.TextField(_("примечание"), blank=True)
     attachments = GenericRelation(Attachment)
 
+    verbose_name_cases = NameCases(_("курс проекта"), _("курса проекта"))
+
     class Meta:
         db_table = "project_courses"
         verbose_name = _("курс проекта")
@@ -320,6 +341,8 @@ class ProjectLesson(models.Model):
     web_links = models.TextField(_("ссылки"), blank=True, help_text=_("По одной на строке."))
     note = models.TextField(_("примечание"), blank=True)
     attachments = GenericRelation(Attachment)
+
+    verbose_name_cases = NameCases(_("занятие"), _("занятия"))
 
     class Meta:
         db_table = "project_lessons"

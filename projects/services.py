@@ -1,6 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.urls import reverse
 
 from accounts.models import User
 from accounts.services import notify
@@ -153,6 +154,7 @@ def attendance_pdf_send(*, key: str, course_id: int, user_id: int) -> bool:
             title=f"Файл готов: {file_name}",
             text=f"Посещаемость курса «{course.name}» — во вложении к этому сообщению на сайте.",
             attachment=ContentFile(render_attendance_pdf(build_sheet(course)), name=file_name),
+            link=reverse("projects:course", args=[course.pk]),
         )
 
     return once(key, deliver)

@@ -13,6 +13,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 
 from core.fields import private_photo
 from core.models import TimeStampedModel
+from core.text import NameCases
 
 OLDEST_PLAUSIBLE_AGE = 100
 
@@ -22,6 +23,8 @@ class Location(models.Model):
 
     code = models.SmallIntegerField(_("код региона"), unique=True, null=True, blank=True)
     region = models.CharField(_("регион"), max_length=120, unique=True)
+
+    verbose_name_cases = NameCases(_("регион"), _("региона"))
 
     class Meta:
         db_table = "locations"
@@ -38,6 +41,8 @@ class Direction(models.Model):
 
     title = models.CharField(_("название"), max_length=120, unique=True)
     description = models.TextField(_("описание"), blank=True)
+
+    verbose_name_cases = NameCases(_("направление"), _("направления"))
 
     class Meta:
         db_table = "directions"
@@ -62,6 +67,8 @@ class Level(models.Model):
     rank = models.PositiveSmallIntegerField(_("порядок"), unique=True, validators=[MinValueValidator(1)])
     description = models.TextField(_("описание и условия достижения"), blank=True)
 
+    verbose_name_cases = NameCases(_("уровень"), _("уровня"))
+
     class Meta:
         db_table = "levels"
         verbose_name = _("уровень")
@@ -76,6 +83,8 @@ class Level(models.Model):
 class Badge(models.Model):
     name = models.CharField(_("название"), max_length=40, unique=True)
     description = models.TextField(_("описание и условия получения"), blank=True)
+
+    verbose_name_cases = NameCases(_("значок"), _("значка"))
 
     class Meta:
         db_table = "badges"
@@ -152,6 +161,8 @@ class Volunteer(TimeStampedModel):
 
     objects = VolunteerQuerySet.as_manager()
 
+    verbose_name_cases = NameCases(_("волонтёра"), _("волонтёра"), _("волонтёров"))
+
     class Meta:
         db_table = "volunteers"
         verbose_name = _("волонтёр")
@@ -215,6 +226,8 @@ class VolunteerLevel(TimeStampedModel):
 
     objects = VolunteerLevelQuerySet.as_manager()
 
+    verbose_name_cases = NameCases(_("уровень волонтёра"), _("уровня волонтёра"))
+
     class Meta:
         db_table = "volunteers_levels"
         verbose_name = _("уровень волонтёра")
@@ -246,6 +259,8 @@ class PendingLevel(VolunteerLevel):
 
     objects = PendingLevelManager()
 
+    verbose_name_cases = NameCases(_("заявку на уровень"), _("заявки на уровень"))
+
     class Meta:
         proxy = True
         verbose_name = _("заявка на уровень")
@@ -264,6 +279,8 @@ class VolunteerBadge(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("выдан"), auto_now_add=True)
+
+    verbose_name_cases = NameCases(_("значок волонтёра"), _("значка волонтёра"))
 
     class Meta:
         db_table = "volunteers_badges"
@@ -290,6 +307,8 @@ class LocationChange(models.Model):
         Location, verbose_name=_("стал регион"), on_delete=models.PROTECT, related_name="+"
     )
     changed_at = models.DateTimeField(_("когда"), auto_now_add=True)
+
+    verbose_name_cases = NameCases(_("смену региона"), _("смены региона"))
 
     class Meta:
         db_table = "volunteers_location_changes"

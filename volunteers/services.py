@@ -1,6 +1,7 @@
 import enum
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
@@ -69,7 +70,7 @@ def volunteer_choose_level(*, volunteer: Volunteer, level: Level, lowering_confi
         if any(record.level_id == level.pk for record in pending):
             return LevelChange.UNCHANGED
         VolunteerLevel.objects.filter(pk__in=[record.pk for record in pending]).delete()
-        VolunteerLevel.objects.create(volunteer=volunteer, level=level, confirmed=False)
+        requested = VolunteerLevel.objects.create(volunteer=volunteer, level=level, confirmed=False)
         notify(
             recipients=administrators(),
             title=f"Заявка на уровень «{level}»: {volunteer.user.get_full_name()}",
@@ -78,6 +79,7 @@ def volunteer_choose_level(*, volunteer: Volunteer, level: Level, lowering_confi
                 f"Сейчас подтверждён уровень «{current}». Подтвердите или отклоните заявку в разделе "
                 "администрирования «Ожидают подтверждения»."
             ),
+            link=reverse("admin:volunteers_pendinglevel_change", args=[requested.pk]),
         )
         return LevelChange.REQUESTED
 
@@ -116,6 +118,7 @@ def levels_confirm(*, record_ids, confirmed_by: User) -> int:
             recipients=[record.volunteer.user],
             title=f"Уровень «{record.level}» подтверждён",
             text=f"Администратор подтвердил ваш уровень «{record.level}». Вам открыты курсы этого уровня.",
+            link=reverse("volunteers:profile"),
         )
     return len(records)
 
@@ -135,6 +138,7 @@ def levels_reject(*, record_ids, rejected_by: User, reason: str = "") -> int:
             recipients=[record.volunteer.user],
             title=f"Заявка на уровень «{record.level}» отклонена",
             text=f"Администратор отклонил заявку на уровень «{record.level}». {reason}".strip(),
+            link=reverse("volunteers:profile"),
         )
     return len(records)
 
@@ -155,5 +159,6 @@ def badge_award(*, badge: Badge, volunteers, awarded_by: User | None) -> int:
         recipients=[volunteer.user for volunteer in newcomers],
         title=f"Новый значок: «{badge}»",
         text=f"Вам выдан значок «{badge}». {badge.description}".strip(),
+        link=reverse("volunteers:profile"),
     )
     return len(newcomers)

@@ -52,9 +52,10 @@ def yandex(settings):
         yield mock
 
 
-def log_in_with_yandex(client):
-    """The browser's part: POST the button's form, follow Yandex's redirect back with a code."""
-    start = client.post("/auth/login/yandex-oauth2/")
+def log_in_with_yandex(client, **form):
+    """The browser's part: POST the button's form (with its `next`, if any), follow
+    Yandex's redirect back with a code."""
+    start = client.post("/auth/login/yandex-oauth2/", form)
     assert start.status_code == 302
     authorize = urlsplit(start["Location"])
     assert f"{authorize.scheme}://{authorize.netloc}{authorize.path}" == "https://oauth.yandex.com/authorize"
@@ -200,7 +201,7 @@ def test_links_to_a_volunteer_account_whose_address_is_confirmed(client, yandex)
 
     response = log_in_with_yandex(client)
 
-    assert response["Location"] == "/accounts/profile/"
+    assert response["Location"] == "/accounts/start/"  # then by role (accounts.views.landing)
     assert User.objects.count() == 1
     assert UserSocialAuth.objects.get().user == local
     page = client.get("/accounts/profile/")
@@ -290,7 +291,7 @@ def test_a_signed_in_teacher_links_yandex_id_from_the_profile(client, yandex, co
     teacher = UserFactory(email="e.vasilieva@school.example", confirmed_email=confirmed_email, roles=[TEACHER])
     client.force_login(teacher)
 
-    response = log_in_with_yandex(client)
+    response = log_in_with_yandex(client, next="/accounts/profile/")  # as the profile's form sends it
 
     assert response["Location"] == "/accounts/profile/"
     association = UserSocialAuth.objects.get()

@@ -8,7 +8,8 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.roles import MAIN_ADMIN
-from accounts.tests.factories import TEST_PASSWORD, UserFactory
+from accounts.tests.browser import log_in
+from accounts.tests.factories import UserFactory
 from methodics.tests.factories import MethodicFactory
 from problems.tests.factories import SolutionFactory, TaskFactory
 
@@ -55,11 +56,7 @@ def test_pages_with_javascript_and_the_rich_text_editor_run_within_the_policy(pa
     methodic = MethodicFactory(title="Снежный ком")
     violations, unprotected = watch_policy(page)
 
-    page.goto("/accounts/login/")
-    page.get_by_label("Электронная почта").fill(main_admin.email)
-    page.get_by_label("Пароль:", exact=True).fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Войти").click()
-    expect(page.get_by_role("heading", name="Профиль")).to_be_visible()
+    log_in(page, main_admin)
 
     # The task page: «Показать ответ» fetches the answer (static/js/problems.js).
     page.goto(task.get_absolute_url())

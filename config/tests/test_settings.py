@@ -1,9 +1,11 @@
 """Production settings, read as an operator sets them (README, «Configuration»)."""
 
 import os
+import shutil
 import subprocess
 import sys
 
+import pytest
 from django.conf import settings
 
 PRODUCTION = {
@@ -25,7 +27,9 @@ PRODUCTION = {
 def manage(*args, **env):
     # Not an operator's: the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for this process.
     inherited = {name: value for name, value in os.environ.items() if name != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    environment = {**inherited, "DJANGO_SETTINGS_MODULE": "config.settings", **env}
+    # A variable given as None is unset, whatever this process has.
+    merged = {**inherited, "DJANGO_SETTINGS_MODULE": "config.settings", **env}
+    environment = {name: value for name, value in merged.items() if value is not None}
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=settings.BASE_DIR, env=environment, capture_output=True, text=True
     )
@@ -58,6 +62,45 @@ def test_redis_url_makes_the_cache_and_the_sessions_shared():
         "django.core.cache.backends.locmem.LocMemCache",
         "django.contrib.sessions.backends.db",
     ], own.stderr
+
+
+def test_development_mail_goes_to_files_unless_a_backend_is_given():
+    show = "from django.conf import settings; print(settings.EMAIL_BACKEND, settings.EMAIL_FILE_PATH)"
+    # No embedded PostgreSQL is started: the settings only parse this URL.
+    development = {"DEBUG": None, "EMAIL_BACKEND": None, "EMAIL_FILE_PATH": None}
+    development["DATABASE_URL"] = PRODUCTION["DATABASE_URL"]
+    smtp_backend = "django.core.mail.backends.smtp.EmailBackend"
+
+    files = manage("shell", "--no-imports", "-c", show, **development)
+    smtp = manage("shell", "--no-imports", "-c", show, **{**development, "EMAIL_BACKEND": smtp_backend})
+    production = manage("shell", "--no-imports", "-c", show, **{**PRODUCTION, "EMAIL_BACKEND": None})
+
+    assert files.stdout.split() == [
+        "django.core.mail.backends.filebased.EmailBackend",
+        str(settings.BASE_DIR / ".data" / "emails"),
+    ], files.stderr
+    assert smtp.stdout.split()[0] == smtp_backend, smtp.stderr
+    assert production.stdout.split()[0] == "django.core.mail.backends.console.EmailBackend", production.stderr
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="no make")
+def test_make_run_serves_links_on_the_address_it_serves():
+    """`make -n` only prints the commands: no virtualenv is made or needed."""
+
+    def run(*args, **env):
+        environment = {name: value for name, value in {**os.environ, **env}.items() if value is not None}
+        result = subprocess.run(
+            ["make", "-n", "run", *args], cwd=settings.BASE_DIR, env=environment, capture_output=True, text=True
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    assert "SITE_URL=http://0.0.0.0:9000 .venv/bin/python manage.py runserver 0.0.0.0:9000" in run(
+        "HOST=0.0.0.0:9000", SITE_URL=None
+    )
+    assert "SITE_URL=http://127.0.0.1:8000 .venv/bin/python manage.py seed_demo" in run(SITE_URL=None)
+    given = run("HOST=0.0.0.0:9000", SITE_URL="https://volna.example")
+    assert "SITE_URL=https://volna.example .venv/bin/python manage.py runserver 0.0.0.0:9000" in given
 
 
 def test_production_without_a_shared_cache_is_warned_about():

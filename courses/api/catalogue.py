@@ -24,6 +24,7 @@ from courses.selectors import (
     enrolment_of,
     enrolment_statuses,
     learner_course,
+    lessons_passed_count,
     refusal_reason,
 )
 from courses.views.catalogue import enrolments_of, my_course_rows
@@ -211,6 +212,7 @@ class CourseDetail(APIView):
             structure, passed_ids, _ = course_structure_with_progress(course, learner.volunteer)
         lessons = [lesson for _, chapter_lessons in structure for lesson in chapter_lessons]
         next_lesson = next((lesson for lesson in lessons if lesson.pk not in passed_ids), None)
+        passed_count, lesson_count = lessons_passed_count(lessons, passed_ids)
         refusal = None
         if learner.volunteer is not None:
             refusal = refusal_reason(learner, course, region_ids={pk for pk, _ in found.regions})
@@ -222,8 +224,8 @@ class CourseDetail(APIView):
                 "skills": [{"title": title, "description": text} for title, text in found.skills],
                 "questions": [{"question": question, "answer": answer} for question, answer in found.questions],
                 "structure": _program(structure, passed_ids),
-                "lesson_count": len(lessons),
-                "passed_count": len(passed_ids),
+                "lesson_count": lesson_count,
+                "passed_count": passed_count,
                 "next_lesson_id": next_lesson.pk if enrolment is not None and next_lesson else None,
                 "enrolment": enrolment,
                 "refusal": refusal,

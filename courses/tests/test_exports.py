@@ -76,8 +76,25 @@ def test_prints_the_facts_in_cyrillic(pdf):
     assert "Итоговая оценка: 87,5 из 100" in text
     assert "Объём: 2 ч 30 мин" in text
     assert "Дата выдачи: 3 мая 2026 г." in text
-    assert "Выдал: Пётр Ильич Смирнов" in text
+    assert "Кем выдан: Пётр Ильич Смирнов" in text
     assert "ВОЛОНТЁРСКАЯ ОРГАНИЗАЦИЯ «ВОЛНА»" in text
+
+
+@pytest.mark.parametrize(
+    ("minutes", "volume"), [(50, "Объём: 50 мин ·"), (120, "Объём: 2 ч ·"), (90, "Объём: 1 ч 30 мин ·")]
+)
+def test_the_volume_has_no_zero_hours_and_no_zero_minutes(minutes, volume):
+    text = text_of(render_certificate_pdf(certificate_data(minutes=minutes)))
+
+    assert volume in text
+    assert not re.search(r"(?<!\d)0 (ч|мин)", text)
+
+
+def test_no_verb_after_the_name_guesses_a_gender(pdf):
+    text = text_of(pdf)
+
+    assert "об успешном прохождении курса" in text
+    assert not re.search(r"прош[её]л|\(а\)|Выдал", text)
 
 
 def test_the_qr_code_is_a_link_to_the_verification_page_printed_beneath(pdf):

@@ -10,7 +10,17 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.tests.factories import TEST_PASSWORD
-from courses.models import Answer, Lesson, Question, QuizAttempt, VideoLesson, VolunteerCourse, VolunteerLesson, Webinar
+from courses.models import (
+    Answer,
+    Chapter,
+    Lesson,
+    Question,
+    QuizAttempt,
+    VideoLesson,
+    VolunteerCourse,
+    VolunteerLesson,
+    Webinar,
+)
 from courses.selectors import course_details, course_structure
 from courses.services import answer_review
 from courses.tests.factories import CourseFactory, add_chapter, add_lesson, add_question
@@ -163,6 +173,16 @@ def test_a_text_lesson_shows_its_text_and_the_contents(client, course, learner):
     assert "Урок 1 из 4" in page
     assert f'action="{lesson_url(course, course.intro, "finish")}"' in page
     assert 'rel="prev"' not in page
+
+
+def test_an_untitled_chapter_is_named_by_its_number_on_the_course_and_lesson_pages(client, course, learner):
+    Chapter.objects.filter(title="Практика").update(title="")
+
+    course_page = page_of(client.get(course_url(course)))
+    lesson_page = page_of(client.get(lesson_url(course, course.intro)))
+
+    assert re.findall(r'<h3 id="chapter-\d+">([^<]+)</h3>', course_page) == ["1. Теория", "Глава 2"]
+    assert re.findall(r"<h3>([^<]+)</h3>", lesson_page) == ["Теория", "Глава 2"]
 
 
 @pytest.mark.parametrize(("course_id", "lesson_id"), [(1, 3), (10, 100), (205, 7), (7, 1020)])

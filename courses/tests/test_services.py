@@ -519,6 +519,19 @@ class TestOpenAnswerSubmission:
         assert messages_to(bystander) == []
         assert messages_to(enrolment.volunteer.user) == []
 
+    def test_the_teachers_message_names_the_volunteer_without_guessing_a_gender(self, enrolment, quiz):
+        teacher = UserFactory(roles=[TEACHER])
+        essay = add_question(quiz, kind=Question.Kind.OPEN, text="Опишите свои действия.")
+
+        quiz_submit(enrolment=enrolment, lesson=quiz, responses={essay.pk: {"text": "Позвоню 112."}})
+
+        text = Message.objects.get(recipient=teacher).text
+        assert text == (
+            f"Отправлен тест «Итоговый тест» курса «{enrolment.course}». Волонтёр: {enrolment.volunteer}. "
+            "Откройте очередь проверки."
+        )
+        assert "отправил" not in text
+
 
 class TestAnswerReview:
     @pytest.fixture

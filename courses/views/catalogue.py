@@ -17,10 +17,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.cache import cached, kept_for_visitors
+from core.text import duration_text
 from core.urls import url_pattern
 from courses import services
 from courses.filters import CourseFilter
-from courses.models import ChapterLesson, Course, CourseChapter, Lesson, VolunteerCourse, VolunteerLesson, shown
+from courses.models import (
+    Certificate,
+    ChapterLesson,
+    Course,
+    CourseChapter,
+    Lesson,
+    VolunteerCourse,
+    VolunteerLesson,
+    shown,
+)
 from courses.selectors import (
     Learner,
     catalogue_courses,
@@ -30,6 +40,7 @@ from courses.selectors import (
     enrolment_of,
     enrolment_statuses,
     learner_course,
+    lessons_passed_count,
     refusal_reason,
 )
 from courses.views.learner import (
@@ -54,14 +65,6 @@ ENROLMENT_MARKS = {
     VolunteerCourse.Status.FAILED: "Не пройден",
 }
 FINISHED = (VolunteerCourse.Status.PASSED, VolunteerCourse.Status.FAILED)
-
-
-def duration_text(minutes: int) -> str:
-    """«2 ч 30 мин», «45 мин», «3 ч» — short units, so no plural forms are needed."""
-    hours, rest = divmod(minutes or 0, 60)
-    if hours and rest:
-        return f"{hours} ч {rest} мин"
-    return f"{hours} ч" if hours else f"{rest} мин"
 
 
 def date_text(day: date) -> str:
@@ -187,6 +190,10 @@ def detail(request, course_id: int):
         structure, passed_ids, _ = course_structure_with_progress(course, learner.volunteer)
     lessons = [lesson for _, chapter_lessons in structure for lesson in chapter_lessons]
     next_lesson = next((lesson for lesson in lessons if lesson.pk not in passed_ids), None)
+    passed_count, lesson_count = lessons_passed_count(lessons, passed_ids)
+    certificate = None
+    if enrolment is not None and enrolment.status == VolunteerCourse.Status.PASSED:
+        certificate = Certificate.objects.filter(volunteer_id=enrolment.volunteer_id, course=course).first()
     link = lesson_link(course.pk) if enrolment is not None else None
     # Once per page: get_type_display() looks the label up anew for each of the lessons.
     type_labels = {value: str(label) for value, label in Lesson.Type.choices}
@@ -215,9 +222,10 @@ def detail(request, course_id: int):
         # Plain values, all the program shows: the template keeps it drawn by them.
         "structure": program,
         "structure_version": repr(program),
-        "lesson_count": len(lessons),
-        "passed_count": len(passed_ids),
+        "lesson_count": lesson_count,
+        "passed_count": passed_count,
         "enrolment": enrolment,
+        "certificate": certificate,
         "finished": enrolment is not None and enrolment.status in FINISHED,
         "failed": enrolment is not None and enrolment.status == VolunteerCourse.Status.FAILED,
         "next_lesson_url": link(next_lesson.pk) if link and next_lesson else None,
@@ -268,20 +276,20 @@ def retake(request, course_id: int):
     return redirect(course)
 
 
-def _shown_lesson_ids_by_course(course_ids: list[int]) -> dict[int, list[int]]:
-    """The shown lessons of several courses in reading order, in two queries whatever the
-    number of courses (course_lessons() would take two per course)."""
+def _shown_lesson_ids_by_course(course_ids: list[int]) -> dict[int, list[tuple[int, bool]]]:
+    """The shown lessons of several courses in reading order, each as (id, additional), in
+    two queries whatever the number of courses (course_lessons() would take two per course)."""
     chapters = CourseChapter.objects.filter(course_id__in=course_ids).order_by("course_id", "order_number")
     chapter_course = list(chapters.values_list("course_id", "chapter_id"))
-    lessons_of_chapter: dict[int, list[int]] = {}
+    lessons_of_chapter: dict[int, list[tuple[int, bool]]] = {}
     links = (
         ChapterLesson.objects.filter(shown("lesson__"), chapter_id__in={chapter_id for _, chapter_id in chapter_course})
         .order_by("chapter_id", "order_number")
-        .values_list("chapter_id", "lesson_id")
+        .values_list("chapter_id", "lesson_id", "lesson__additional")
     )
-    for chapter_id, lesson_id in links:
-        lessons_of_chapter.setdefault(chapter_id, []).append(lesson_id)
-    by_course: dict[int, list[int]] = {course_id: [] for course_id in course_ids}
+    for chapter_id, lesson_id, additional in links:
+        lessons_of_chapter.setdefault(chapter_id, []).append((lesson_id, additional))
+    by_course: dict[int, list[tuple[int, bool]]] = {course_id: [] for course_id in course_ids}
     for course_id, chapter_id in chapter_course:
         by_course[course_id].extend(lessons_of_chapter.get(chapter_id, []))
     return by_course
@@ -316,17 +324,19 @@ def my_course_rows(volunteer, enrolments: list[VolunteerCourse]) -> list[MyCours
         VolunteerLesson.objects.filter(
             volunteer=volunteer,
             passed=True,
-            lesson_id__in={lesson_id for ids in lessons.values() for lesson_id in ids},
+            lesson_id__in={lesson_id for entries in lessons.values() for lesson_id, _ in entries},
         ).values_list("lesson_id", flat=True)
     )
     rows = []
     for enrolment in enrolments:
-        ids = lessons[enrolment.course_id]
+        ids = [lesson_id for lesson_id, _ in lessons[enrolment.course_id]]
+        # As lessons_passed_count(): only the lessons that count for passing are counted.
+        required = [lesson_id for lesson_id, additional in lessons[enrolment.course_id] if not additional]
         rows.append(
             MyCourse(
                 enrolment=enrolment,
-                lesson_count=len(ids),
-                passed_count=sum(lesson_id in passed for lesson_id in ids),
+                lesson_count=len(required),
+                passed_count=sum(lesson_id in passed for lesson_id in required),
                 next_lesson_id=next((lesson_id for lesson_id in ids if lesson_id not in passed), None),
             )
         )

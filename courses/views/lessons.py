@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.input_checks import parse_id
+from core.text import duration_text
 from courses import services
 from courses.models import Answer, Choice, Course, Lesson, Question, QuizAttempt, VolunteerCourse, VolunteerLesson
 from courses.selectors import (
@@ -27,7 +28,7 @@ from courses.selectors import (
     learner_course,
     lesson_webinars,
 )
-from courses.views.catalogue import duration_text, lesson_link
+from courses.views.catalogue import lesson_link
 from courses.views.learner import learner_context, learner_for_request
 from volunteers.models import Volunteer
 
@@ -168,7 +169,8 @@ def lesson(request, course_id: int, lesson_id: int):
     link = lesson_link(place.course.pk)
     contents = [
         (
-            entry.chapter.title,
+            # An untitled chapter is named by its number in the course, as the course page does.
+            entry.chapter.title or _("Глава %(number)s") % {"number": entry.order_number},
             [
                 (link(each.pk), each.title, each.pk == current.pk, each.pk in place.passed_ids)
                 for each in chapter_lessons

@@ -115,7 +115,8 @@ def course_students(request, course_id: int):
     volunteer's region, progress, assessment and attempt; all statuses grouped, or one
     (`?status=…`), paginated."""
     course = get_object_or_404(Course, pk=course_id)
-    lesson_ids = [lesson.pk for lesson in course_lessons(course)]
+    # Progress counts the lessons that count for passing only, as lessons_passed_count().
+    lesson_ids = [lesson.pk for lesson in course_lessons(course) if not lesson.additional]
     status = CourseStudentsFilterForm(request.GET).status_chosen()
     counts = dict(course.enrolments.order_by().values_list("status").annotate(Count("pk")))
     lessons_passed = VolunteerLesson.objects.filter(

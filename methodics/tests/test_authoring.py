@@ -440,3 +440,15 @@ def test_a_moderator_deletes_another_authors_methodic(client, moderator_teacher,
     assert client.post(url(own, "delete")).status_code == 302
     assert not Methodic.objects.filter(pk=own.pk).exists()
     assert Category.objects.exists()  # the category stays
+
+
+@pytest.mark.parametrize(("steps", "text"), [(0, "0 шагов"), (1, "1 шаг"), (3, "3 шага"), (5, "5 шагов")])
+def test_the_editor_counts_steps_with_the_russian_plural(as_teacher, own, steps, text):
+    for _ in range(steps):
+        add_step(own, duration=30)
+
+    state = as_teacher.get(url(own)).content.decode().split('class="authoring-state"')[1].split("</p>")[0]
+
+    assert f"· {text} ·" in state
+    assert "шаги" not in state and "шагa" not in state
+    assert ("1 ч 30 мин" if steps == 3 else "2 ч 30 мин" if steps == 5 else "") in state

@@ -7,25 +7,13 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from accounts.roles import TEACHER, VOLUNTEER
-from accounts.tests.factories import TEST_PASSWORD, UserFactory
+from accounts.tests.browser import log_in, log_out
+from accounts.tests.factories import UserFactory
 from core.testing import image_bytes, thumbnail_names
 from methodics.models import Comment, Methodic
 from methodics.tests.factories import MethodicFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, user):
-    page.goto("/accounts/login/")
-    page.get_by_label("Электронная почта").fill(user.email)
-    page.get_by_label("Пароль:", exact=True).fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Войти").click()
-    expect(page.get_by_role("heading", name="Профиль")).to_be_visible()
-
-
-def log_out(page):
-    page.goto("/")
-    page.get_by_role("button", name="Выйти").click()
 
 
 def test_teacher_publishes_a_methodic_and_a_volunteer_finds_and_comments_it(page, tmp_path):

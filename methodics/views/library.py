@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from core.cache import kept_for_visitors
+from core.text import duration_text
 from methodics import selectors, services
 from methodics.filters import MethodicFilter
 from methodics.models import Comment, Methodic, MethodicMedia, MethodicStep, Tag
@@ -36,14 +37,6 @@ UNPUBLISH_REASON_MAX_LENGTH = 500
 _YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
 _RUTUBE_PATH = re.compile(r"^/(?:video|play/embed)/([0-9a-f]{32})/?$")
 _VK_PATH = re.compile(r"^/video(-?\d+)_(\d+)/?$")
-
-
-def duration_text(minutes: int) -> str:
-    """«2 ч 30 мин», «45 мин», «3 ч» — short units, so no plural forms are needed."""
-    hours, rest = divmod(minutes or 0, 60)
-    if hours and rest:
-        return f"{hours} ч {rest} мин"
-    return f"{hours} ч" if hours else f"{rest} мин"
 
 
 def video_embed_url(url: str) -> str | None:

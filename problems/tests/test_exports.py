@@ -160,6 +160,30 @@ def test_pdf_versions_each_start_on_a_new_page_and_the_answer_key_follows(three_
     assert "Решение задачи «Задача 3.2»" in key
 
 
+@pytest.mark.parametrize("render", [render_tasks_pdf, render_tasks_docx], ids=["pdf", "docx"])
+def test_a_solution_titled_just_solution_is_not_headed_solution_twice(render):
+    solutions = tuple(
+        SolutionEntry(title=title, paragraphs=(f"Текст {number}.",))
+        for number, title in enumerate(("Решение", "Решение через дроби", "Способ 2", "  "), start=1)
+    )
+    answers = ((AnswerEntry(number=1, title="Задача", answer="4", solutions=solutions),),)
+    document = TasksDocument(
+        title="Ключ", date=date(2026, 5, 3), versions=((task_entry(1, "Задача"),),), answers=answers, with_answers=True
+    )
+
+    content = render(document)
+    text = pdf_text(content) if render is render_tasks_pdf else docx_text(content)
+
+    assert "Решение: Решение" not in text
+    assert "Решение через дроби" in text and "Решение: Способ 2" in text
+    assert [solution.heading for solution in solutions] == [
+        "Решение",
+        "Решение через дроби",
+        "Решение: Способ 2",
+        "Решение",
+    ]
+
+
 def test_docx_versions_each_start_on_a_new_page_and_the_answer_key_follows(three_versions):
     paragraphs = docx.Document(io.BytesIO(render_tasks_docx(three_versions))).paragraphs
     breaks = [

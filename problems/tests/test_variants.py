@@ -290,6 +290,19 @@ def test_manual_variant_takes_only_the_users_published_favourites(client, volunt
     assert [task.pk for task in page.context["variant_tasks"]] == [starred[0].pk]
 
 
+def test_the_manual_variant_heading_counts_its_tasks_in_russian(client, volunteer, starred):
+    one, two, three = starred
+    client.force_login(volunteer)
+
+    texts = [
+        client.get(MANUAL, {"tasks": ",".join(str(task.pk) for task in tasks)}).content.decode()
+        for tasks in ([one], [one, two, three])
+    ]
+
+    assert '<h2 id="variant-title">Вариант: 1 задача</h2>' in texts[0]
+    assert '<h2 id="variant-title">Вариант: 3 задачи</h2>' in texts[1]
+
+
 # --- Saved variants ------------------------------------------------------------------------
 
 

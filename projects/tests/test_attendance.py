@@ -173,7 +173,7 @@ def test_moderator_marks_the_absent_and_the_others_are_present(client, school):
     url = reverse("projects:lesson", args=[school.early.pk])
     response = client.post(url, {"absent": [school.boris.pk, school.gleb.pk]}, follow=True)
     assert response.redirect_chain == [(url, 302)]
-    assert "Отметки сохранены: отсутствовали 2" in response.content.decode()
+    assert "Отметки сохранены, отсутствующих: 2" in response.content.decode()
     assert set(school.early.absent_students.all()) == {school.boris, school.gleb}
 
     html = client.get(reverse("projects:course", args=[school.course.pk])).content.decode()
@@ -184,7 +184,7 @@ def test_moderator_marks_the_absent_and_the_others_are_present(client, school):
 
     # Unticking everybody records that all were present.
     response = client.post(url, {}, follow=True)
-    assert "Отметки сохранены: отсутствовали 0" in response.content.decode()
+    assert "Отметки сохранены, отсутствующих: 0" in response.content.decode()
     assert not school.early.absent_students.exists()
 
 

@@ -5,19 +5,12 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.roles import VOLUNTEER
-from accounts.tests.factories import TEST_PASSWORD, UserFactory
+from accounts.tests.browser import log_in
+from accounts.tests.factories import UserFactory
 from projects.models import ProjectMember
 from projects.tests.test_attendance import build_school
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, user):
-    page.goto("/accounts/login/")
-    page.get_by_label("Электронная почта").fill(user.email)
-    page.get_by_label("Пароль:", exact=True).fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Войти").click()
-    expect(page.get_by_role("heading", name="Профиль")).to_be_visible()
 
 
 def test_moderator_marks_a_student_absent_and_sees_it_in_the_course_table(page):
@@ -31,7 +24,7 @@ def test_moderator_marks_a_student_absent_and_sees_it_in_the_course_table(page):
     expect(page.get_by_role("heading", name="Занятие 07.09.2026, 15:00–16:30")).to_be_visible()
     page.get_by_role("checkbox", name="отсутствовал — Борисов Борис").check()
     page.get_by_role("button", name="Сохранить отметки").click()
-    expect(page.get_by_text("Отметки сохранены: отсутствовали 1")).to_be_visible()
+    expect(page.get_by_text("Отметки сохранены, отсутствующих: 1")).to_be_visible()
     expect(page.get_by_role("checkbox", name="отсутствовал — Борисов Борис")).to_be_checked()
 
     page.get_by_role("link", name="Робототехника для начинающих").first.click()

@@ -151,7 +151,7 @@ def lesson(request, pk: int):
     form = AttendanceForm(request.POST if request.method == "POST" else None, roster=roster)
     if form.is_valid():
         absent = services.attendance_mark(lesson=lesson, absent_ids=form.cleaned_data["absent"])
-        messages.success(request, f"Отметки сохранены: отсутствовали {absent}")
+        messages.success(request, f"Отметки сохранены, отсутствующих: {absent}")
         return redirect("projects:lesson", pk=lesson.pk)
 
     absent_ids = set(lesson.absent_students.values_list("pk", flat=True))

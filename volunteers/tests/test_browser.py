@@ -7,24 +7,12 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.roles import ADMIN
-from accounts.tests.factories import TEST_PASSWORD, UserFactory
+from accounts.tests.browser import log_in, log_out
+from accounts.tests.factories import UserFactory
 from volunteers.models import Location
 from volunteers.services import volunteer_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, user):
-    page.goto("/accounts/login/")
-    page.get_by_label("Электронная почта").fill(user.email)
-    page.get_by_label("Пароль:", exact=True).fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Войти").click()
-    expect(page.get_by_role("heading", name="Профиль")).to_be_visible()
-
-
-def log_out(page):
-    page.goto("/")
-    page.get_by_role("button", name="Выйти").click()
 
 
 def test_level_request_confirmed_by_an_administrator(page):

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from core.files import orphan_delete, orphaned_files
+from core.text import plural
 
 
 class Command(BaseCommand):
@@ -32,7 +33,7 @@ class Command(BaseCommand):
         megabytes = sum(orphan.size for orphan in orphans) / 2**20
         if verbosity > 1 or dry_run:
             for orphan in orphans:
-                self.stdout.write(f"{orphan.address} ({orphan.size} байт)")
+                self.stdout.write(f"{orphan.address} ({plural(orphan.size, 'байт', 'байта', 'байт')})")
         if dry_run:
             self.stdout.write(
                 self.style.SUCCESS(
