@@ -1,6 +1,7 @@
 from pathlib import PurePosixPath
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
@@ -75,6 +76,10 @@ class LoginView(auth_views.LoginView):
     def get_default_redirect_url(self):
         """Without a safe `next`: the signed-in user's own start page (`landing_url`)."""
         return landing_url(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        # Django's LoginView names the site by its host («127.0.0.1»); the page says «Волна».
+        return {**super().get_context_data(**kwargs), "site_name": settings.SITE_NAME}
 
 
 @login_required

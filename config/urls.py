@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from config import api, views
-from core.views import AboutView, serve_media
+from core.views import AboutView, favicon, serve_media
 
 admin.site.site_header = "Волна — администрирование"
 admin.site.site_title = "Волна"
@@ -13,6 +13,7 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("about/", AboutView.as_view(), name="about"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", favicon),
     path("search/", views.search, name="search"),
     path("accounts/", include("accounts.urls")),
     path("volunteers/", include("volunteers.urls")),

@@ -6,16 +6,25 @@ import functools
 import json
 
 from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import BadRequest, ValidationError
 from django.template.response import TemplateResponse
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeData, mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from core.cache import content_changed
 from core.text import NameCases
+
+
+class AdminLoginForm(AdminAuthenticationForm):
+    """The admin's sign-in: the site's backends take an email as well as a username."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = gettext_lazy("Email или имя пользователя")
 
 
 class AdminSite(admin.AdminSite):
@@ -28,6 +37,8 @@ class AdminSite(admin.AdminSite):
     - the model's name stands in the case Russian needs (`_in_cases`): Django's Russian
       admin puts the nominative verbose_name everywhere, «Изменить задача».
     """
+
+    login_form = AdminLoginForm
 
     def admin_view(self, view, cacheable=False):
         model_admin = getattr(view, "__self__", None)

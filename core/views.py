@@ -3,8 +3,9 @@ from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.http import FileResponse, Http404, HttpResponseBadRequest, HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.templatetags.static import static as static_url
 from django.utils.http import content_disposition_header
 from django.views import static
 from django.views.generic import TemplateView
@@ -28,6 +29,12 @@ class AboutView(TemplateView):
     """Public: anyone may read about the organisation and the platform."""
 
     template_name = "core/about.html"
+
+
+def favicon(request):
+    """Anyone: browsers ask for /favicon.ico by themselves; the icon is the header's SVG
+    (its address read at the request: with DEBUG off it names the collected file)."""
+    return redirect(static_url("favicon.svg"), permanent=True)
 
 
 def bad_request(request, exception):

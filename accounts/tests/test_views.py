@@ -590,3 +590,14 @@ class TestEmailChange:
 
         assert 'name="email"' not in page
         assert 'name="current_password"' not in page
+
+
+def test_the_login_page_names_the_site_not_the_server(client):
+    page = client.get("/accounts/login/").content.decode()
+    assert "· Волна</title>" in page
+    assert "testserver" not in page
+
+
+def test_the_admin_login_asks_for_an_email_or_a_username(client):
+    page = client.get("/admin/login/").content.decode()
+    assert "Email или имя пользователя" in page
