@@ -18,6 +18,7 @@ from datetime import date
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from django.utils import timezone
 from docx import Document
 from docx.shared import Mm
 from reportlab.lib.colors import HexColor
@@ -27,12 +28,14 @@ from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer
 
 from core.docx import add_picture, apply_house_style
-from core.images import Picture
+from core.images import Picture, picture_reader
 from core.pdf import picture_flowable, register_fonts
 
 # Moved to core.text so other apps' exports share them; re-exported for problems' views and tests.
 from core.text import export_file_name as export_file_name
 from core.text import html_to_paragraphs as html_to_paragraphs
+from problems.models import Task
+from problems.selectors import published_tasks, tasks_with_visible_solutions
 
 INK = HexColor("#1b2430")
 MUTED = HexColor("#4a5563")
@@ -260,3 +263,76 @@ def render_tasks_docx(document: TasksDocument) -> bytes:
 def _pdf_picture(picture: Picture | Path | None, width: float, height: float) -> list:
     flowable = picture_flowable(picture, width, height)
     return [] if flowable is None else [Spacer(1, 2 * mm), flowable, Spacer(1, 3 * mm)]
+
+
+# --- The data of an export, read for its reader -----------------------------------------
+
+
+def tasks_for_export(user, task_ids: list[int], *, with_answers: bool, tasks=None) -> dict[int, Task]:
+    """The tasks by id (published ones unless `tasks` says otherwise), with the solutions
+    this user may see prefetched when the answers are wanted."""
+    tasks = published_tasks() if tasks is None else tasks
+    if with_answers:
+        tasks = tasks_with_visible_solutions(user, tasks)
+    return tasks.in_bulk(task_ids)
+
+
+def build_document(*, title: str, versions: list[list[Task]], with_answers: bool) -> TasksDocument:
+    """The export's data from tasks fetched by tasks_for_export (no query here), with their
+    pictures read from storage, each once."""
+    picture = picture_reader()
+    answers: tuple = ()
+    if with_answers:
+        answers = tuple(
+            tuple(
+                AnswerEntry(
+                    number=number,
+                    title=task.title,
+                    answer=task.answer,
+                    solutions=tuple(
+                        SolutionEntry(
+                            title=solution.title,
+                            paragraphs=html_to_paragraphs(solution.text),
+                            image=picture(solution.image),
+                        )
+                        for solution in task.visible_solutions
+                    ),
+                )
+                for number, task in enumerate(tasks, 1)
+            )
+            for tasks in versions
+        )
+    return TasksDocument(
+        title=title,
+        date=timezone.localdate(),
+        versions=tuple(
+            tuple(
+                TaskEntry(
+                    number=number,
+                    title=task.title,
+                    paragraphs=html_to_paragraphs(task.statement),
+                    image=picture(task.image),
+                )
+                for number, task in enumerate(tasks, 1)
+            )
+            for tasks in versions
+        ),
+        answers=answers,
+        with_answers=with_answers,
+    )
+
+
+def variant_document(user, *, title: str, version_ids: list[list[int]], with_answers: bool) -> TasksDocument:
+    """What a variant's export prints for `user`: the published tasks of each version in
+    order and, with answers, only the solutions they may see — the same for the download
+    and for the file a worker delivers (variant_export_deliver)."""
+    found = tasks_for_export(user, [task_id for ids in version_ids for task_id in ids], with_answers=with_answers)
+    versions = [[found[task_id] for task_id in ids if task_id in found] for ids in version_ids]
+    return build_document(title=title, versions=versions, with_answers=with_answers)
+
+
+# Each format's content type and renderer.
+EXPORTERS = {
+    "pdf": ("application/pdf", render_tasks_pdf),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", render_tasks_docx),
+}

@@ -1,4 +1,5 @@
 from django.contrib.auth.models import Permission
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -7,6 +8,8 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.services import notify
 from core.cache import content_changed
+from core.once import once
+from problems.exports import EXPORTERS, export_file_name, variant_document
 from problems.models import Favorite, Task, Variant, VariantTask
 
 
@@ -144,3 +147,34 @@ def variant_rename(*, variant: Variant, title: str) -> Variant:
     variant.full_clean()
     variant.save(update_fields=["title", "updated_at"])
     return variant
+
+
+def variant_export_deliver(
+    *,
+    key: str,
+    user_id: int,
+    title: str,
+    file_title: str,
+    version_ids: list[list[int]],
+    with_answers: bool,
+    file_format: str,
+) -> bool:
+    """A variant's export rendered for the user who asked, as their download would be, and
+    sent once per `key` (core.once) to their messages as an attachment; nothing for an
+    account closed since. Whether this delivery did the work (False: an earlier one had)."""
+
+    def deliver():
+        user = User.objects.filter(pk=user_id, is_active=True).first()
+        if user is None:
+            return
+        document = variant_document(user, title=title, version_ids=version_ids, with_answers=with_answers)
+        file_name = export_file_name(file_title, file_format)
+        details = f"вариантов — {len(version_ids)}" + (", с ответами и решениями" if with_answers else "")
+        notify(
+            recipients=[user],
+            title=f"Файл готов: {file_name}",
+            text=f"«{title}» ({details}) — во вложении к этому сообщению на сайте.",
+            attachment=ContentFile(EXPORTERS[file_format][1](document), name=file_name),
+        )
+
+    return once(key, deliver)

@@ -2,6 +2,8 @@
 
 from celery import shared_task
 
+from problems.services import variant_export_deliver
+
 
 @shared_task
 def variant_export_send(
@@ -15,10 +17,6 @@ def variant_export_send(
     file_format: str,
 ) -> None:
     """A class set's export (problems.views.variants.variant_export), delivered once per key."""
-    # The page's own renderer, so that the file is the download's; imported here because
-    # that module sends this task.
-    from problems.views.variants import variant_export_deliver
-
     variant_export_deliver(
         key=key,
         user_id=user_id,

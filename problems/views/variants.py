@@ -16,7 +16,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q
@@ -29,23 +28,16 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.models import User
-from accounts.services import notify
 from core.cache import kept_for_visitors
-from core.images import picture_reader
 from core.input_checks import parse_id
-from core.once import once
 from problems import services, tasks
 from problems.exports import (
-    AnswerEntry,
-    SolutionEntry,
-    TaskEntry,
+    EXPORTERS,
     TasksDocument,
+    build_document,
     export_file_name,
-    html_to_paragraphs,
-    render_tasks_docx,
-    render_tasks_pdf,
     russian_date,
+    variant_document,
 )
 from problems.forms import (
     VariantExportForm,
@@ -63,10 +55,6 @@ from problems.services import ProblemsError, variant_rename, variant_save
 from problems.views.browsing import task_for
 
 VARIANTS_PER_PAGE = 20
-EXPORTERS = {
-    "pdf": ("application/pdf", render_tasks_pdf),
-    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", render_tasks_docx),
-}
 # Plain strings: a TextChoices member hashes by its name, so it would not match the query's value.
 UNSAVED_TITLES = {"random": "Случайный вариант", "manual": "Свой вариант"}
 
@@ -160,60 +148,6 @@ def draw_versions(block_ids: list[int], versions: int) -> list[list[int]]:
 # --- Exports ------------------------------------------------------------------------------
 
 
-def tasks_for_export(user: User, task_ids: list[int], *, with_answers: bool, tasks=None) -> dict[int, Task]:
-    """The tasks by id (published ones unless `tasks` says otherwise), with the solutions
-    this user may see prefetched when the answers are wanted."""
-    tasks = published_tasks() if tasks is None else tasks
-    if with_answers:
-        tasks = tasks_with_visible_solutions(user, tasks)
-    return tasks.in_bulk(task_ids)
-
-
-def build_document(*, title: str, versions: list[list[Task]], with_answers: bool) -> TasksDocument:
-    """The export's data from tasks fetched by tasks_for_export (no query here), with their
-    pictures read from storage, each once."""
-    picture = picture_reader()
-    answers: tuple = ()
-    if with_answers:
-        answers = tuple(
-            tuple(
-                AnswerEntry(
-                    number=number,
-                    title=task.title,
-                    answer=task.answer,
-                    solutions=tuple(
-                        SolutionEntry(
-                            title=solution.title,
-                            paragraphs=html_to_paragraphs(solution.text),
-                            image=picture(solution.image),
-                        )
-                        for solution in task.visible_solutions
-                    ),
-                )
-                for number, task in enumerate(tasks, 1)
-            )
-            for tasks in versions
-        )
-    return TasksDocument(
-        title=title,
-        date=timezone.localdate(),
-        versions=tuple(
-            tuple(
-                TaskEntry(
-                    number=number,
-                    title=task.title,
-                    paragraphs=html_to_paragraphs(task.statement),
-                    image=picture(task.image),
-                )
-                for number, task in enumerate(tasks, 1)
-            )
-            for tasks in versions
-        ),
-        answers=answers,
-        with_answers=with_answers,
-    )
-
-
 def export_response(document: TasksDocument, file_format: str, file_title: str) -> FileResponse:
     """The rendered file as a download named after `file_title` (RFC 5987 for Cyrillic)."""
     content_type, render_file = EXPORTERS[file_format]
@@ -226,15 +160,6 @@ def export_response(document: TasksDocument, file_format: str, file_title: str) 
     # The answer key may hold the reader's own private solutions: no shared cache keeps it.
     patch_cache_control(response, private=True)
     return response
-
-
-def variant_document(user, *, title: str, version_ids: list[list[int]], with_answers: bool) -> TasksDocument:
-    """What a variant's export prints for `user`: the published tasks of each version in
-    order and, with answers, only the solutions they may see — the same for the download
-    and for the file a worker delivers (variant_export_deliver)."""
-    found = tasks_for_export(user, [task_id for ids in version_ids for task_id in ids], with_answers=with_answers)
-    versions = [[found[task_id] for task_id in ids if task_id in found] for ids in version_ids]
-    return build_document(title=title, versions=versions, with_answers=with_answers)
 
 
 def _export_ordered(request, *, title: str, file_title: str, version_ids: list[list[int]], form) -> FileResponse:
@@ -263,37 +188,6 @@ def _export_later(request, *, title: str, file_title: str, version_ids: list[lis
             {"versions": len(version_ids), "tasks": joined([task_id for ids in version_ids for task_id in ids])},
         )
     return redirect(back)
-
-
-def variant_export_deliver(
-    *,
-    key: str,
-    user_id: int,
-    title: str,
-    file_title: str,
-    version_ids: list[list[int]],
-    with_answers: bool,
-    file_format: str,
-) -> bool:
-    """A variant's export rendered for the user who asked, as their download would be, and
-    sent once per `key` (core.once) to their messages as an attachment; nothing for an
-    account closed since. Whether this delivery did the work (False: an earlier one had)."""
-
-    def deliver():
-        user = User.objects.filter(pk=user_id, is_active=True).first()
-        if user is None:
-            return
-        document = variant_document(user, title=title, version_ids=version_ids, with_answers=with_answers)
-        file_name = export_file_name(file_title, file_format)
-        details = f"вариантов — {len(version_ids)}" + (", с ответами и решениями" if with_answers else "")
-        notify(
-            recipients=[user],
-            title=f"Файл готов: {file_name}",
-            text=f"«{title}» ({details}) — во вложении к этому сообщению на сайте.",
-            attachment=ContentFile(EXPORTERS[file_format][1](document), name=file_name),
-        )
-
-    return once(key, deliver)
 
 
 def variant_export(request):
