@@ -6,14 +6,17 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
 from django.contrib.auth.models import Group
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import EMAIL_TAKEN, email_taken
-from accounts.models import Message, User
+from accounts.models import KarmaEntry, Message, User
 from accounts.roles import MAIN_ADMIN, VOLUNTEER
+from accounts.selectors import photo_url
 from accounts.services import user_saved, user_sync_staff_status
 from core.admin import ChoiceListFilter
-from core.text import NameCases
+from core.text import NameCases, phone_text, plural
 
 
 class UserCreationAdminForm(AdminUserCreationForm):
@@ -28,6 +31,14 @@ class UserCreationAdminForm(AdminUserCreationForm):
         return email
 
 
+def _shown(fields, shown_instead: dict):
+    """`fields` with some replaced by others (or left out, for None)."""
+    for name in fields:
+        name = shown_instead.get(name, name)
+        if name is not None:
+            yield name
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     """Administrators (permission accounts.*_user) see and edit accounts; only holders of
@@ -35,16 +46,19 @@ class UserAdmin(DjangoUserAdmin):
     main administrators. Staff status is not edited by hand: it follows from the roles."""
 
     add_form = UserCreationAdminForm
-    list_display = ("username", "email", "first_name", "last_name", "role_list", "is_staff", "is_active")
+    list_display = ("username", "email", "first_name", "last_name", "role_list", "karma", "is_staff", "is_active")
     list_filter = ("groups", "is_staff", "is_active")
-    search_fields = ("username", "email", "first_name", "last_name")
+    search_fields = ("username", "email", "first_name", "last_name", "phone_number")
     ordering = ("last_name", "first_name", "username")
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         # An address changed here counts as unconfirmed until its owner follows the link
         # (resent from the profile): confirmation is never set by hand.
         (_("Личные данные"), {"fields": ("first_name", "last_name", "email", "email_confirmed", "pending_email")}),
+        (_("Профиль"), {"fields": ("phone_number", "curr_job_place", "address", "photo_preview", "profile_image")}),
         (_("Роли и доступ"), {"fields": ("groups", "is_active", "is_staff", "is_superuser")}),
+        # The total follows the ledger (accounts.karma); nobody sets it by hand.
+        (_("Карма"), {"fields": ("karma", "karma_history")}),
         (_("Даты"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
@@ -56,7 +70,17 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
     )
-    readonly_fields = ("email_confirmed", "pending_email", "is_staff", "last_login", "date_joined")
+    readonly_fields = (
+        "email_confirmed",
+        "pending_email",
+        "photo_preview",
+        "volunteer_contacts",
+        "is_staff",
+        "last_login",
+        "date_joined",
+        "karma",
+        "karma_history",
+    )
 
     def has_change_permission(self, request, obj=None):
         """An administrator must not take over a main administrator's account (by setting
@@ -73,6 +97,18 @@ class UserAdmin(DjangoUserAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
 
+    def get_fieldsets(self, request, obj=None):
+        """A volunteer's phone and photo are the volunteer profile's (spec 001): shown here,
+        edited on the volunteer's page — the account's own stay empty (User.contact_holder)."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or obj.volunteer_profile is None:
+            return fieldsets
+        shown_instead = {"phone_number": "volunteer_contacts", "profile_image": None}
+        return tuple(
+            (title, {**options, "fields": tuple(_shown(options["fields"], shown_instead))})
+            for title, options in fieldsets
+        )
+
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
         if not request.user.has_perm("accounts.assign_roles"):
@@ -85,9 +121,34 @@ class UserAdmin(DjangoUserAdmin):
     def role_list(self, user):
         return ", ".join(group.name for group in user.groups.all()) or "—"
 
+    @admin.display(description=_("фотография"))
+    def photo_preview(self, user):
+        photo = user.photo
+        if not photo:
+            return "—"
+        return format_html('<img src="{}" alt="" width="160" height="160">', photo_url(photo))
+
+    @admin.display(description=_("телефон и фотография"))
+    def volunteer_contacts(self, user):
+        volunteer = user.volunteer_profile
+        return format_html(
+            '{} · <a href="{}">{}</a>',
+            phone_text(volunteer.phone_number) or "—",
+            reverse("admin:volunteers_volunteer_change", args=[volunteer.pk]),
+            _("меняются в анкете волонтёра"),
+        )
+
     @admin.display(description=_("почта подтверждена"), boolean=True)
     def email_confirmed(self, user):
         return user.email_confirmed
+
+    @admin.display(description=_("журнал кармы"))
+    def karma_history(self, user):
+        count = user.karma_entries.count()
+        if not count:
+            return _("записей нет")
+        url = reverse("admin:accounts_karmaentry_changelist") + f"?user__id__exact={user.pk}"
+        return format_html('<a href="{}">{}</a>', url, plural(count, "запись", "записи", "записей"))
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -151,6 +212,37 @@ class MessageAdmin(admin.ModelAdmin):
         return message.attachment.name.rsplit("/", 1)[-1] if message.attachment else "—"
 
 
+@admin.register(KarmaEntry)
+class KarmaEntryAdmin(admin.ModelAdmin):
+    """The karma ledger, read-only for holders of accounts.view_karmaentry (administrators,
+    main administrators): lines are written by the rules (accounts.karma) and taken back
+    by them only; a total is restored with the command recount_karma."""
+
+    list_display = ("created_at", "user", "points", "reason", "object_shown")
+    list_filter = ("reason", "created_at")
+    list_select_related = ("user", "content_type")
+    search_fields = ("user__username", "user__email", "user__first_name", "user__last_name")
+    date_hierarchy = "created_at"
+    fields = ("user", "points", "reason", "content_type", "object_id", "object_shown", "created_at")
+    readonly_fields = ("object_shown",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("obj")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("объект"))
+    def object_shown(self, entry):
+        return str(entry.obj) if entry.obj is not None else _("удалён")
+
+
 # --- Login lock-outs (django-axes; its own admin is off: AXES_ENABLE_ADMIN) ---------------
 
 
@@ -161,7 +253,12 @@ class AccessAttemptAdmin(axes_admin.AccessAttemptAdmin):
     lock at once. Administrators and main administrators see and delete them."""
 
     actions = ("lift_lockout",)
-    verbose_name_cases = NameCases(_("запись о попытке доступа"), _("записи о попытке доступа"))
+    verbose_name_cases = NameCases(
+        _("запись о попытке доступа"),
+        _("записи о попытке доступа"),
+        genitive_plural=_("записей о попытках доступа"),
+        accusative_plural=_("записи о попытках доступа"),
+    )
 
     @admin.action(description=_("Снять блокировку"), permissions=("delete",))
     def lift_lockout(self, request, queryset):

@@ -3,9 +3,12 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
+from phonenumber_field.widgets import RegionalPhoneNumberWidget
 
 from accounts.models import Message, User
+from accounts.selectors import photo_url
 from core.uploads import KINDS, accept_attribute
+from core.widgets import PictureInput
 
 
 def email_taken(email: str, *, except_user: User | None = None) -> bool:
@@ -72,11 +75,29 @@ class EmailAuthenticationForm(AuthenticationForm):
     }
 
 
+PHONE_FIELD = User._meta.get_field("phone_number")
+PHOTO_FIELD = User._meta.get_field("profile_image")
+
+
+def phone_input() -> RegionalPhoneNumberWidget:
+    """A phone's text box showing a Russian number in the national format."""
+    return RegionalPhoneNumberWidget(attrs={"type": "tel", "autocomplete": "tel", "placeholder": "8 900 000-00-00"})
+
+
+def photo_help_text() -> str:
+    return _("JPEG, PNG, GIF или WebP, не больше %(limit)s МБ.") % {"limit": settings.PHOTO_MAX_MB}
+
+
 class ProfileForm(forms.ModelForm):
     """Names are always editable; the address only for a local account (a Yandex account's
     address belongs to Yandex ID, spec 001). The address is not a model field here: the
     form never writes it. A new one needs the current password and is only requested
-    (`requested_email`, then accounts.services.email_change_request)."""
+    (`requested_email`, then accounts.services.email_change_request).
+
+    The phone and the photo are the person's wherever they are kept (User.phone,
+    User.photo): for a volunteer, the volunteer profile's, where the phone is required.
+    The form checks them by the account's fields' rules, which are the volunteer's too;
+    `contact_changes` gives them to accounts.services.person_contacts_update."""
 
     email = forms.EmailField(label=_("Электронная почта"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     current_password = forms.CharField(
@@ -87,14 +108,38 @@ class ProfileForm(forms.ModelForm):
         help_text=_("Нужен, только чтобы сменить электронную почту."),
     )
 
+    phone_number = PHONE_FIELD.formfield(required=False, widget=phone_input())
+    profile_image = PHOTO_FIELD.formfield(
+        required=False,
+        validators=PHOTO_FIELD.validators,
+        widget=PictureInput(picture_url=photo_url, alt=_("Ваша фотография")),
+    )
+    field_order = (
+        "first_name",
+        "last_name",
+        "email",
+        "current_password",
+        "phone_number",
+        "curr_job_place",
+        "address",
+        "profile_image",
+    )
+
     class Meta:
         model = User
-        fields = ("first_name", "last_name")
+        fields = ("first_name", "last_name", "curr_job_place", "address")
 
     def __init__(self, *args, email_editable: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["first_name"].required = True
         self.fields["last_name"].required = True
+        user = self.instance
+        self.initial.setdefault("phone_number", user.phone)
+        self.initial.setdefault("profile_image", user.photo)
+        self.fields["profile_image"].help_text = photo_help_text()
+        if user.volunteer_profile is not None:
+            self.fields["phone_number"].required = True
+            self.fields["phone_number"].help_text = _("Тот же, что в анкете волонтёра.")
         if email_editable:
             # A change waiting for confirmation is shown, so that saving the names keeps it.
             self.initial["email"] = self.instance.pending_email or self.instance.email
@@ -126,6 +171,16 @@ class ProfileForm(forms.ModelForm):
         if not email or email.lower() == (instance.pending_email or instance.email).lower():
             return None
         return email
+
+    def contact_changes(self) -> dict:
+        """The phone and photo changed, as person_contacts_update takes them («Удалить»
+        clears the photo)."""
+        changes = {}
+        if "phone_number" in self.changed_data:
+            changes["phone_number"] = self.cleaned_data["phone_number"]
+        if "profile_image" in self.changed_data:
+            changes["photo"] = self.cleaned_data["profile_image"] or ""
+        return changes
 
     def mails_a_link(self) -> bool:
         """Whether saving mails a confirmation link (rate-limited by the callers): to a new

@@ -1,6 +1,7 @@
+import hashlib
 from functools import cache
 
-from django.db.models import OuterRef, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.urls import reverse
 
 from accounts.models import Message, User
@@ -25,6 +26,29 @@ def administrators() -> QuerySet[User]:
     return User.objects.filter(is_active=True, groups__name__in=[ADMIN, MAIN_ADMIN]).distinct()
 
 
+def sees_whole_profile(viewer, person: User) -> bool:
+    """Whether `viewer` sees all of `person`'s profile — the phone and the address too: the
+    person and administrators (main administrators, administrators, superusers). Other
+    signed-in users see the name, photo, place of work, karma and published work
+    (config.views.author); anonymous visitors the name only."""
+    if not viewer.is_authenticated:
+        return False
+    if viewer.pk == person.pk or viewer.is_superuser:
+        return True
+    return any(group.name in (ADMIN, MAIN_ADMIN) for group in viewer.groups.all())
+
+
+def photo_url(photo, alias: str = "avatar") -> str:
+    """Where a person's photo (User.photo: the account's, or the volunteer profile's) is
+    shown: its thumbnail through accounts.views.photo, which checks who asks. The query
+    changes with the photo, so a browser that keeps the old thumbnail for an hour asks for
+    a replaced one at once."""
+    owner = photo.instance
+    user_id = owner.pk if isinstance(owner, User) else owner.user_id
+    version = hashlib.sha256(photo.name.encode()).hexdigest()[:10]
+    return f"{reverse('accounts:photo', args=[user_id, alias])}?v={version}"
+
+
 YANDEX_PROVIDER = "yandex-oauth2"
 
 
@@ -46,12 +70,25 @@ def unread_message_count(user: User) -> int:
 
 def signed_in_user(user_id) -> User | None:
     """The active user a session names, for the authentication backends' get_user: with
-    `unread_message_count`, which every page's header shows, counted in the same query."""
-    found = User.objects.filter(pk=user_id, is_active=True).annotate(unread_message_count=_unread_count())
+    what every page's header shows (`header_facts`) found in the same query."""
+    found = User.objects.filter(pk=user_id, is_active=True).annotate(**_header_facts())
     try:
         return found.get()
     except User.DoesNotExist:
         return None
+
+
+def header_facts(user: User) -> dict:
+    """What the header shows of a signed-in user, in one query: `unread_message_count` and
+    `has_volunteer_profile` (the volunteers' links are for those who have one)."""
+    return User.objects.filter(pk=user.pk).annotate(**_header_facts()).values(*_header_facts()).get()
+
+
+@cache
+def _header_facts() -> dict:
+    # The volunteer profile by its reverse one-to-one name: accounts does not import volunteers.
+    has_volunteer_profile = ExpressionWrapper(Q(volunteer__isnull=False), output_field=BooleanField())
+    return {"unread_message_count": _unread_count(), "has_volunteer_profile": has_volunteer_profile}
 
 
 @cache

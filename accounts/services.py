@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import Message, User
 from accounts.roles import STAFF_ROLES, VOLUNTEER
 from core.cache import CONTENT_AREAS, content_changed
+from core.models import TimeStampedModel
 from core.tasks import delay_on_commit
 
 logger = logging.getLogger(__name__)
@@ -172,6 +173,31 @@ def user_saved(*, changed: Iterable[str]) -> None:
     are retired."""
     if {"first_name", "last_name"} & set(changed):
         content_changed(*CONTENT_AREAS)
+
+
+KEEP = object()  # an argument not given: that value stays as it is
+
+
+def person_contacts_update(*, user: User, phone_number=KEEP, photo=KEEP) -> None:
+    """Change the person's phone and photo where they are kept (User.contact_holder): in
+    the volunteer profile when there is one — spec 001's columns, where a volunteer's phone
+    is required — else on the account. Only the values given change; an empty one (None,
+    "", False) clears it. A new photo is checked and re-encoded by its field on save."""
+    holder = user.contact_holder
+    photo_field = "profile_image" if isinstance(holder, User) else "photo"  # `user` may be request.user's lazy wrapper
+    changed = []
+    if phone_number is not KEEP:
+        holder.phone_number = phone_number or ""
+        changed.append("phone_number")
+    if photo is not KEEP:
+        setattr(holder, photo_field, photo or "")
+        changed.append(photo_field)
+    if not changed:
+        return
+    holder.clean_fields(exclude=[field.name for field in holder._meta.fields if field.name not in changed])
+    if isinstance(holder, TimeStampedModel):
+        changed.append("updated_at")
+    holder.save(update_fields=changed)
 
 
 def user_sync_staff_status(*, user: User) -> None:

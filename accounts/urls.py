@@ -11,6 +11,7 @@ urlpatterns = [
     path("start/", views.landing, name="landing"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", views.profile, name="profile"),
+    path("users/<int:user_id>/photo/<slug:alias>/", views.photo, name="photo"),
     path("email/confirm/<str:token>/", views.confirm_email, name="email_confirm"),
     path("email/confirm-again/", views.resend_email_confirmation, name="email_confirmation_resend"),
     path("messages/", views.inbox, name="inbox"),

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
@@ -16,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.forms import CANNOT_MESSAGE, EmailAuthenticationForm, MessageForm, ProfileForm, RegistrationForm
-from accounts.models import Message
+from accounts.models import Message, User
 from accounts.selectors import email_editable_in_profile, landing_url, unread_message_count, yandex_account_of
 from accounts.services import (
     EmailConfirmationError,
@@ -27,12 +28,13 @@ from accounts.services import (
     email_confirmation_resend,
     message_mark_read,
     message_send,
+    person_contacts_update,
     user_register,
     user_saved,
 )
 from core.input_checks import parse_id
 from core.ratelimit import TOO_MANY_MESSAGE, TOO_MANY_REQUESTS, rate_limit_reached
-from core.views import posted_data, private_download
+from core.views import posted_data, private_download, private_picture
 
 MESSAGES_PER_PAGE = 20
 REPLY_PREFIX = "Re: "
@@ -95,13 +97,16 @@ def profile(request):
     user = request.user
     yandex_account = yandex_account_of(user)
     email_editable = email_editable_in_profile(user, yandex_account=yandex_account)
-    form = ProfileForm(posted_data(request), instance=user, email_editable=email_editable)
+    files = request.FILES if request.method == "POST" else None
+    form = ProfileForm(posted_data(request), files, instance=user, email_editable=email_editable)
     if request.method == "POST" and form.is_valid():
         requested_email = form.requested_email()
         if form.mails_a_link() and rate_limit_reached(request, "email_confirmation", email=requested_email):
             form.add_error("email", TOO_MANY_MESSAGE)
             return _profile_page(request, form, yandex_account, status=TOO_MANY_REQUESTS)
-        form.save()
+        with transaction.atomic():
+            form.save()
+            person_contacts_update(user=user, **form.contact_changes())
         user_saved(changed=form.changed_data)
         if requested_email is not None:
             email_change_request(user=user, email=requested_email)
@@ -130,6 +135,15 @@ def _profile_page(request, form, yandex_account, *, status: int = 200):
         },
         status=status,
     )
+
+
+@login_required
+def photo(request, user_id: int, alias: str):
+    """Signed-in users (config.views.author shows the photo to them): a thumbnail of the
+    person's photo — the account's, or the volunteer profile's (User.photo) — which is
+    personal data kept in private storage; 404 when there is none."""
+    person = get_object_or_404(User.objects.select_related("volunteer"), pk=user_id)
+    return private_picture(person.photo, alias)
 
 
 @login_required

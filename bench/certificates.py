@@ -66,6 +66,7 @@ def create_scratch(tag: str, count: int) -> int:
         duration=390,
         responsible=teacher,
         user_created=teacher,
+        user_modified=teacher,
     )
     password = make_password(None)
     for start in range(0, count, 1000):

@@ -143,6 +143,7 @@ def add_enrolments(database: str, count: int) -> int:
         duration=390,
         responsible_id=1,
         user_created_id=1,
+        user_modified_id=1,
     )
     loader.copy(
         VolunteerCourse,

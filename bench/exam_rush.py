@@ -273,13 +273,20 @@ def exam_course():
             full_description="<p>Курс для бенчмарка «Экзаменационный наплыв».</p>",
             responsible=teacher,
             user_created=teacher,
+            user_modified=teacher,
             **shown,
         )
-        chapter = Chapter.objects.create(title="Итоговая аттестация", user_created=teacher)
+        chapter = Chapter.objects.create(title="Итоговая аттестация", user_created=teacher, user_modified=teacher)
         CourseChapter.objects.create(course=course, chapter=chapter, order_number=1)
         lessons = [
             Lesson.objects.create(
-                title=title, type=kind, duration=minutes, diploma=diploma, user_created=teacher, **shown
+                title=title,
+                type=kind,
+                duration=minutes,
+                diploma=diploma,
+                user_created=teacher,
+                user_modified=teacher,
+                **shown,
             )
             for title, kind, minutes, diploma in (
                 ("Памятка к экзамену", Lesson.Type.TEXT, 10, False),

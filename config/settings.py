@@ -438,6 +438,11 @@ THUMBNAIL_ALIASES = {
         "avatar_small": {"size": (48, 48), "crop": "smart"},
         "avatar": {"size": (160, 160), "crop": "smart"},
     },
+    # The photo of a person who is no volunteer (a volunteer's is the one above): the same sizes.
+    "accounts.User.profile_image": {
+        "avatar_small": {"size": (48, 48), "crop": "smart"},
+        "avatar": {"size": (160, 160), "crop": "smart"},
+    },
     "projects.Student.avatar": {"avatar": {"size": (160, 160), "crop": "smart"}},
 }
 
@@ -595,6 +600,10 @@ VOLUNTEER_MIN_AGE = int(os.environ.get("VOLUNTEER_MIN_AGE", "14"))
 
 # The lowest course assessment (0–100) that passes a course and earns a certificate.
 COURSE_PASS_MARK = int(os.environ.get("COURSE_PASS_MARK", "60"))
+
+# Karma: points for what the community accepts (accounts.karma), by KarmaEntry.Reason.
+# Nobody earns them by acting on their own content.
+KARMA_POINTS = {"methodic_published": 10, "suggestion_approved": 5, "methodic_useful": 1, "comment_hidden": -2}
 
 LOGGING = {
     "version": 1,

@@ -15,6 +15,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", favicon),
     path("search/", views.search, name="search"),
+    path("users/<int:user_id>/", views.author, name="author"),
     path("accounts/", include("accounts.urls")),
     path("volunteers/", include("volunteers.urls")),
     path("courses/", include("courses.urls")),

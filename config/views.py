@@ -6,10 +6,12 @@ from urllib.parse import urlencode
 from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet, Value, Window
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.generic import TemplateView
 
+from accounts.models import User
+from accounts.selectors import photo_url, sees_whole_profile
 from core.cache import CONTENT_AREAS, CachedValue, cached, kept_for_visitors
 from core.search import (
     MAX_QUERY_LENGTH,
@@ -225,3 +227,31 @@ def search(request):
         "suggestion": search_suggestion(text, groups),
     }
     return render(request, "search.html", context)
+
+
+# --- An author's page -----------------------------------------------------------------------
+
+AUTHOR_WORKS_SHOWN = 20  # of each kind; the count says how many there are in all
+
+
+def author(request, user_id: int):
+    """Everyone, with what each may see (spec 000's profile): anonymous visitors the name
+    only; signed-in users also the photo, place of work, karma, the date of joining, the
+    published methodics and the tasks accepted into the problem bank; the person and
+    administrators (accounts.selectors.sees_whole_profile) the phone and address too.
+    A fixed number of queries: the lists are capped at AUTHOR_WORKS_SHOWN and counted."""
+    person = get_object_or_404(User.objects.select_related("volunteer"), pk=user_id)
+    viewer = request.user
+    context = {"person": person, "name": person.get_full_name() or person.username}
+    if viewer.is_authenticated:
+        methodics = published_methodics().filter(author=person).only("pk", "title", "published_at")
+        tasks = published_tasks().filter(author=person).select_related("block").only("pk", "title", "block__title")
+        context |= {
+            "sees_whole": sees_whole_profile(viewer, person),
+            "photo_url": photo_url(person.photo) if person.photo else None,
+            "methodic_count": methodics.count(),
+            "methodics": methodics.order_by("-published_at", "-pk")[:AUTHOR_WORKS_SHOWN],
+            "task_count": tasks.count(),
+            "tasks": tasks.order_by("-pk")[:AUTHOR_WORKS_SHOWN],
+        }
+    return render(request, "author.html", context)

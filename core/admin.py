@@ -4,6 +4,7 @@ here."""
 
 import functools
 import json
+import re
 
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
@@ -73,7 +74,10 @@ def _selected_rows_checked(view, pk_field):
 # core/tests/test_admin_cases.py pins every text to Django's own.
 
 ADD_ANOTHER = "Добавить ещё %(name)s"
-DELETE_SELECTED_ANIMATE = "Удалить выбранных %(name)s"
+DELETE_SELECTED = "Удалить %(selected)s"
+# delete_selected's message (its count through model_ngettext, English plural rules: «5 задачи»).
+BULK_DELETED = "Successfully deleted %(count)d %(items)s."
+BULK_DELETED_OURS = "Удалено: {counted}."
 _TITLES = ("Add %s", "Change %s", "View %s", "Select %s to change", "Select %s to view", "Select %s")
 # Django's success messages (its msgids, joined by a space, translated when used) -> ours.
 _MESSAGES = (
@@ -94,9 +98,37 @@ _OURS = {
 }
 
 
+# Models of Django and of other packages registered in our admin: their names in cases,
+# by model label (they cannot declare `verbose_name_cases` themselves). The names that
+# stay English have one form for every case; only their counted forms matter.
+OTHER_MODELS_CASES = {
+    "auth.group": NameCases("группу", "группы", genitive_plural="групп"),
+    "social_django.usersocialauth": NameCases(
+        "user social auth", "user social auth", genitive_plural="user social auths", few="user social auths"
+    ),
+    "social_django.nonce": NameCases("nonce", "nonce", genitive_plural="nonces", few="nonces"),
+    "social_django.association": NameCases(
+        "association", "association", genitive_plural="associations", few="associations"
+    ),
+    "token_blacklist.outstandingtoken": NameCases(
+        "Outstanding Token", "Outstanding Token", genitive_plural="Outstanding Tokens", few="Outstanding Tokens"
+    ),
+    "token_blacklist.blacklistedtoken": NameCases(
+        "Blacklisted Token", "Blacklisted Token", genitive_plural="Blacklisted Tokens", few="Blacklisted Tokens"
+    ),
+    "easy_thumbnails.source": NameCases("source", "source", genitive_plural="sources", few="sources"),
+    "easy_thumbnails.thumbnail": NameCases("thumbnail", "thumbnail", genitive_plural="thumbnails", few="thumbnails"),
+}
+
+
 def name_cases(model_admin) -> NameCases | None:
-    """The cases a model admin or an inline declares (`verbose_name_cases`), else its model's."""
-    return getattr(model_admin, "verbose_name_cases", None) or getattr(model_admin.model, "verbose_name_cases", None)
+    """The cases a model admin or an inline declares (`verbose_name_cases`), else its
+    model's, else OTHER_MODELS_CASES'."""
+    return (
+        getattr(model_admin, "verbose_name_cases", None)
+        or getattr(model_admin.model, "verbose_name_cases", None)
+        or OTHER_MODELS_CASES.get(model_admin.model._meta.label_lower)
+    )
 
 
 def _in_cases(view, model_admin):
@@ -106,10 +138,10 @@ def _in_cases(view, model_admin):
         before = len(queued) if queued is not None else 0
         response = view(request, *args, **kwargs)
         cases = name_cases(model_admin)
-        name = model_admin.model._meta.verbose_name
+        opts = model_admin.model._meta
         if cases is not None and queued is not None:
             for message in queued[before:]:
-                message.message = message_in_cases(message.message, name, cases)
+                message.message = message_in_cases(message.message, opts.verbose_name, cases, opts.verbose_name_plural)
         if isinstance(response, TemplateResponse) and response.context_data is not None and not response.is_rendered:
             context_in_cases(response.context_data, model_admin.model._meta, cases)
         return response
@@ -146,23 +178,36 @@ def context_in_cases(context, opts, cases: NameCases | None):
     refused = context.get("perms_lacking") or context.get("protected")
     if "object_name" in context:  # delete_confirmation.html: «удалить задачу», «Удаление задачи»
         context["object_name"] = cases.genitive if refused else cases.accusative
-    if context.get("objects_name") == name:  # delete_selected_confirmation.html, one row
+    # delete_selected_confirmation.html (ours): «удалить выбранные задачи?», «Удаление выбранных задач …»
+    if context.get("objects_name") == name:  # one row
         context["objects_name"] = cases.genitive if refused else cases.accusative
-    elif context.get("objects_name") == plural and not refused:
-        context["objects_name"] = accusative_plural
+    elif context.get("objects_name") == plural and cases.genitive_plural:
+        context["objects_name"] = f"выбранных {cases.genitive_plural}" if refused else _selected(cases, plural)
     action_form = context.get("action_form")
-    if cases.accusative_plural and action_form is not None and "action" in action_form.fields:
-        # «Удалить выбранные задачи» is right; people need the adjective in the accusative too.
+    if action_form is not None and "action" in action_form.fields:
         delete_selected = gettext("Delete selected %(verbose_name_plural)s") % {"verbose_name_plural": plural}
         action_form.fields["action"].choices = [
-            (action, DELETE_SELECTED_ANIMATE % {"name": cases.accusative_plural} if label == delete_selected else label)
+            (action, DELETE_SELECTED % {"selected": _selected(cases, plural)} if label == delete_selected else label)
             for action, label in action_form.fields["action"].choices
         ]
 
 
-def message_in_cases(message, name, cases: NameCases):
+def _selected(cases: NameCases, plural: str) -> str:
+    """The rows ticked, in the accusative: «выбранные задачи», «выбранные справочные
+    материалы» (not Django's «выбранные справочник»), «выбранных волонтёров»."""
+    if cases.animate:
+        return f"выбранных {cases.accusative_plural}"
+    return f"выбранные {cases.accusative_plural or plural}"
+
+
+def message_in_cases(message, name, cases: NameCases, plural=None):
     """One of Django's success messages about a `name` row, in our words with the
-    accusative; any other message as it is."""
+    accusative, or the bulk deletion's about rows of `name` (verbose_name_plural `plural`)
+    with their number in the form Russian needs; any other message as it is."""
+    if plural is not None and cases.genitive_plural:
+        counted = _bulk_deleted_count(str(message), str(name), str(plural))
+        if counted is not None:
+            return BULK_DELETED_OURS.format(counted=cases.counted(counted, name))
     safe = isinstance(message, SafeData)
     name = conditional_escape(name) if safe else str(name)
     text = str(message)
@@ -178,6 +223,16 @@ def message_in_cases(message, name, cases: NameCases):
                 return format_html(ours, name=cases.accusative, obj=mark_safe(obj))  # obj: Django's escaped link
             return ours.format(name=cases.accusative, obj=obj)
     return message
+
+
+def _bulk_deleted_count(text: str, name: str, plural: str) -> int | None:
+    """The number in delete_selected's «Успешно удалены 5 задачи.», if `text` is that message."""
+    pattern = re.escape(gettext(BULK_DELETED))
+    pattern = pattern.replace(re.escape("%(count)d"), r"(\d+)").replace(
+        re.escape("%(items)s"), f"(?:{re.escape(name)}|{re.escape(plural)})"
+    )
+    match = re.fullmatch(pattern, text)
+    return int(match[1]) if match else None
 
 
 class ChoiceListFilter(admin.SimpleListFilter):

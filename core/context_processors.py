@@ -17,6 +17,7 @@ HEADER_LINKS = {
     "profile": "accounts:profile",
     "my_courses": "courses:my_courses",
     "certificates": "certificates:my",
+    "my_methodics": "methodics:mine",
     "volunteer_profile": "volunteers:profile",
     "inbox": "accounts:inbox",
     "logout": "accounts:logout",

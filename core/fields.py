@@ -6,7 +6,7 @@ from core.sanitize import sanitize_html
 from core.storage import PrivateStorage, RandomName
 from core.uploads import UploadValidator, accept_attribute, prepared
 from core.validators import MaxUploadSizeValidator
-from core.widgets import PrivateFileInput
+from core.widgets import PictureInput, PrivateFileInput
 
 
 class SanitizedRichTextField(RichTextField):
@@ -36,10 +36,16 @@ class UploadMixin:
         return name, path, args, {**kwargs, "kind": self.kind, "max_mb_setting": self.max_mb_setting}
 
     def formfield(self, **kwargs):
-        if isinstance(self.storage, PrivateStorage):
+        widget = kwargs.get("widget")
+        shows_picture = isinstance(widget, PictureInput) or (
+            isinstance(widget, type) and issubclass(widget, PictureInput)
+        )
+        if isinstance(self.storage, PrivateStorage) and not shows_picture:
             kwargs["widget"] = PrivateFileInput  # the stock widgets link to the file's URL; it has none
         field = super().formfield(**kwargs)
         field.widget.attrs.setdefault("accept", accept_attribute(self.kind))
+        if shows_picture:
+            field.error_messages["contradiction"] = PictureInput.contradiction_message
         return field
 
     def pre_save(self, model_instance, add):

@@ -8,6 +8,9 @@ import unicodedata
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
+import phonenumbers
+from django.conf import settings
+
 from core.input_checks import CONTROL_CHARACTER, parse_int
 from core.sanitize import NUMBER_ATTRIBUTES
 
@@ -33,6 +36,16 @@ def plural(number: int, one: str, few: str, many: str) -> str:
     return f"{number} {plural_form(number, one, few, many)}"
 
 
+def phone_text(number) -> str:
+    """A phone as people here write it: in the national format («8 (916) 123-45-67») when it
+    is a number of PHONENUMBER_DEFAULT_REGION, else the international one; "" for none."""
+    if not number:
+        return ""
+    if phonenumbers.region_code_for_number(number) == settings.PHONENUMBER_DEFAULT_REGION:
+        return number.as_national
+    return number.as_international
+
+
 def duration_text(minutes: int | None) -> str:
     """«2 ч 30 мин», «45 мин», «3 ч»: no «0 ч» before minutes and no «0 мин» after hours;
     short units, so no plural forms are needed. The one formatter of durations on pages,
@@ -55,9 +68,23 @@ class NameCases:
 
     accusative: str  # винительный: «задачу», «решение», «волонтёра»
     genitive: str  # родительный: «задачи», «решения», «волонтёра»
-    # Винительный множественного, where it differs from the nominative (people and
-    # animals): «волонтёров», «учащихся». Empty: the model's verbose_name_plural.
+    # Винительный множественного, where it is not the model's verbose_name_plural: people
+    # and animals («волонтёров», «учащихся»), and a verbose_name_plural that names the
+    # list rather than its rows («справочник»: «справочные материалы»). Empty: verbose_name_plural.
     accusative_plural: str = ""
+    # Родительный множественного: «5 задач», «Удаление выбранных волонтёров».
+    genitive_plural: str = ""
+    # The form after 2, 3, 4 where it is not the genitive: «2 избранные задачи», «2 учащихся».
+    few: str = ""
+
+    def counted(self, number: int, nominative: str) -> str:
+        """«1 задача», «2 задачи», «5 задач», «21 задача» (`nominative`: the verbose_name)."""
+        return plural(number, str(nominative), str(self.few or self.genitive), str(self.genitive_plural))
+
+    @property
+    def animate(self) -> bool:
+        """People and animals: their accusative plural is the genitive («выбранных волонтёров»)."""
+        return bool(self.genitive_plural) and str(self.accusative_plural) == str(self.genitive_plural)
 
 
 # --- File names ---------------------------------------------------------------------------

@@ -32,21 +32,13 @@ class Authored(TimeStampedModel):
     """Who created a row and who changed it last (spec 001's user_created / user_modified);
     the admin and the services fill them in."""
 
+    # Required (spec 001). PROTECT: an account that created or last changed content is
+    # not deleted with it — the admin refuses and lists the rows (deactivate it instead).
     user_created = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("создал"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
+        settings.AUTH_USER_MODEL, verbose_name=_("кем создано"), on_delete=models.PROTECT, related_name="+"
     )
     user_modified = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("изменил"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
+        settings.AUTH_USER_MODEL, verbose_name=_("кем изменено"), on_delete=models.PROTECT, related_name="+"
     )
 
     class Meta:
@@ -57,7 +49,7 @@ class Skill(Authored):
     title = models.CharField(_("навык"), max_length=120, unique=True)
     description = models.CharField(_("описание"), max_length=255)
 
-    verbose_name_cases = NameCases(_("навык"), _("навыка"))
+    verbose_name_cases = NameCases(_("навык"), _("навыка"), genitive_plural=_("навыков"))
 
     class Meta:
         db_table = "skills"
@@ -73,7 +65,12 @@ class FAQ(Authored):
     question = models.CharField(_("вопрос"), max_length=120)
     answer = models.CharField(_("ответ"), max_length=255)
 
-    verbose_name_cases = NameCases(_("вопрос и ответ"), _("вопроса и ответа"))
+    verbose_name_cases = NameCases(
+        _("вопрос и ответ"),
+        _("вопроса и ответа"),
+        genitive_plural=_("вопросов и ответов"),
+        accusative_plural=_("вопросы и ответы"),
+    )
 
     class Meta:
         db_table = "faq"
@@ -142,7 +139,7 @@ class Course(Authored):
 
     objects = SearchableManager()
 
-    verbose_name_cases = NameCases(_("курс"), _("курса"))
+    verbose_name_cases = NameCases(_("курс"), _("курса"), genitive_plural=_("курсов"))
 
     class Meta:
         db_table = "courses"
@@ -181,7 +178,7 @@ class CourseLocation(models.Model):
     location = models.ForeignKey(Location, verbose_name=_("регион"), on_delete=models.CASCADE)
     created_at = models.DateTimeField(_("создано"), auto_now_add=True)
 
-    verbose_name_cases = NameCases(_("регион курса"), _("региона курса"))
+    verbose_name_cases = NameCases(_("регион курса"), _("региона курса"), genitive_plural=_("регионов курса"))
 
     class Meta:
         db_table = "courses_locations"
@@ -198,7 +195,7 @@ class CourseSkill(models.Model):
     skill = models.ForeignKey(Skill, verbose_name=_("навык"), on_delete=models.CASCADE)
     created_at = models.DateTimeField(_("создано"), auto_now_add=True)
 
-    verbose_name_cases = NameCases(_("навык курса"), _("навыка курса"))
+    verbose_name_cases = NameCases(_("навык курса"), _("навыка курса"), genitive_plural=_("навыков курса"))
 
     class Meta:
         db_table = "courses_skills"
@@ -215,7 +212,7 @@ class CourseFAQ(models.Model):
     faq = models.ForeignKey(FAQ, verbose_name=_("вопрос"), on_delete=models.CASCADE)
     created_at = models.DateTimeField(_("создано"), auto_now_add=True)
 
-    verbose_name_cases = NameCases(_("вопрос курса"), _("вопроса курса"))
+    verbose_name_cases = NameCases(_("вопрос курса"), _("вопроса курса"), genitive_plural=_("вопросов курса"))
 
     class Meta:
         db_table = "courses_faq"
@@ -233,7 +230,7 @@ class Chapter(Authored):
         "Lesson", verbose_name=_("уроки"), through="ChapterLesson", blank=True, related_name="chapters"
     )
 
-    verbose_name_cases = NameCases(_("главу"), _("главы"))
+    verbose_name_cases = NameCases(_("главу"), _("главы"), genitive_plural=_("глав"))
 
     class Meta:
         db_table = "chapters"
@@ -265,7 +262,7 @@ class CourseChapter(models.Model):
     order_number = models.SmallIntegerField(_("порядковый номер"), validators=[MinValueValidator(1)])
     created_at = models.DateTimeField(_("создано"), auto_now_add=True)
 
-    verbose_name_cases = NameCases(_("главу курса"), _("главы курса"))
+    verbose_name_cases = NameCases(_("главу курса"), _("главы курса"), genitive_plural=_("глав курса"))
 
     class Meta:
         db_table = "courses_chapters"
@@ -296,7 +293,7 @@ class Lesson(Authored):
     additional = models.BooleanField(_("дополнительный"), default=False)
     diploma = models.BooleanField(_("дипломный"), default=False)
 
-    verbose_name_cases = NameCases(_("урок"), _("урока"))
+    verbose_name_cases = NameCases(_("урок"), _("урока"), genitive_plural=_("уроков"))
 
     class Meta:
         db_table = "lessons"
@@ -321,7 +318,7 @@ class ChapterLesson(models.Model):
     order_number = models.SmallIntegerField(_("порядковый номер"), validators=[MinValueValidator(1)])
     created_at = models.DateTimeField(_("создано"), auto_now_add=True)
 
-    verbose_name_cases = NameCases(_("урок главы"), _("урока главы"))
+    verbose_name_cases = NameCases(_("урок главы"), _("урока главы"), genitive_plural=_("уроков главы"))
 
     class Meta:
         db_table = "chapters_lessons"
@@ -343,7 +340,7 @@ class VideoLesson(Authored):
     )
     url = models.URLField(_("ссылка на видео"), blank=True, help_text=_("Если видео на внешнем сервисе."))
 
-    verbose_name_cases = NameCases(_("видео урока"), _("видео урока"))
+    verbose_name_cases = NameCases(_("видео урока"), _("видео урока"), genitive_plural=_("видео уроков"))
 
     class Meta:
         db_table = "video_lessons"
@@ -370,7 +367,7 @@ class Webinar(Authored):
         help_text=_("Когда записанным на курс напомнили о вебинаре (за час до начала)."),
     )
 
-    verbose_name_cases = NameCases(_("вебинар"), _("вебинара"))
+    verbose_name_cases = NameCases(_("вебинар"), _("вебинара"), genitive_plural=_("вебинаров"))
 
     class Meta:
         db_table = "webinars"
@@ -402,7 +399,7 @@ class VolunteerCourse(TimeStampedModel):
         _("попытка"), default=1, validators=[MinValueValidator(1)], help_text=_("Номер текущей попытки.")
     )
 
-    verbose_name_cases = NameCases(_("запись на курс"), _("записи на курс"))
+    verbose_name_cases = NameCases(_("запись на курс"), _("записи на курс"), genitive_plural=_("записей на курсы"))
 
     class Meta:
         db_table = "volunteers_courses"
@@ -453,7 +450,12 @@ class VolunteerLesson(TimeStampedModel):
     start_date = models.DateTimeField(_("открыт"), null=True, blank=True)
     end_date = models.DateTimeField(_("завершён"), null=True, blank=True)
 
-    verbose_name_cases = NameCases(_("прохождение урока"), _("прохождения урока"))
+    verbose_name_cases = NameCases(
+        _("прохождение урока"),
+        _("прохождения урока"),
+        genitive_plural=_("прохождений уроков"),
+        accusative_plural=_("прохождения уроков"),
+    )
 
     class Meta:
         db_table = "volunteers_lessons"
@@ -491,7 +493,7 @@ class Certificate(TimeStampedModel):
     file = models.FileField(_("файл сертификата"), upload_to="certificates/%Y/", storage=PrivateStorage(), blank=True)
     issued = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("выдал"),
+        verbose_name=_("кем выдан"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -499,7 +501,7 @@ class Certificate(TimeStampedModel):
     )
     code = models.CharField(_("код проверки"), max_length=32, unique=True, default=certificate_code, editable=False)
 
-    verbose_name_cases = NameCases(_("сертификат"), _("сертификата"))
+    verbose_name_cases = NameCases(_("сертификат"), _("сертификата"), genitive_plural=_("сертификатов"))
 
     class Meta:
         db_table = "certificates"
@@ -541,7 +543,7 @@ class Question(models.Model):
     )
     points = models.PositiveSmallIntegerField(_("баллы"), default=1, validators=[MinValueValidator(1)])
 
-    verbose_name_cases = NameCases(_("вопрос теста"), _("вопроса теста"))
+    verbose_name_cases = NameCases(_("вопрос теста"), _("вопроса теста"), genitive_plural=_("вопросов теста"))
 
     class Meta:
         db_table = "quiz_questions"
@@ -566,7 +568,7 @@ class Choice(models.Model):
     text = models.CharField(_("вариант"), max_length=255)
     is_correct = models.BooleanField(_("верный"), default=False)
 
-    verbose_name_cases = NameCases(_("вариант ответа"), _("варианта ответа"))
+    verbose_name_cases = NameCases(_("вариант ответа"), _("варианта ответа"), genitive_plural=_("вариантов ответа"))
 
     class Meta:
         db_table = "quiz_choices"
@@ -599,7 +601,7 @@ class QuizAttempt(models.Model):
     submitted_at = models.DateTimeField(_("отправлен"), auto_now_add=True)
     checked_at = models.DateTimeField(_("проверен"), null=True, blank=True)
 
-    verbose_name_cases = NameCases(_("попытку теста"), _("попытки теста"))
+    verbose_name_cases = NameCases(_("попытку теста"), _("попытки теста"), genitive_plural=_("попыток теста"))
 
     class Meta:
         db_table = "quiz_attempts"
@@ -635,7 +637,7 @@ class Answer(models.Model):
     teacher_comment = models.TextField(_("комментарий преподавателя"), blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("проверил"),
+        verbose_name=_("кем проверено"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -643,7 +645,7 @@ class Answer(models.Model):
     )
     reviewed_at = models.DateTimeField(_("проверено"), null=True, blank=True)
 
-    verbose_name_cases = NameCases(_("ответ"), _("ответа"))
+    verbose_name_cases = NameCases(_("ответ"), _("ответа"), genitive_plural=_("ответов"))
 
     class Meta:
         db_table = "quiz_answers"
@@ -680,7 +682,9 @@ class TeacherScope(models.Model):
         db_table="teacher_scopes_directions",
     )
 
-    verbose_name_cases = NameCases(_("ограничение преподавателя"), _("ограничения преподавателя"))
+    verbose_name_cases = NameCases(
+        _("ограничение преподавателя"), _("ограничения преподавателя"), genitive_plural=_("ограничений преподавателей")
+    )
 
     class Meta:
         db_table = "teacher_scopes"

@@ -336,7 +336,7 @@ def answer_review(*, answer: Answer, fraction: float, comment: str, teacher: Use
     notify(
         recipients=[enrolment.volunteer.user],
         title=f"Тест «{attempt.lesson}» проверен",
-        text=f"Преподаватель проверил ваши ответы. Результат: {attempt.score:g} из 100.",
+        text=f"Ответы проверены преподавателем. Результат: {attempt.score:g} из 100.",
         link=reverse("courses:lesson", args=[enrolment.course_id, attempt.lesson_id]),
     )
     return attempt

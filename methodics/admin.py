@@ -1,11 +1,16 @@
 """The methodics back office: methodics with their steps and media, the category tree,
 tags, and the moderation of comments.
 
-Rights follow the roles (accounts.roles) and one permission:
+Rights follow the roles (accounts.roles), one permission and the roles on each methodic
+(methodics.selectors, core.roles):
 - administrators (and main administrators) hold `methodics.moderate_methodic`: they change
-  every methodic, publish and unpublish any, and hide any comment;
-- teachers add methodics and see every one, but change only their own (another's opens
-  read-only, its steps and media too), and hide comments only under their own methodics.
+  every methodic, publish and unpublish any, give roles on any, and hide any comment;
+- teachers add methodics and see the published ones and the drafts they hold a role on;
+  they change those they are moderators or administrators of (another's opens read-only,
+  its steps and media too), publish, delete and give roles on those they administer
+  (their own), and hide comments under those they moderate.
+The roles on a methodic are an inline of its people; what it saves goes through the
+services, so the people are told as on the site.
 A methodic's total duration is never typed: it follows its steps (`methodic_refresh_duration`
 after every save). Publishing, unpublishing and hiding go through methodics.services, so
 the rules and the notifications are the site's; what the forms and deletions write retires
@@ -20,11 +25,23 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import ContentAdmin
-from methodics.models import Category, Comment, Methodic, MethodicMedia, MethodicStep, Tag
-from methodics.selectors import can_edit, can_moderate, category_path, methodics_visible_to
+from methodics.models import Category, Comment, Methodic, MethodicMedia, MethodicMember, MethodicStep, Tag
+from methodics.selectors import (
+    can_delete,
+    can_edit,
+    can_manage_roles,
+    can_moderate,
+    category_path,
+    methodics_administered_by,
+    methodics_editable_by,
+    methodics_visible_to,
+)
 from methodics.services import (
     MethodicsError,
     comment_hide,
+    member_add,
+    member_change,
+    member_remove,
     methodic_publish,
     methodic_refresh_duration,
     methodic_save,
@@ -35,11 +52,11 @@ SMALL_TEXTAREA = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, 
 PATH_SEPARATOR = " → "
 
 
-def editable_by(request, methodics):
-    """The methodics of `methodics` that the user may change."""
+def administered_by(request, methodics):
+    """The methodics of `methodics` that the user may publish and unpublish."""
     if can_moderate(request.user):
         return methodics
-    return methodics.filter(author=request.user)
+    return methodics.filter(pk__in=methodics_administered_by(request.user).values("pk"))
 
 
 # --- Categories and tags -------------------------------------------------------------------
@@ -130,11 +147,54 @@ class MethodicMediaInline(AuthorOnlyInline, admin.TabularInline):
     extra = 0
 
 
+class MethodicMemberInline(admin.TabularInline):
+    """The people with a role on the methodic (its author is its administrator without a
+    row): changed by its administrators only, read by whoever may change the methodic."""
+
+    model = MethodicMember
+    fields = ("user", "role")
+    autocomplete_fields = ("user",)
+    extra = 0
+
+    def _may_manage(self, request, obj) -> bool:
+        return obj is None or can_manage_roles(request.user, obj)
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and (obj is None or can_edit(request.user, obj))
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and self._may_manage(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._may_manage(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._may_manage(request, obj)
+
+
+def save_members(formset, *, by) -> None:
+    """The inline's rows through the services: the person is told of each change."""
+    rows = formset.save(commit=False)
+    for member in formset.deleted_objects:
+        member_remove(member=member, by=by)
+    for member in rows:
+        stored = MethodicMember.objects.select_related("user").filter(pk=member.pk).first()
+        if stored is not None and stored.user_id == member.user_id:
+            stored.methodic = member.methodic
+            member_change(member=stored, role=member.role, by=by)
+            continue
+        if stored is not None:  # another person typed over a row: that one's role goes
+            stored.methodic = member.methodic
+            member_remove(member=stored, by=by)
+        member_add(methodic=member.methodic, user=member.user, role=member.role, by=by)
+
+
 @admin.register(Methodic)
 class MethodicAdmin(ContentAdmin):
-    """Methodics with their steps and media. Teachers change only their own; moderators
-    every one. «Опубликовать» refuses a methodic without steps; «Снять с публикации» of
-    another's methodic notifies its author."""
+    """Methodics with their steps, media and people with a role. Teachers change those they
+    moderate or administer (their own among them); site moderators every one.
+    «Опубликовать» refuses a methodic without steps and tells the people with a role;
+    «Снять с публикации» of another's methodic notifies its author."""
 
     content_area = "methodics"
 
@@ -149,7 +209,7 @@ class MethodicAdmin(ContentAdmin):
         (_("Содержание"), {"fields": ("description", "materials", "literature", "cover", "presentation")}),
         (_("Состояние"), {"fields": ("status", "published_at", "total_duration", "created_at", "updated_at")}),
     )
-    inlines = (MethodicStepInline, MethodicMediaInline)
+    inlines = (MethodicStepInline, MethodicMediaInline, MethodicMemberInline)
     actions = ("publish", "unpublish")
     date_hierarchy = "published_at"
     formfield_overrides = SMALL_TEXTAREA
@@ -176,19 +236,24 @@ class MethodicAdmin(ContentAdmin):
         return super().has_change_permission(request, obj) and (obj is None or can_edit(request.user, obj))
 
     def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and (obj is None or can_edit(request.user, obj))
+        return super().has_delete_permission(request, obj) and (obj is None or can_delete(request.user, obj))
 
     def save_model(self, request, obj, form, change):
         if obj.author_id is None:
             obj.author = request.user
         methodic_save(methodic=obj)
 
+    def save_formset(self, request, form, formset, change):
+        if formset.model is MethodicMember:
+            return save_members(formset, by=request.user)
+        return super().save_formset(request, form, formset, change)
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         methodic_refresh_duration(methodic=form.instance)
 
     def _act(self, request, queryset, act, done: str) -> None:
-        allowed = editable_by(request, queryset)
+        allowed = administered_by(request, queryset)
         skipped = queryset.count() - allowed.count()
         count = 0
         for methodic in allowed.select_related("author"):
@@ -210,7 +275,7 @@ class MethodicAdmin(ContentAdmin):
         self._act(
             request,
             queryset,
-            lambda methodic: methodic_publish(methodic=methodic),
+            lambda methodic: methodic_publish(methodic=methodic, by=request.user),
             gettext("Опубликовано методик: %(count)d."),
         )
 
@@ -230,8 +295,8 @@ class MethodicAdmin(ContentAdmin):
 @admin.register(Comment)
 class CommentAdmin(ContentAdmin):
     """Moderation of comments: people write them on the site (`comment_add`), here they
-    are read and hidden («Скрыть»: the writer is told). Moderators hide any comment, a
-    teacher those under their own methodics. Nothing is edited by hand."""
+    are read and hidden («Скрыть»: the writer is told). Site moderators hide any comment, a
+    teacher those under the methodics they moderate or administer. Nothing is edited by hand."""
 
     content_area = "methodics"
 
@@ -262,7 +327,7 @@ class CommentAdmin(ContentAdmin):
     def hide(self, request, queryset):
         comments = queryset.select_related("methodic", "author")
         if not can_moderate(request.user):
-            comments = comments.filter(methodic__author=request.user)
+            comments = comments.filter(methodic__in=methodics_editable_by(request.user))
         hidden = 0
         for comment in comments.filter(is_hidden=False):
             comment_hide(comment=comment, by=request.user)

@@ -1,8 +1,8 @@
 """The methodics app's REST endpoints under /api/v1/ (DRF; thin over selectors and services):
 the library (methodics.views.library) as JSON. Who sees which methodic is the library's rule
-(selectors.methodics_visible_to: published ones, the reader's own drafts, every draft for
-moderators); its filters and search are the library's FilterSet (MethodicFilter); hidden
-comments reach only the methodic's author and moderators (can_hide_comments)."""
+(selectors.methodics_visible_to: published ones, the drafts the reader holds a role on,
+every draft for site moderators); its filters and search are the library's FilterSet (MethodicFilter); hidden
+comments reach only the methodic's administrators and moderators (can_hide_comments)."""
 
 from django.urls import path
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -17,7 +17,6 @@ from methodics.models import Category, Comment, Methodic, MethodicMedia, Tag
 from methodics.views.library import (
     TimelineStep,
     as_cards,
-    can_hide_comments,
     person_name,
     timeline,
     video_embed_url,
@@ -143,14 +142,14 @@ class MethodicSerializer(MethodicCardSerializer):
     @extend_schema_field(CommentSerializer(many=True))
     def get_comments(self, methodic: Methodic):
         comments = methodic.comments.select_related("author")
-        if not can_hide_comments(self.context["request"].user, methodic):
+        if not selectors.can_hide_comments(self.context["request"].user, methodic):
             comments = comments.filter(is_hidden=False)
         return CommentSerializer(comments, many=True).data
 
 
 class MethodicDetail(APIView):
-    """Everyone sees a published methodic; its author and moderators also see it as a draft
-    (404 for anyone else)."""
+    """Everyone sees a published methodic; whoever holds a role on it and site moderators
+    also see it as a draft (404 for anyone else)."""
 
     permission_classes = [AllowAny]
 

@@ -329,7 +329,7 @@ def _create(demo: DemoMethodic, *, teacher: User, category: Category, commenters
         media_add(methodic=methodic, kind="image", file=photo, caption="Фото с занятия")
     if not demo.published:
         return 0
-    methodic_publish(methodic=methodic)
+    methodic_publish(methodic=methodic, by=methodic.author)
     comments = 0
     for index, text in enumerate(demo.comments):
         if commenters:

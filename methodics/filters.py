@@ -43,6 +43,13 @@ def filter_choices() -> dict[str, list[tuple[int, str]]]:
 # Read by every visit of the library, changed by a few edits a day.
 FILTER_CHOICES = CachedValue("methodics:filter-choices", filter_choices, areas=("methodics",))
 
+# The library's orders besides the default (newest first; with a search, best matches
+# first): highest first, ties by newest.
+SORTS = {
+    "karma": (_("Карма автора"), ("-author__karma", "-published_at", "-pk")),
+    "useful": (_("Пригодилось"), ("-useful_count", "-published_at", "-pk")),
+}
+
 
 class MethodicFilter(CachedChoicesFilterSet):
     """The library's filters. A category selects its subcategories too; several tags
@@ -84,13 +91,23 @@ class MethodicFilter(CachedChoicesFilterSet):
         min_value=0,
         widget=forms.NumberInput(attrs={"min": 0, "step": 1}),
     )
+    sort = django_filters.ChoiceFilter(
+        label=_("Порядок"),
+        choices=[(name, label) for name, (label, _order) in SORTS.items()],
+        empty_label=_("Сначала новые"),
+        method="sorted_by",
+    )
 
     class Meta:
         model = Methodic
-        fields = ["q", "category", "tags", "author", "duration_min", "duration_max"]
+        fields = ["q", "category", "tags", "author", "duration_min", "duration_max", "sort"]
 
     def in_category(self, queryset, name, value):
         return queryset.filter(category_id__in=selectors.category_and_descendants(Category(pk=value)))
+
+    def sorted_by(self, queryset, name, value):
+        # Declared last, so a chosen order wins over the search's ranking too.
+        return queryset.order_by(*SORTS[value][1])
 
     def with_tags(self, queryset, name, value):
         # One EXISTS per tag: no join, so no duplicate rows and no DISTINCT to page through.

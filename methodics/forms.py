@@ -8,9 +8,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from core.uploads import inspect
 from core.validators import MaxUploadSizeValidator
-from methodics.models import Category, Methodic, MethodicMedia, MethodicStep, Tag
+from methodics.models import Category, Methodic, MethodicMedia, MethodicMember, MethodicStep, Tag
 
 TAG_SEPARATOR = ","
 TAG_MAX_LENGTH = Tag._meta.get_field("name").max_length
@@ -166,3 +167,38 @@ class MediaForm(forms.ModelForm):
     def media_fields(self) -> dict:
         """The values for methodics.services.media_add."""
         return {name: self.cleaned_data[name] for name in ("kind", "file", "url", "caption")}
+
+
+# --- Roles on a methodic («Доступ») ----------------------------------------------------------
+
+
+class MemberAddForm(forms.Form):
+    """A person by the email of their account, and the role they get. The methodic's rules
+    (not its author, not someone who holds a role already) are the service's."""
+
+    email = forms.EmailField(
+        label=_("Электронная почта"),
+        error_messages={"required": _("Укажите электронную почту."), "invalid": _("Проверьте адрес почты.")},
+    )
+    role = forms.ChoiceField(
+        label=_("Роль"),
+        choices=MethodicMember.Role.choices,
+        initial=MethodicMember.Role.VIEWER,
+        error_messages={"required": _("Выберите роль."), "invalid_choice": _("Выберите роль из списка.")},
+    )
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+        if user is None:
+            raise ValidationError(_("Пользователь с такой почтой не зарегистрирован на сайте."))
+        self.cleaned_data["user"] = user
+        return email
+
+
+class MemberRoleForm(forms.Form):
+    role = forms.ChoiceField(
+        label=_("Роль"),
+        choices=MethodicMember.Role.choices,
+        error_messages={"required": _("Выберите роль."), "invalid_choice": _("Выберите роль из списка.")},
+    )

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.fields import SanitizedRichTextField, ThumbnailedUploadField, UploadFileField
 from core.models import TimeStampedModel
+from core.roles import ItemRole
 from core.search import SearchableManager, search_vector_field
 from core.text import NameCases
 from core.uploads import inspect
@@ -27,7 +28,7 @@ class Category(models.Model):
         related_name="children",
     )
 
-    verbose_name_cases = NameCases(_("категорию"), _("категории"))
+    verbose_name_cases = NameCases(_("категорию"), _("категории"), genitive_plural=_("категорий"))
 
     class Meta:
         db_table = "categories"
@@ -46,7 +47,7 @@ class Category(models.Model):
 class Tag(models.Model):
     name = models.CharField(_("тег"), max_length=50, unique=True)
 
-    verbose_name_cases = NameCases(_("тег"), _("тега"))
+    verbose_name_cases = NameCases(_("тег"), _("тега"), genitive_plural=_("тегов"))
 
     class Meta:
         db_table = "tags"
@@ -99,11 +100,14 @@ class Methodic(TimeStampedModel):
     status = models.CharField(_("статус"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(_("опубликована"), null=True, blank=True)
     total_duration = models.PositiveIntegerField(_("продолжительность, мин"), default=0, editable=False)
+    useful_count = models.PositiveIntegerField(
+        _("пригодилось"), default=0, editable=False, help_text=_("Сколько читателей отметили «Пригодилось».")
+    )
     search_vector = search_vector_field(A=("title",), B=("goal", "short_description"), C=("description", "materials"))
 
     objects = SearchableManager()
 
-    verbose_name_cases = NameCases(_("методику"), _("методики"))
+    verbose_name_cases = NameCases(_("методику"), _("методики"), genitive_plural=_("методик"))
 
     class Meta:
         db_table = "methodics"
@@ -120,6 +124,12 @@ class Methodic(TimeStampedModel):
             # (bench/api.py «methodics-teacher»: 33 ms for the page's query without it).
             models.Index(fields=["-published_at", "-id"], name="methodics_newest"),
             GinIndex(fields=["search_vector"], name="methodics_search_idx"),
+            # The library sorted by «Пригодилось» (published ones, ties by newest).
+            models.Index(
+                fields=["-useful_count", "-published_at", "-id"],
+                condition=Q(status="published"),
+                name="methodics_most_useful",
+            ),
         ]
 
     def __str__(self):
@@ -127,6 +137,46 @@ class Methodic(TimeStampedModel):
 
     def get_absolute_url(self):
         return reverse("methodics:detail", args=[self.pk])
+
+
+class MethodicMember(TimeStampedModel):
+    """A user's role on a methodic (spec 000 user_role, item type 1) — given by its
+    administrators on its «Доступ» page. The methodic's author is its administrator by
+    being its author (`Methodic.author`), with no row: so a methodic made any way (the
+    admin, the demo data, a bulk import) has one, and changing the author moves the rights
+    with it. methodics.selectors says what each role allows."""
+
+    Role = ItemRole
+
+    methodic = models.ForeignKey(Methodic, verbose_name=_("методика"), on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("пользователь"),
+        on_delete=models.CASCADE,
+        related_name="methodic_roles",
+    )
+    role = models.CharField(_("роль"), max_length=10, choices=ItemRole.choices)
+
+    verbose_name_cases = NameCases(
+        _("участника методики"),
+        _("участника методики"),
+        accusative_plural=_("участников методики"),
+        genitive_plural=_("участников методики"),
+    )
+
+    class Meta:
+        db_table = "methodic_members"
+        verbose_name = _("участник методики")
+        verbose_name_plural = _("участники методики")
+        ordering = ("methodic", "pk")
+        constraints = [models.UniqueConstraint(fields=["methodic", "user"], name="methodic_members_unique")]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_role_display()}"
+
+    def clean(self):
+        if self.methodic_id is not None and self.user_id is not None and self.user_id == self.methodic.author_id:
+            raise ValidationError({"user": _("Это автор методики: у автора и так все права администратора.")})
 
 
 class MethodicStep(models.Model):
@@ -141,7 +191,7 @@ class MethodicStep(models.Model):
         _("иллюстрация"), upload_to="methodics/steps/", blank=True, kind="image", max_mb_setting="PHOTO_MAX_MB"
     )
 
-    verbose_name_cases = NameCases(_("шаг занятия"), _("шага занятия"))
+    verbose_name_cases = NameCases(_("шаг занятия"), _("шага занятия"), genitive_plural=_("шагов занятия"))
 
     class Meta:
         db_table = "methodic_steps"
@@ -181,7 +231,7 @@ class MethodicMedia(models.Model):
     caption = models.CharField(_("подпись"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("добавлено"), auto_now_add=True)
 
-    verbose_name_cases = NameCases(_("медиафайл"), _("медиафайла"))
+    verbose_name_cases = NameCases(_("медиафайл"), _("медиафайла"), genitive_plural=_("медиафайлов"))
 
     class Meta:
         db_table = "methodic_media"
@@ -227,7 +277,7 @@ class Comment(models.Model):
     )
     hidden_at = models.DateTimeField(_("когда скрыт"), null=True, blank=True)
 
-    verbose_name_cases = NameCases(_("комментарий"), _("комментария"))
+    verbose_name_cases = NameCases(_("комментарий"), _("комментария"), genitive_plural=_("комментариев"))
 
     class Meta:
         db_table = "methodic_comments"
@@ -237,3 +287,36 @@ class Comment(models.Model):
 
     def __str__(self):
         return self.text[:60]
+
+
+class UsefulMark(models.Model):
+    """A reader's «Пригодилось» on a methodic: one per reader, taken back by deleting it.
+    Methodic.useful_count counts them (methodics.services); each gives the methodic's
+    author a point of karma while it stays."""
+
+    methodic = models.ForeignKey(
+        Methodic, verbose_name=_("методика"), on_delete=models.CASCADE, related_name="useful_marks"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("читатель"), on_delete=models.CASCADE, related_name="useful_marks"
+    )
+    created_at = models.DateTimeField(_("отмечено"), auto_now_add=True)
+
+    verbose_name_cases = NameCases(
+        _("отметку «Пригодилось»"),
+        _("отметки «Пригодилось»"),
+        genitive_plural=_("отметок «Пригодилось»"),
+        accusative_plural=_("отметки «Пригодилось»"),
+    )
+
+    class Meta:
+        db_table = "methodic_useful_marks"
+        verbose_name = _("отметка «Пригодилось»")
+        verbose_name_plural = _("отметки «Пригодилось»")
+        ordering = ("-created_at", "-pk")
+        constraints = [
+            models.UniqueConstraint(fields=["methodic", "user"], name="methodic_useful_marks_once_per_reader"),
+        ]
+
+    def __str__(self):
+        return f"«{self.methodic}» пригодилась: {self.user}"

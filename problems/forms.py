@@ -38,7 +38,8 @@ class VariantTaskIdsField(forms.CharField):
 
 
 class VariantRandomForm(forms.Form):
-    """Which blocks a random variant draws from, and how many versions to draw."""
+    """Which blocks a random variant draws from, and how many versions to draw. Answers
+    are chosen once, by the download form under the variant (_export_form.html)."""
 
     blocks = forms.TypedMultipleChoiceField(
         label=_("Блоки"),
@@ -54,7 +55,6 @@ class VariantRandomForm(forms.Form):
         initial=1,
         help_text=_("Для класса: в каждом варианте свои задачи, если их хватает."),
     )
-    answers = forms.BooleanField(label=_("С ответами"), required=False, help_text=_("в файлах PDF и Word"))
 
     def __init__(self, *args, blocks: list[Block], **kwargs):
         super().__init__(*args, **kwargs)

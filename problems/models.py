@@ -33,7 +33,7 @@ class Block(models.Model):
     order_number = models.PositiveSmallIntegerField(_("порядковый номер"), default=1, validators=[MinValueValidator(1)])
     external_key = models.CharField(_("внешний ключ"), max_length=100, unique=True, null=True, blank=True)
 
-    verbose_name_cases = NameCases(_("блок задач"), _("блока задач"))
+    verbose_name_cases = NameCases(_("блок задач"), _("блока задач"), genitive_plural=_("блоков задач"))
 
     class Meta:
         db_table = "blocks"
@@ -60,7 +60,13 @@ class Reference(TimeStampedModel):
 
     objects = SearchableManager()
 
-    verbose_name_cases = NameCases(_("справочный материал"), _("справочного материала"))
+    verbose_name_cases = NameCases(
+        _("справочный материал"),
+        _("справочного материала"),
+        genitive_plural=_("справочных материалов"),
+        few=_("справочных материала"),
+        accusative_plural=_("справочные материалы"),
+    )
 
     class Meta:
         db_table = "reference_materials"
@@ -117,7 +123,7 @@ class Task(TimeStampedModel):
 
     objects = SearchableManager()
 
-    verbose_name_cases = NameCases(_("задачу"), _("задачи"))
+    verbose_name_cases = NameCases(_("задачу"), _("задачи"), genitive_plural=_("задач"))
 
     class Meta:
         db_table = "tasks"
@@ -157,7 +163,7 @@ class Solution(TimeStampedModel):
     )
     is_private = models.BooleanField(_("скрытое"), default=False, help_text=_("Видят только автор и администраторы."))
 
-    verbose_name_cases = NameCases(_("решение"), _("решения"))
+    verbose_name_cases = NameCases(_("решение"), _("решения"), genitive_plural=_("решений"))
 
     class Meta:
         db_table = "solutions"
@@ -176,7 +182,13 @@ class Favorite(models.Model):
     task = models.ForeignKey(Task, verbose_name=_("задача"), on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(_("добавлена"), auto_now_add=True)
 
-    verbose_name_cases = NameCases(_("избранную задачу"), _("избранной задачи"))
+    verbose_name_cases = NameCases(
+        _("избранную задачу"),
+        _("избранной задачи"),
+        genitive_plural=_("избранных задач"),
+        few=_("избранные задачи"),
+        accusative_plural=_("избранные задачи"),
+    )
 
     class Meta:
         db_table = "favorites"
@@ -209,7 +221,7 @@ class Variant(TimeStampedModel):
     share_token = models.CharField(_("ссылка"), max_length=32, unique=True, default=share_token, editable=False)
     tasks = models.ManyToManyField(Task, verbose_name=_("задачи"), through="VariantTask", related_name="+")
 
-    verbose_name_cases = NameCases(_("вариант"), _("варианта"))
+    verbose_name_cases = NameCases(_("вариант"), _("варианта"), genitive_plural=_("вариантов"))
 
     class Meta:
         db_table = "variants"
@@ -229,7 +241,7 @@ class VariantTask(models.Model):
     task = models.ForeignKey(Task, verbose_name=_("задача"), on_delete=models.CASCADE, related_name="+")
     position = models.PositiveSmallIntegerField(_("номер"), validators=[MinValueValidator(1)])
 
-    verbose_name_cases = NameCases(_("задачу варианта"), _("задачи варианта"))
+    verbose_name_cases = NameCases(_("задачу варианта"), _("задачи варианта"), genitive_plural=_("задач варианта"))
 
     class Meta:
         db_table = "variant_tasks"

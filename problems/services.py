@@ -5,7 +5,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.karma import karma_award
+from accounts.models import KarmaEntry, User
 from accounts.services import notify
 from core.cache import content_changed
 from core.once import once
@@ -55,7 +56,8 @@ def task_submit(*, task: Task, author: User) -> Task:
 
 @transaction.atomic
 def task_approve(*, task: Task, moderator: User) -> Task:
-    """Publish a task waiting for moderation and tell its author."""
+    """Publish a task waiting for moderation and tell its author, who earns the karma of
+    an approved suggestion the first time (nothing when the moderator is its author)."""
     task = Task.objects.select_for_update().get(pk=task.pk)
     if task.status != Task.Status.MODERATION:
         raise ProblemsError("Задача не ждёт модерации.")
@@ -64,10 +66,11 @@ def task_approve(*, task: Task, moderator: User) -> Task:
     task.save(update_fields=["status", "reviewer", "reviewed_at", "rejection_reason", "updated_at"])
     content_changed("problems")
     if task.author:
+        karma_award(user=task.author, reason=KarmaEntry.Reason.SUGGESTION_APPROVED, obj=task, by=moderator)
         notify(
             recipients=[task.author],
             title=f"Задача опубликована: {task.title}",
-            text="Модератор одобрил задачу.",
+            text="Задача прошла модерацию и опубликована в банке задач.",
             link=reverse("problems:task", args=[task.pk]),
         )
     return task
@@ -90,7 +93,7 @@ def task_reject(*, task: Task, moderator: User, reason: str) -> Task:
         notify(
             recipients=[task.author],
             title=f"Задача отклонена: {task.title}",
-            text=f"Модератор отклонил задачу. Причина: {task.rejection_reason}",
+            text=f"Задача не прошла модерацию. Причина: {task.rejection_reason}",
             link=reverse("problems:edit_suggestion", args=[task.pk]),
         )
     return task
@@ -160,8 +163,9 @@ def variant_export_deliver(
     file_format: str,
 ) -> bool:
     """A variant's export rendered for the user who asked, as their download would be, and
-    sent once per `key` (core.once) to their messages as an attachment; nothing for an
-    account closed since. Whether this delivery did the work (False: an earlier one had)."""
+    sent once per `key` (core.once) to their messages as an attachment, the message's link
+    («Открыть», and in its email) being the file's download; nothing for an account closed
+    since. Whether this delivery did the work (False: an earlier one had)."""
 
     def deliver():
         user = User.objects.filter(pk=user_id, is_active=True).first()
@@ -170,11 +174,16 @@ def variant_export_deliver(
         document = variant_document(user, title=title, version_ids=version_ids, with_answers=with_answers)
         file_name = export_file_name(file_title, file_format)
         details = f"вариантов — {len(version_ids)}" + (", с ответами и решениями" if with_answers else "")
-        notify(
+        delivered = notify(
             recipients=[user],
             title=f"Файл готов: {file_name}",
             text=f"«{title}» ({details}) — во вложении к этому сообщению на сайте.",
             attachment=ContentFile(EXPORTERS[file_format][1](document), name=file_name),
         )
+        # The file is the message's own: its address is known once the message is. Set in
+        # once()'s transaction, so the email, sent when it commits, has it too.
+        for message in delivered:
+            message.link = reverse("accounts:message_attachment", args=[message.pk])
+            message.save(update_fields=["link"])
 
     return once(key, deliver)

@@ -9,6 +9,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 
 from core.fields import SanitizedRichTextField, ThumbnailedUploadField, UploadFileField, private_photo
 from core.models import TimeStampedModel
+from core.roles import ItemRole
 from core.storage import OwnFolder, PrivateStorage
 from core.text import NameCases
 from methodics.models import Methodic
@@ -37,11 +38,15 @@ class Attachment(models.Model):
     )
     title = models.CharField(_("название"), max_length=200, blank=True)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("загрузил"), on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("кем загружено"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("загружено"), auto_now_add=True)
 
-    verbose_name_cases = NameCases(_("вложение"), _("вложения"))
+    verbose_name_cases = NameCases(_("вложение"), _("вложения"), genitive_plural=_("вложений"))
 
     class Meta:
         db_table = "attachments"
@@ -66,7 +71,7 @@ class Project(TimeStampedModel):
     note = models.TextField(_("примечание"), blank=True)
     attachments = GenericRelation(Attachment)
 
-    verbose_name_cases = NameCases(_("проект"), _("проекта"))
+    verbose_name_cases = NameCases(_("проект"), _("проекта"), genitive_plural=_("проектов"))
 
     class Meta:
         db_table = "projects"
@@ -85,18 +90,20 @@ class ProjectMember(models.Model):
     """A user's role in a project (spec 000 user_role). The project's author is its
     administrator (a row created with the project)."""
 
-    class Role(models.TextChoices):
-        ADMIN = "admin", _("Администратор проекта")
-        MODERATOR = "moderator", _("Модератор")
-        VIEWER = "viewer", _("Просмотр")
+    Role = ItemRole  # the one vocabulary of item roles (core.roles)
 
     project = models.ForeignKey(Project, verbose_name=_("проект"), on_delete=models.CASCADE, related_name="members")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("пользователь"), on_delete=models.CASCADE, related_name="project_roles"
     )
-    role = models.CharField(_("роль"), max_length=10, choices=Role.choices)
+    role = models.CharField(_("роль"), max_length=10, choices=ItemRole.choices)
 
-    verbose_name_cases = NameCases(_("участника проекта"), _("участника проекта"), _("участников проекта"))
+    verbose_name_cases = NameCases(
+        _("участника проекта"),
+        _("участника проекта"),
+        accusative_plural=_("участников проекта"),
+        genitive_plural=_("участников проекта"),
+    )
 
     class Meta:
         db_table = "project_members"
@@ -119,7 +126,7 @@ class Term(models.Model):
     finish_date = models.DateField(_("окончание"))
     attachments = GenericRelation(Attachment)
 
-    verbose_name_cases = NameCases(_("период обучения"), _("периода обучения"))
+    verbose_name_cases = NameCases(_("период обучения"), _("периода обучения"), genitive_plural=_("периодов обучения"))
 
     class Meta:
         db_table = "terms"
@@ -139,7 +146,7 @@ class StudentGroup(models.Model):
     name = models.CharField(_("название"), max_length=200)
     note = models.TextField(_("примечание"), blank=True)
 
-    verbose_name_cases = NameCases(_("группу"), _("группы"))
+    verbose_name_cases = NameCases(_("группу"), _("группы"), genitive_plural=_("групп"))
 
     class Meta:
         db_table = "student_groups"
@@ -155,7 +162,7 @@ class StudentGroup(models.Model):
 class DocumentType(models.Model):
     name = models.CharField(_("вид документа"), max_length=100, unique=True)
 
-    verbose_name_cases = NameCases(_("вид документа"), _("вида документа"))
+    verbose_name_cases = NameCases(_("вид документа"), _("вида документа"), genitive_plural=_("видов документов"))
 
     class Meta:
         db_table = "document_types"
@@ -183,7 +190,13 @@ class Student(TimeStampedModel):
     note = models.TextField(_("примечание"), blank=True)
     attachments = GenericRelation(Attachment)
 
-    verbose_name_cases = NameCases(_("учащегося"), _("учащегося"), _("учащихся"))
+    verbose_name_cases = NameCases(
+        _("учащегося"),
+        _("учащегося"),
+        accusative_plural=_("учащихся"),
+        genitive_plural=_("учащихся"),
+        few=_("учащихся"),
+    )
 
     class Meta:
         db_table = "students"
@@ -203,6 +216,8 @@ class StudentDocument(models.Model):
     student = models.ForeignKey(Student, verbose_name=_("учащийся"), on_delete=models.CASCADE, related_name="documents")
     document_type = models.ForeignKey(DocumentType, verbose_name=_("вид"), on_delete=models.PROTECT, related_name="+")
     number = models.CharField(_("номер"), max_length=50)
+
+    verbose_name_cases = NameCases(_("документ"), _("документа"), genitive_plural=_("документов"))
 
     class Meta:
         db_table = "student_documents"
@@ -230,11 +245,13 @@ class DocumentView(models.Model):
         StudentDocument, verbose_name=_("документ"), on_delete=models.CASCADE, related_name="views"
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("кто смотрел"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("кем просмотрено"), on_delete=models.PROTECT, related_name="+"
     )
     viewed_at = models.DateTimeField(_("когда"), auto_now_add=True)
 
-    verbose_name_cases = NameCases(_("просмотр документа"), _("просмотра документа"))
+    verbose_name_cases = NameCases(
+        _("просмотр документа"), _("просмотра документа"), genitive_plural=_("просмотров документов")
+    )
 
     class Meta:
         db_table = "student_document_views"
@@ -260,7 +277,12 @@ class GroupMembership(models.Model):
     joined_on = models.DateField(_("в группе с"))
     left_on = models.DateField(_("в группе по"), null=True, blank=True)
 
-    verbose_name_cases = NameCases(_("участие в группе"), _("участия в группе"))
+    verbose_name_cases = NameCases(
+        _("участие в группе"),
+        _("участия в группе"),
+        genitive_plural=_("участий в группе"),
+        accusative_plural=_("участия в группе"),
+    )
 
     class Meta:
         db_table = "group_memberships"
@@ -301,7 +323,7 @@ class ProjectCourse(models.Model):
     note = models.TextField(_("примечание"), blank=True)
     attachments = GenericRelation(Attachment)
 
-    verbose_name_cases = NameCases(_("курс проекта"), _("курса проекта"))
+    verbose_name_cases = NameCases(_("курс проекта"), _("курса проекта"), genitive_plural=_("курсов проекта"))
 
     class Meta:
         db_table = "project_courses"
@@ -342,7 +364,7 @@ class ProjectLesson(models.Model):
     note = models.TextField(_("примечание"), blank=True)
     attachments = GenericRelation(Attachment)
 
-    verbose_name_cases = NameCases(_("занятие"), _("занятия"))
+    verbose_name_cases = NameCases(_("занятие"), _("занятия"), genitive_plural=_("занятий"))
 
     class Meta:
         db_table = "project_lessons"

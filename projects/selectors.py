@@ -9,6 +9,7 @@ from django.db.models import CharField, Exists, OuterRef, Prefetch, Q, QuerySet,
 from django.db.models.functions import Concat, Trim
 
 from accounts.models import User
+from core.roles import ADMIN, MODERATOR, role_at_least
 from methodics.models import Methodic
 from projects.models import (
     Attachment,
@@ -21,9 +22,6 @@ from projects.models import (
     StudentGroup,
     Term,
 )
-
-ADMIN, MODERATOR, VIEWER = ProjectMember.Role.ADMIN, ProjectMember.Role.MODERATOR, ProjectMember.Role.VIEWER
-RANK = {VIEWER: 1, MODERATOR: 2, ADMIN: 3}
 
 
 def has_global_access(user: User) -> bool:
@@ -65,10 +63,6 @@ def project_role(user: User, project: Project, member_role=NOT_READ) -> str | No
     if member_role != ADMIN and has_global_access(user):
         return ADMIN
     return member_role
-
-
-def role_at_least(role: str | None, needed: str) -> bool:
-    return role is not None and RANK[role] >= RANK[needed]
 
 
 def sees_personal_data(role: str | None) -> bool:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import ChoiceListFilter, ContentAdmin
+from core.text import phone_text
 from volunteers.models import (
     Badge,
     Direction,
@@ -270,7 +271,7 @@ class VolunteerAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("Телефон"), ordering="phone_number")
     def phone(self, volunteer):
-        return volunteer.phone_number.as_international if volunteer.phone_number else "—"
+        return phone_text(volunteer.phone_number) or "—"
 
     @admin.display(description=_("Уровень"))
     def effective_level(self, volunteer):

@@ -15,8 +15,8 @@ from rest_framework.views import APIView
 
 from accounts.forms import ProfileForm
 from accounts.models import User
-from accounts.selectors import email_editable_in_profile, yandex_account_of
-from accounts.services import email_change_request, user_saved
+from accounts.selectors import email_editable_in_profile, photo_url, yandex_account_of
+from accounts.services import email_change_request, person_contacts_update, user_saved
 from accounts.tokens import ROLE_CLAIMS, role_claims
 from core.ratelimit import TOO_MANY_MESSAGE, rate_limit_reached
 from volunteers.forms import VolunteerProfileForm, level_shown
@@ -30,7 +30,10 @@ NOT_AN_OBJECT = gettext_lazy("Ожидается объект JSON.")
 CONFIRM_LOWERING = gettext_lazy("Чтобы понизить уровень, передайте ещё «lowering_confirmed»: true.")
 
 # The fields of the site's profile forms that PATCH takes: the API's name → the form's.
-ACCOUNT_FIELDS = {name: name for name in ("first_name", "last_name", "email", "current_password")}
+ACCOUNT_FIELDS = {
+    name: name
+    for name in ("first_name", "last_name", "email", "current_password", "phone_number", "curr_job_place", "address")
+}
 VOLUNTEER_FIELDS = {
     "phone_number": "phone_number",
     "birth_date": "birth_date",
@@ -91,6 +94,11 @@ class MeSerializer(serializers.ModelSerializer):
     email_editable = serializers.SerializerMethodField(help_text="False for a Yandex ID account: Yandex's address.")
     yandex_linked = serializers.SerializerMethodField()
     volunteer = serializers.SerializerMethodField(help_text="Null until the volunteer profile is first saved.")
+    phone_number = serializers.SerializerMethodField(
+        help_text="The person's phone (E.164, as `volunteer.phone_number`), \"\" for none; a volunteer's is the "
+        "profile's: the same number."
+    )
+    photo = serializers.SerializerMethodField(help_text="The photo's thumbnail on the site (signed-in users), or null.")
 
     class Meta:
         model = User
@@ -103,6 +111,10 @@ class MeSerializer(serializers.ModelSerializer):
             "email_editable",
             "first_name",
             "last_name",
+            "phone_number",
+            "curr_job_place",
+            "address",
+            "photo",
             "yandex_linked",
             "roles",
             "volunteer",
@@ -115,6 +127,13 @@ class MeSerializer(serializers.ModelSerializer):
     def get_email_editable(self, user) -> bool:
         return email_editable_in_profile(user, yandex_account=self.context["yandex_account"])
 
+    def get_phone_number(self, user) -> str:
+        return str(user.phone)
+
+    def get_photo(self, user) -> str | None:
+        photo = user.photo
+        return self.context["request"].build_absolute_uri(photo_url(photo)) if photo else None
+
     def get_yandex_linked(self, user) -> bool:
         return self.context["yandex_account"] is not None
 
@@ -124,8 +143,11 @@ class MeSerializer(serializers.ModelSerializer):
         return None if volunteer is None else VolunteerProfileSerializer(volunteer).data
 
 
-def _me(user: User) -> dict:
-    context = {"yandex_account": yandex_account_of(user), "volunteer": volunteer_for_profile(user)}
+def _me(request) -> dict:
+    user = request.user
+    volunteer = volunteer_for_profile(user)
+    User.volunteer.related.set_cached_value(user, volunteer)  # User.phone and .photo read it (None too)
+    context = {"yandex_account": yandex_account_of(user), "volunteer": volunteer, "request": request}
     return MeSerializer(user, context=context).data
 
 
@@ -159,6 +181,11 @@ class MeUpdateSerializer(serializers.Serializer):
         "ID account.",
     )
     current_password = serializers.CharField(required=False)
+    phone_number = serializers.CharField(
+        required=False, allow_blank=True, help_text="For a volunteer, the profile's phone (required there)."
+    )
+    curr_job_place = serializers.CharField(required=False, allow_blank=True)
+    address = serializers.CharField(required=False, allow_blank=True)
     volunteer = VolunteerUpdateSerializer(required=False, help_text="Creates the volunteer profile if there is none.")
 
 
@@ -171,15 +198,22 @@ def _form_errors(form, names: dict[str, str]) -> dict[str, list[str]]:
 
 
 def _account_form(user: User, changes: dict, *, email_editable: bool) -> ProfileForm:
-    data = {"first_name": user.first_name, "last_name": user.last_name}
+    data = {
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "phone_number": str(user.phone),
+        "curr_job_place": user.curr_job_place,
+        "address": user.address,
+    }
     if email_editable:
         # The address the page shows: a change waiting for confirmation stays as it is.
         data |= {"email": user.pending_email or user.email, "current_password": ""}
     return ProfileForm(data | changes, instance=user, email_editable=email_editable)
 
 
-def _volunteer_form(volunteer: Volunteer | None, changes: dict) -> VolunteerProfileForm:
-    data = {}
+def _volunteer_form(user: User, volunteer: Volunteer | None, changes: dict) -> VolunteerProfileForm:
+    # A first profile takes the account's phone unless another is given (volunteer_create moves it).
+    data = {"phone_number": str(user.phone_number)} if user.phone_number else {}
     if volunteer is not None:
         data = {
             "phone_number": str(volunteer.phone_number),
@@ -197,6 +231,7 @@ def _save_account(form: ProfileForm) -> None:
     """What the site's profile page does with a valid form (accounts.views.profile)."""
     requested_email = form.requested_email()
     user = form.save()
+    person_contacts_update(user=user, **form.contact_changes())
     user_saved(changed=form.changed_data)
     if requested_email is not None:
         email_change_request(user=user, email=requested_email)
@@ -204,7 +239,7 @@ def _save_account(form: ProfileForm) -> None:
 
 def _save_volunteer(user: User, volunteer: Volunteer | None, form: VolunteerProfileForm, *, lowering_confirmed: bool):
     """What the site's volunteer profile page does with a valid form (volunteers.views), the
-    lowering of a level confirmed by `lowering_confirmed` instead of a page of its own."""
+    lowering of a level confirmed by `lowering_confirmed`, as the page's form confirms it."""
     directions = form.cleaned_data["directions"]
     if volunteer is None:
         volunteer = volunteer_create(user=user, directions=directions, **form.profile_fields())
@@ -227,6 +262,10 @@ ME_EXAMPLE = {
     "email_editable": True,
     "first_name": "Дмитрий",
     "last_name": "Кузнецов",
+    "phone_number": "+79161234567",
+    "curr_job_place": "Школа № 5, учитель физики",
+    "address": "Москва, ул. Лесная, 3",
+    "photo": "https://volna.example/accounts/users/7/photo/avatar/?v=3f2a9c1b7e",
     "yandex_linked": False,
     "roles": ["volunteer"],
     "volunteer": {
@@ -251,7 +290,7 @@ class MeView(APIView):
         responses={200: OpenApiResponse(MeSerializer, examples=[OpenApiExample("Волонтёр", value=ME_EXAMPLE)])},
     )
     def get(self, request):
-        return Response(_me(request.user))
+        return Response(_me(request))
 
     @extend_schema(
         tags=["me"],
@@ -269,6 +308,11 @@ class MeView(APIView):
         },
         examples=[
             OpenApiExample("Имя", value={"first_name": "Дмитрий"}, request_only=True),
+            OpenApiExample(
+                "Профиль",
+                value={"phone_number": "8 916 123-45-67", "curr_job_place": "Школа № 5", "address": "Москва"},
+                request_only=True,
+            ),
             OpenApiExample(
                 "Анкета", value={"volunteer": {"region": 1, "directions": [2], "level": 3}}, request_only=True
             ),
@@ -305,7 +349,9 @@ class MeView(APIView):
             form_changes = {
                 VOLUNTEER_FIELDS[name]: value for name, value in volunteer_changes.items() if name in VOLUNTEER_FIELDS
             }
-            volunteer_form = _volunteer_form(volunteer, form_changes)
+            if "phone_number" in account_changes:  # one phone: the account's changes it in the profile too
+                form_changes.setdefault("phone_number", account_changes["phone_number"])
+            volunteer_form = _volunteer_form(user, volunteer, form_changes)
             if not volunteer_form.is_valid():
                 errors["volunteer"] = _form_errors(volunteer_form, VOLUNTEER_FIELDS)
         if errors:
@@ -324,7 +370,7 @@ class MeView(APIView):
             if volunteer_form is not None:
                 lowering_confirmed = volunteer_changes.get("lowering_confirmed") is True
                 _save_volunteer(user, volunteer, volunteer_form, lowering_confirmed=lowering_confirmed)
-        return Response(_me(user))
+        return Response(_me(request))
 
 
 urlpatterns = [

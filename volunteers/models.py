@@ -24,7 +24,7 @@ class Location(models.Model):
     code = models.SmallIntegerField(_("код региона"), unique=True, null=True, blank=True)
     region = models.CharField(_("регион"), max_length=120, unique=True)
 
-    verbose_name_cases = NameCases(_("регион"), _("региона"))
+    verbose_name_cases = NameCases(_("регион"), _("региона"), genitive_plural=_("регионов"))
 
     class Meta:
         db_table = "locations"
@@ -42,7 +42,7 @@ class Direction(models.Model):
     title = models.CharField(_("название"), max_length=120, unique=True)
     description = models.TextField(_("описание"), blank=True)
 
-    verbose_name_cases = NameCases(_("направление"), _("направления"))
+    verbose_name_cases = NameCases(_("направление"), _("направления"), genitive_plural=_("направлений"))
 
     class Meta:
         db_table = "directions"
@@ -67,7 +67,7 @@ class Level(models.Model):
     rank = models.PositiveSmallIntegerField(_("порядок"), unique=True, validators=[MinValueValidator(1)])
     description = models.TextField(_("описание и условия достижения"), blank=True)
 
-    verbose_name_cases = NameCases(_("уровень"), _("уровня"))
+    verbose_name_cases = NameCases(_("уровень"), _("уровня"), genitive_plural=_("уровней"))
 
     class Meta:
         db_table = "levels"
@@ -84,7 +84,7 @@ class Badge(models.Model):
     name = models.CharField(_("название"), max_length=40, unique=True)
     description = models.TextField(_("описание и условия получения"), blank=True)
 
-    verbose_name_cases = NameCases(_("значок"), _("значка"))
+    verbose_name_cases = NameCases(_("значок"), _("значка"), genitive_plural=_("значков"))
 
     class Meta:
         db_table = "badges"
@@ -161,7 +161,9 @@ class Volunteer(TimeStampedModel):
 
     objects = VolunteerQuerySet.as_manager()
 
-    verbose_name_cases = NameCases(_("волонтёра"), _("волонтёра"), _("волонтёров"))
+    verbose_name_cases = NameCases(
+        _("волонтёра"), _("волонтёра"), accusative_plural=_("волонтёров"), genitive_plural=_("волонтёров")
+    )
 
     class Meta:
         db_table = "volunteers"
@@ -216,7 +218,7 @@ class VolunteerLevel(TimeStampedModel):
     confirmed = models.BooleanField(_("подтверждён"), default=False)
     who_confirmed = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("кто подтвердил"),
+        verbose_name=_("кем подтверждено"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -226,7 +228,9 @@ class VolunteerLevel(TimeStampedModel):
 
     objects = VolunteerLevelQuerySet.as_manager()
 
-    verbose_name_cases = NameCases(_("уровень волонтёра"), _("уровня волонтёра"))
+    verbose_name_cases = NameCases(
+        _("уровень волонтёра"), _("уровня волонтёра"), genitive_plural=_("уровней волонтёров")
+    )
 
     class Meta:
         db_table = "volunteers_levels"
@@ -259,7 +263,12 @@ class PendingLevel(VolunteerLevel):
 
     objects = PendingLevelManager()
 
-    verbose_name_cases = NameCases(_("заявку на уровень"), _("заявки на уровень"))
+    verbose_name_cases = NameCases(
+        _("заявку на уровень"),
+        _("заявки на уровень"),
+        genitive_plural=_("заявок на уровень"),
+        accusative_plural=_("заявки на уровень"),
+    )
 
     class Meta:
         proxy = True
@@ -272,7 +281,7 @@ class VolunteerBadge(models.Model):
     badge = models.ForeignKey(Badge, verbose_name=_("значок"), on_delete=models.CASCADE)
     awarded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("кто выдал"),
+        verbose_name=_("кем выдан"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -280,7 +289,9 @@ class VolunteerBadge(models.Model):
     )
     created_at = models.DateTimeField(_("выдан"), auto_now_add=True)
 
-    verbose_name_cases = NameCases(_("значок волонтёра"), _("значка волонтёра"))
+    verbose_name_cases = NameCases(
+        _("значок волонтёра"), _("значка волонтёра"), genitive_plural=_("значков волонтёров")
+    )
 
     class Meta:
         db_table = "volunteers_badges"
@@ -308,7 +319,7 @@ class LocationChange(models.Model):
     )
     changed_at = models.DateTimeField(_("когда"), auto_now_add=True)
 
-    verbose_name_cases = NameCases(_("смену региона"), _("смены региона"))
+    verbose_name_cases = NameCases(_("смену региона"), _("смены региона"), genitive_plural=_("смен региона"))
 
     class Meta:
         db_table = "volunteers_location_changes"

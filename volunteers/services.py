@@ -1,5 +1,7 @@
 import enum
+from pathlib import PurePosixPath
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -23,10 +25,24 @@ class LevelLoweringNotConfirmed(Exception):
 
 @transaction.atomic
 def volunteer_create(*, user: User, directions=(), **fields) -> Volunteer:
-    """A user's first profile: it holds Новичок, confirmed at once without an administrator."""
+    """A user's first profile: it holds Новичок, confirmed at once without an administrator.
+
+    A volunteer's phone and photo are the profile's (spec 001), not a second copy of the
+    account's: a phone or photo the account held moves into the profile (unless another is
+    given) and leaves the account (see User.contact_holder)."""
+    if not fields.get("phone_number") and user.phone_number:
+        fields["phone_number"] = user.phone_number
+    if not fields.get("photo") and user.profile_image:
+        # A copy of its own: the account's file leaves storage once the account is saved
+        # without it (core.files).
+        with user.profile_image.open("rb") as stored:
+            fields["photo"] = ContentFile(stored.read(), name=PurePosixPath(user.profile_image.name).name)
     volunteer = Volunteer(user=user, **fields)
     volunteer.full_clean()
     volunteer.save()
+    if user.phone_number or user.profile_image:
+        user.phone_number, user.profile_image = "", ""
+        user.save(update_fields=["phone_number", "profile_image"])
     volunteer.directions.set(directions)
     VolunteerLevel.objects.create(
         volunteer=volunteer, level=Level.objects.get(rank=1), confirmed=True, confirmed_at=timezone.now()
@@ -117,7 +133,7 @@ def levels_confirm(*, record_ids, confirmed_by: User) -> int:
         notify(
             recipients=[record.volunteer.user],
             title=f"Уровень «{record.level}» подтверждён",
-            text=f"Администратор подтвердил ваш уровень «{record.level}». Вам открыты курсы этого уровня.",
+            text=f"Уровень «{record.level}» подтверждён администратором. Вам открыты курсы этого уровня.",
             link=reverse("volunteers:profile"),
         )
     return len(records)
@@ -137,7 +153,7 @@ def levels_reject(*, record_ids, rejected_by: User, reason: str = "") -> int:
         notify(
             recipients=[record.volunteer.user],
             title=f"Заявка на уровень «{record.level}» отклонена",
-            text=f"Администратор отклонил заявку на уровень «{record.level}». {reason}".strip(),
+            text=f"Заявка на уровень «{record.level}» отклонена администратором. {reason}".strip(),
             link=reverse("volunteers:profile"),
         )
     return len(records)

@@ -1,14 +1,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
 
 from core.views import posted_data, private_picture
-from volunteers.forms import VolunteerProfileForm, level_shown
-from volunteers.models import Level, Volunteer
+from volunteers.forms import VolunteerProfileForm, level_shown, photo_url
+from volunteers.models import Volunteer
 from volunteers.selectors import volunteer_for_profile
 from volunteers.services import (
     LevelChange,
@@ -30,46 +30,47 @@ LEVEL_MESSAGES = {
 @login_required
 def profile(request):
     """The signed-in user's own volunteer profile (nobody sees or edits another's here):
-    filled in the first time, edited later."""
+    filled in the first time, edited later. Lowering the confirmed level is confirmed in
+    the form (spec 001 asks for an explicit confirmation); until it is, nothing is saved."""
     volunteer = volunteer_for_profile(request.user)
+    shown_photo = photo_url(volunteer.photo) if volunteer and volunteer.photo else None  # as saved
+    initial = {"level": level_shown(volunteer)}
+    if volunteer is None and request.user.phone_number:
+        initial["phone_number"] = request.user.phone_number  # the account's, moving into the profile
     form = VolunteerProfileForm(
-        posted_data(request), request.FILES or None, instance=volunteer, initial={"level": level_shown(volunteer)}
+        posted_data(request),
+        request.FILES or None,
+        instance=volunteer,
+        initial=initial,
+        confirmed_level=volunteer.effective_level if volunteer else None,
     )
     if request.method == "POST" and form.is_valid():
-        directions = form.cleaned_data["directions"]
-        if volunteer is None:
-            volunteer = volunteer_create(user=request.user, directions=directions, **form.profile_fields())
-        else:
-            volunteer = volunteer_update(volunteer=volunteer, directions=directions, **form.profile_fields())
-        messages.success(request, _("Анкета сохранена."))
         level = form.cleaned_data["level"]
         try:
-            outcome = volunteer_choose_level(volunteer=volunteer, level=level)
-        except LevelLoweringNotConfirmed:
-            return redirect("volunteers:lower_level", level_id=level.pk)
-        if outcome in LEVEL_MESSAGES:
-            messages.info(request, LEVEL_MESSAGES[outcome] % {"level": level})
-        return redirect("volunteers:profile")
-    return render(request, "volunteers/profile.html", {"volunteer": volunteer, "form": form})
+            outcome = _save_profile(request.user, volunteer, form)
+        except LevelLoweringNotConfirmed as refused:  # the level was confirmed meanwhile: nothing saved
+            form.add_error("level", str(refused))
+        else:
+            messages.success(request, _("Анкета сохранена."))
+            if outcome in LEVEL_MESSAGES:
+                messages.info(request, LEVEL_MESSAGES[outcome] % {"level": level})
+            return redirect("volunteers:profile")
+    return render(request, "volunteers/profile.html", {"volunteer": volunteer, "form": form, "photo_url": shown_photo})
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def lower_level(request, level_id: int):
-    """The explicit confirmation spec 001 asks for before a volunteer lowers their own
-    confirmed level; only for the signed-in volunteer's own profile."""
-    volunteer = volunteer_for_profile(request.user)
+@transaction.atomic
+def _save_profile(user, volunteer: Volunteer | None, form: VolunteerProfileForm) -> LevelChange:
+    """The profile and its level in one change: a lowering that turns out unconfirmed saves nothing."""
+    directions = form.cleaned_data["directions"]
     if volunteer is None:
-        raise Http404
-    level = get_object_or_404(Level, pk=level_id)
-    current = volunteer.effective_level
-    if level.rank >= current.rank:
-        return redirect("volunteers:profile")
-    if request.method == "POST":
-        volunteer_choose_level(volunteer=volunteer, level=level, lowering_confirmed=True)
-        messages.info(request, LEVEL_MESSAGES[LevelChange.LOWERED] % {"level": level})
-        return redirect("volunteers:profile")
-    return render(request, "volunteers/lower_level.html", {"level": level, "current": current})
+        volunteer = volunteer_create(user=user, directions=directions, **form.profile_fields())
+    else:
+        volunteer = volunteer_update(volunteer=volunteer, directions=directions, **form.profile_fields())
+    return volunteer_choose_level(
+        volunteer=volunteer,
+        level=form.cleaned_data["level"],
+        lowering_confirmed=bool(form.cleaned_data.get("lowering_confirmed")),
+    )
 
 
 @login_required

@@ -13,14 +13,14 @@ from accounts.models import Message
 from accounts.roles import TEACHER
 from accounts.services import message_email, notify
 from accounts.tests.factories import UserFactory
-from courses.models import Lesson, Question, Webinar
+from courses.models import Lesson, Question
 from courses.services import answer_review, course_refresh, enrol, lesson_finish, quiz_submit, webinar_remind
-from courses.tests.factories import CourseFactory, add_chapter, add_lesson, add_question
+from courses.tests.factories import CourseFactory, WebinarFactory, add_chapter, add_lesson, add_question
 from methodics.models import Comment, Methodic
 from methodics.services import comment_add, comment_hide, methodic_unpublish
 from methodics.tests.factories import MethodicFactory, add_step
 from problems.models import Task
-from problems.services import task_approve, task_reject, task_submit
+from problems.services import task_approve, task_reject, task_submit, variant_export_deliver
 from problems.tests.factories import BlockFactory, TaskFactory
 from projects.services import attendance_pdf_send
 from projects.tests.factories import ProjectCourseFactory
@@ -88,7 +88,7 @@ def webinar_reminder(_capture):
     lesson = add_lesson(add_chapter(course), type=Lesson.Type.WEBINAR)
     course_refresh(course=course)
     enrolment = enrol(volunteer=VolunteerFactory(), course=course)
-    webinar = Webinar.objects.create(
+    webinar = WebinarFactory(
         lesson=lesson, url_webinar="https://webinar.example/1", start_date=timezone.now() + timedelta(minutes=30)
     )
     assert webinar_remind(webinar_id=webinar.pk)
@@ -167,6 +167,21 @@ def attendance_delivered(_capture):
     return author
 
 
+def class_set_delivered(_capture):
+    """A class set made in the background: the link is the file, in the message itself."""
+    teacher, task = UserFactory(roles=[TEACHER]), TaskFactory()
+    variant_export_deliver(
+        key="links-test",
+        user_id=teacher.pk,
+        title="Контрольная",
+        file_title="Контрольная",
+        version_ids=[[task.pk]] * 6,
+        with_answers=False,
+        file_format="pdf",
+    )
+    return teacher
+
+
 NEEDS_ADMINISTRATOR = {
     task_suggested,
     task_published,
@@ -195,6 +210,7 @@ KINDS = [
     level_refused,
     badge_awarded,
     attendance_delivered,
+    class_set_delivered,
 ]
 
 
@@ -239,7 +255,7 @@ def test_a_webinar_in_two_courses_reminds_each_learner_once_with_the_lesson_in_t
     enrol(volunteer=both, course=first)
     enrol(volunteer=both, course=second)
     enrol(volunteer=only_second, course=second)
-    webinar = Webinar.objects.create(
+    webinar = WebinarFactory(
         lesson=lesson, url_webinar="https://webinar.example/1", start_date=timezone.now() + timedelta(minutes=30)
     )
 

@@ -29,3 +29,9 @@ def plural_form(number, forms: str) -> str:
 def duration(minutes) -> str:
     """«2 ч 30 мин», «45 мин», «3 ч» (core.text.duration_text)."""
     return text.duration_text(minutes)
+
+
+@register.filter
+def phone(number) -> str:
+    """A phone in the national format for a Russian number (core.text.phone_text)."""
+    return text.phone_text(number)

@@ -23,6 +23,9 @@ OURS = [
     for model, model_admin in admin.site._registry.items()
     if type(model_admin).__module__.split(".")[0] in OUR_APPS
 ]
+# Every model in the admin: ours and those of Django and other packages (auth, social_django,
+# simplejwt's token_blacklist, axes), named through core.admin.OTHER_MODELS_CASES.
+REGISTERED = list(admin.site._registry.items())
 
 
 def _url(model, page: str, *args) -> str:
@@ -40,19 +43,21 @@ def _nominative_after_verb(html: str, name: str, accusative: str) -> list[str]:
     return [phrase for phrase in phrases if re.search(re.escape(phrase) + "(?![а-яё])", html, re.IGNORECASE)]
 
 
-def test_every_model_of_ours_in_the_admin_declares_its_cases():
-    missing = [model._meta.label for model, model_admin in OURS if name_cases(model_admin) is None]
+def test_every_model_in_the_admin_declares_its_cases():
+    missing = [model._meta.label for model, model_admin in REGISTERED if name_cases(model_admin) is None]
     inlines = {
         inline.model._meta.label
-        for _model, model_admin in OURS
+        for _model, model_admin in REGISTERED
         for inline in model_admin.inlines
         if name_cases(inline) is None
-    }
+    }  # and those get_inlines() chooses: the change page of every model below
+    uncounted = [model._meta.label for model, model_admin in REGISTERED if not name_cases(model_admin).genitive_plural]
     assert missing == []
     assert inlines == set()
+    assert uncounted == [], "the bulk deletion's «Удалено: 5 задач» needs the genitive plural"
 
 
-@pytest.mark.parametrize(("model", "model_admin"), OURS, ids=[model._meta.label for model, _ in OURS])
+@pytest.mark.parametrize(("model", "model_admin"), REGISTERED, ids=[model._meta.label for model, _ in REGISTERED])
 def test_changelist_and_add_page_name_the_model_in_the_accusative(client, main_admin, model, model_admin):
     client.force_login(main_admin)
     cases = name_cases(model_admin)
@@ -150,3 +155,228 @@ def test_other_messages_stay_as_they_are():
 
     assert message_in_cases(own, "категория", cases) is own
     assert message_in_cases("Готово.", "категория", cases) == "Готово."
+
+
+# --- One change page of every model --------------------------------------------------------
+
+
+def _other_row(label: str):
+    """A row of a model that has no factory: of Django's or another package's, or one of
+    ours made by a line or a service."""
+    from axes.models import AccessAttempt
+    from django.utils import timezone
+    from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+    from social_django.models import Association, Nonce, UserSocialAuth
+
+    from accounts.models import Message
+    from accounts.tests.factories import UserFactory
+    from courses.models import Question, TeacherScope
+    from courses.services import enrol
+    from courses.tests.factories import CourseFactory, LessonFactory
+    from methodics.models import Comment
+    from methodics.tests.factories import MethodicFactory
+    from problems.models import Favorite
+    from problems.services import variant_save
+    from projects.models import DocumentType, GroupMembership, ProjectMember
+    from projects.tests.factories import ProjectFactory, StudentFactory, StudentGroupFactory
+    from volunteers.models import PendingLevel
+    from volunteers.tests.factories import VolunteerLevelFactory
+
+    def outstanding():
+        return OutstandingToken.objects.create(
+            user=UserFactory(), jti="j1", token="t", expires_at=timezone.now() + timezone.timedelta(days=1)
+        )
+
+    makers = {
+        "social_django.usersocialauth": lambda: UserSocialAuth.objects.create(
+            user=UserFactory(), provider="yandex-oauth2", uid="42"
+        ),
+        "social_django.nonce": lambda: Nonce.objects.create(server_url="https://id.example", timestamp=1, salt="s"),
+        "social_django.association": lambda: Association.objects.create(
+            server_url="https://id.example", handle="h", secret="s", issued=1, lifetime=1, assoc_type="HMAC-SHA1"
+        ),
+        "token_blacklist.outstandingtoken": outstanding,
+        "token_blacklist.blacklistedtoken": lambda: BlacklistedToken.objects.create(token=outstanding()),
+        "axes.accessattempt": lambda: AccessAttempt.objects.create(
+            user_agent="Firefox", ip_address="10.0.0.1", username="someone", failures_since_start=1
+        ),
+        "accounts.message": lambda: Message.objects.create(recipient=UserFactory(), title="Тема", text="Текст"),
+        "courses.question": lambda: Question.objects.create(lesson=LessonFactory(), order_number=1, text="2 + 2?"),
+        "methodics.comment": lambda: Comment.objects.create(
+            methodic=MethodicFactory(), author=UserFactory(), text="Ок"
+        ),
+        "problems.favorite": lambda: Favorite.objects.create(user=UserFactory(), task=TaskFactory()),
+        "problems.variant": lambda: variant_save(
+            owner=UserFactory(), title="Контрольная", kind="random", task_ids=[TaskFactory().pk]
+        ),
+        "projects.documenttype": lambda: DocumentType.objects.create(name="Справка"),
+        "projects.groupmembership": lambda: GroupMembership.objects.create(
+            group=StudentGroupFactory(), student=StudentFactory(), joined_on=timezone.localdate()
+        ),
+        "volunteers.pendinglevel": lambda: PendingLevel.objects.get(pk=VolunteerLevelFactory().pk),
+        "courses.volunteercourse": lambda: enrol(volunteer=VolunteerFactory(), course=CourseFactory()),
+        "courses.teacherscope": lambda: TeacherScope.objects.create(teacher=UserFactory()),
+        "projects.projectmember": lambda: ProjectMember.objects.create(
+            project=ProjectFactory(), user=UserFactory(), role="viewer"
+        ),
+    }
+    return makers[label]() if label in makers else None
+
+
+def _a_row(model):
+    """A row to open: made by the app's factory `<Model>Factory`, else by _other_row, else
+    one the migrations made (levels, roles)."""
+    import importlib
+
+    try:
+        factories = importlib.import_module(f"{model._meta.app_config.name}.tests.factories")
+    except ImportError:
+        factories = None
+    factory = getattr(factories, f"{model.__name__}Factory", None)
+    if factory is not None:
+        return factory()
+    return _other_row(model._meta.label_lower) or model._default_manager.order_by("pk").first()
+
+
+@pytest.mark.parametrize(("model", "model_admin"), REGISTERED, ids=[model._meta.label for model, _ in REGISTERED])
+def test_change_page_names_the_model_in_the_accusative(client, main_admin, model, model_admin):
+    row = _a_row(model)
+    if row is None:
+        pytest.skip(f"no factory makes a {model._meta.label} here")
+    client.force_login(main_admin)
+    cases = name_cases(model_admin)
+
+    response = client.get(_url(model, "change", row.pk))
+
+    assert response.status_code == 200
+    assert response.context["title"] in (
+        gettext("Change %s") % cases.accusative,
+        gettext("View %s") % cases.accusative,
+    )
+    html = response.content.decode()
+    assert _nominative_after_verb(html, str(model._meta.verbose_name), str(cases.accusative)) == []
+    for inline in response.context["inline_admin_formsets"]:
+        data = inline.inline_formset_data
+        add_text = json.loads(data() if callable(data) else data)["options"]["addText"]
+        assert add_text == f"Добавить ещё {name_cases(inline.opts).accusative}"
+
+
+# --- Bulk deletion -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("model_label", "expected"),
+    [
+        ("problems.Task", ["1 задача", "2 задачи", "5 задач", "21 задача", "12 задач"]),
+        ("volunteers.Volunteer", ["1 волонтёр", "2 волонтёра", "5 волонтёров", "21 волонтёр", "12 волонтёров"]),
+        ("problems.Favorite", [
+            "1 избранная задача", "2 избранные задачи", "5 избранных задач", "21 избранная задача", "12 избранных задач"
+        ]),
+        ("projects.Student", ["1 учащийся", "2 учащихся", "5 учащихся", "21 учащийся", "12 учащихся"]),
+        ("auth.Group", ["1 группа", "2 группы", "5 групп", "21 группа", "12 групп"]),
+    ],
+)  # fmt: skip
+def test_the_bulk_deletion_message_counts_in_russian(model_label, expected):
+    from django.apps import apps
+    from django.contrib.admin.utils import model_ngettext
+
+    model = apps.get_model(model_label)
+    opts, cases = model._meta, name_cases(admin.site._registry[model])
+    messages = []
+    for count in (1, 2, 5, 21, 12):
+        # Django's delete_selected: «Успешно удалены 5 задачи.»
+        django_message = gettext("Successfully deleted %(count)d %(items)s.") % {
+            "count": count,
+            "items": model_ngettext(opts, count),
+        }
+        messages.append(message_in_cases(django_message, opts.verbose_name, cases, opts.verbose_name_plural))
+
+    assert messages == [f"Удалено: {counted}." for counted in expected]
+
+
+@pytest.mark.parametrize(
+    ("count", "expected"),
+    [
+        (1, "Удалено: 1 категория."),
+        (2, "Удалено: 2 категории."),
+        (5, "Удалено: 5 категорий."),
+        (21, "Удалено: 21 категория."),
+    ],
+)
+def test_bulk_deletion_in_the_admin_says_how_many(client, main_admin, count, expected):
+    from core.testing import action_data
+    from methodics.tests.factories import CategoryFactory
+
+    categories = CategoryFactory.create_batch(count)
+    client.force_login(main_admin)
+
+    response = client.post(
+        _url(Category, "changelist"), action_data("delete_selected", *categories, post="yes"), follow=True
+    )
+
+    assert expected in message_texts(response)
+    assert not Category.objects.exists()
+
+
+def test_the_bulk_deletion_asks_about_the_selected_rows_in_the_accusative(client, main_admin):
+    from core.testing import action_data
+    from projects.tests.factories import StudentFactory
+
+    tasks = [TaskFactory() for _ in range(3)]
+    students = [StudentFactory() for _ in range(2)]
+    client.force_login(main_admin)
+
+    three_tasks = client.post(_url(type(tasks[0]), "changelist"), action_data("delete_selected", *tasks))
+    one_task = client.post(_url(type(tasks[0]), "changelist"), action_data("delete_selected", tasks[0]))
+    two_students = client.post(_url(type(students[0]), "changelist"), action_data("delete_selected", *students))
+
+    assert "Вы уверены, что хотите удалить выбранные задачи?" in three_tasks.content.decode()
+    assert "Вы уверены, что хотите удалить задачу?" in one_task.content.decode()
+    assert "Вы уверены, что хотите удалить выбранных учащихся?" in two_students.content.decode()
+
+
+def test_a_refused_bulk_deletion_names_the_rows_in_the_genitive(client, main_admin):
+    from core.testing import action_data
+
+    blocks = [TaskFactory().block for _ in range(2)]  # a block with tasks is protected
+    client.force_login(main_admin)
+
+    response = client.post(_url(type(blocks[0]), "changelist"), action_data("delete_selected", *blocks))
+
+    html = response.content.decode()
+    assert response.context["title"] == "Не удается удалить блоки задач"
+    assert "Удаление выбранных блоков задач потребует удаления следующих связанных защищенных объектов" in html
+
+
+@pytest.mark.parametrize(("count", "named"), [(1, "волонтёра"), (2, "выбранных волонтёров")])
+def test_a_bulk_deletion_without_rights_names_the_rows_in_the_genitive(client, main_admin, count, named):
+    """Nobody deletes a volunteer's level records by hand, so neither the volunteer. Django's
+    Russian says «Удаление выбранной …» whatever the gender."""
+    from core.testing import action_data
+
+    volunteers = [VolunteerFactory() for _ in range(count)]
+    client.force_login(main_admin)
+
+    response = client.post(_url(type(volunteers[0]), "changelist"), action_data("delete_selected", *volunteers))
+
+    html = response.content.decode()
+    assert response.context["title"] == f"Не удается удалить {'волонтёра' if count == 1 else 'волонтёров'}"
+    assert f"Удаление {named} приведёт к удалению связанных объектов, но у вашей учётной записи нет прав" in html
+    assert "выбранной" not in html
+
+
+def test_the_delete_action_names_a_list_by_its_rows():
+    from problems.models import Reference
+
+    cases = name_cases(admin.site._registry[Reference])
+    choices = [
+        ("delete_selected", gettext("Delete selected %(verbose_name_plural)s") % {"verbose_name_plural": "справочник"})
+    ]
+    form = type("ActionForm", (), {"fields": {"action": type("Field", (), {"choices": choices})()}})()
+    context = {"action_form": form}
+
+    from core.admin import context_in_cases
+
+    context_in_cases(context, Reference._meta, cases)
+
+    assert form.fields["action"].choices == [("delete_selected", "Удалить выбранные справочные материалы")]

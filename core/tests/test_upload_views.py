@@ -23,7 +23,7 @@ from django.forms import BaseFormSet
 from django.test import RequestFactory
 from PIL import Image
 
-from accounts.models import Message
+from accounts.models import Message, User
 from accounts.roles import ADMIN, TEACHER, VOLUNTEER
 from accounts.tests.factories import UserFactory
 from core.fields import UploadMixin
@@ -32,7 +32,7 @@ from core.testing import admin_change_url, change_form_data, form_values, image_
 from core.uploads import KINDS
 from core.views import serve_media
 from courses.models import Lesson, VideoLesson
-from courses.tests.factories import CourseFactory, LessonFactory
+from courses.tests.factories import CourseFactory, LessonFactory, VideoLessonFactory
 from methodics.models import Methodic, MethodicMedia, MethodicStep
 from methodics.tests.factories import MethodicFactory
 from problems.models import Task
@@ -202,7 +202,7 @@ def course_cover(client) -> Page:
 
 def video_lesson_video(client) -> Page:
     lesson = LessonFactory(type=Lesson.Type.VIDEO)
-    VideoLesson.objects.create(lesson=lesson, url="https://video.example/1")
+    VideoLessonFactory(lesson=lesson, url="https://video.example/1")
     return admin_page(client, lesson, "video", model=VideoLesson, field="videos-0-video")
 
 
@@ -220,6 +220,22 @@ def volunteer_photo(client) -> Page:
 
 def volunteer_photo_in_admin(client) -> Page:
     return admin_page(client, VolunteerFactory(), "photo")
+
+
+def profile_image(client) -> Page:
+    user = signed_in(client, VOLUNTEER)
+    url = "/accounts/profile/"
+    return Page(
+        url,
+        field_of(User, "profile_image"),
+        User.objects.filter(pk=user.pk),
+        with_file(rendered(client, url, "form"), "profile_image"),
+        form_errors("form", "profile_image"),
+    )
+
+
+def profile_image_in_admin(client) -> Page:
+    return admin_page(client, UserFactory(roles=[TEACHER]), "profile_image")
 
 
 def project_page(client, obj, url: str, name: str, *forms: str) -> Page:
@@ -318,6 +334,8 @@ FIELDS = {
     "courses.VideoLesson.video": video_lesson_video,
     "volunteers.Volunteer.photo": volunteer_photo,
     "volunteers.Volunteer.photo:admin": volunteer_photo_in_admin,
+    "accounts.User.profile_image": profile_image,
+    "accounts.User.profile_image:admin": profile_image_in_admin,
     "projects.Project.label_image": project_label_image,
     "projects.Term.label_image": term_label_image,
     "projects.Student.avatar": student_avatar,

@@ -2,11 +2,42 @@ from datetime import date
 
 import factory
 
-from courses.models import Chapter, ChapterLesson, Choice, Course, CourseChapter, Lesson, Question
+from accounts.models import User
+from courses.models import (
+    FAQ,
+    Chapter,
+    ChapterLesson,
+    Choice,
+    Course,
+    CourseChapter,
+    Lesson,
+    Question,
+    Skill,
+    VideoLesson,
+    Webinar,
+)
 from volunteers.tests.factories import DirectionFactory, level_of_rank
 
 
-class CourseFactory(factory.django.DjangoModelFactory):
+def content_author() -> User:
+    """The one account, with no role, recorded as creator of the content the factories
+    make (user_created / user_modified are required, spec 001); a test that cares about
+    authorship passes its own user."""
+    author, _ = User.objects.get_or_create(
+        username="content-author", defaults={"email": "content-author@volna.example", "last_name": "Автор"}
+    )
+    return author
+
+
+class AuthoredFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        abstract = True
+
+    user_created = factory.LazyFunction(content_author)
+    user_modified = factory.SelfAttribute("user_created")
+
+
+class CourseFactory(AuthoredFactory):
     """A course learners can see (ready, visible, published), for Новичок, open everywhere."""
 
     class Meta:
@@ -24,7 +55,7 @@ class CourseFactory(factory.django.DjangoModelFactory):
     published = True
 
 
-class LessonFactory(factory.django.DjangoModelFactory):
+class LessonFactory(AuthoredFactory):
     """A shown text lesson of 30 minutes."""
 
     class Meta:
@@ -39,11 +70,43 @@ class LessonFactory(factory.django.DjangoModelFactory):
     published = True
 
 
-class ChapterFactory(factory.django.DjangoModelFactory):
+class ChapterFactory(AuthoredFactory):
     class Meta:
         model = Chapter
 
     title = factory.Sequence(lambda n: f"Глава {n}")
+
+
+class SkillFactory(AuthoredFactory):
+    class Meta:
+        model = Skill
+
+    title = factory.Sequence(lambda n: f"Навык {n}")
+    description = "Описание навыка."
+
+
+class FAQFactory(AuthoredFactory):
+    class Meta:
+        model = FAQ
+
+    question = factory.Sequence(lambda n: f"Вопрос {n}?")
+    answer = "Ответ."
+
+
+class VideoLessonFactory(AuthoredFactory):
+    """Pass `lesson`, and `video` or `url`."""
+
+    class Meta:
+        model = VideoLesson
+
+
+class WebinarFactory(AuthoredFactory):
+    """A webinar (`lesson` and `start_date` are required)."""
+
+    class Meta:
+        model = Webinar
+
+    url_webinar = "https://meet.example/room"
 
 
 def add_chapter(course: Course, *, title: str = "", order_number: int | None = None) -> Chapter:

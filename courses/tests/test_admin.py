@@ -3,6 +3,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.html import strip_tags
 
 from accounts.models import User
 from accounts.roles import ADMIN, TEACHER, VOLUNTEER
@@ -37,7 +38,10 @@ from courses.services import course_refresh, enrol
 from courses.tests.factories import (
     ChapterFactory,
     CourseFactory,
+    FAQFactory,
     LessonFactory,
+    SkillFactory,
+    VideoLessonFactory,
     add_chapter,
     add_lesson,
     add_question,
@@ -135,10 +139,8 @@ MODELS = [
     ),
     pytest.param("lesson", quiz_lesson, "СЛР", True, id="lesson"),
     pytest.param("question", lambda: quiz_lesson().questions.get(), "звонить", True, id="question"),
-    pytest.param(
-        "skill", lambda: Skill.objects.create(title="Работа в команде", description="—"), "команд", True, id="skill"
-    ),
-    pytest.param("faq", lambda: FAQ.objects.create(question="Нужен ли опыт?", answer="Нет."), "опыт", True, id="faq"),
+    pytest.param("skill", lambda: SkillFactory(title="Работа в команде", description="—"), "команд", True, id="skill"),
+    pytest.param("faq", lambda: FAQFactory(question="Нужен ли опыт?", answer="Нет."), "опыт", True, id="faq"),
     pytest.param(
         "volunteercourse",
         lambda: enrolled_volunteer(course_with_lessons(30), user__last_name="Орлова"),
@@ -230,8 +232,8 @@ def test_administrator_adds_a_course_with_two_chapters(as_administrator, adminis
         add_lesson(chapter, duration=minutes)
     add_lesson(practice, duration=90, published=False)  # a draft counts for nothing
     region = LocationFactory()
-    skill = Skill.objects.create(title="Первая помощь", description="Базовые приёмы.")
-    faq = FAQ.objects.create(question="Нужен ли опыт?", answer="Нет.")
+    skill = SkillFactory(title="Первая помощь", description="Базовые приёмы.")
+    faq = FAQFactory(question="Нужен ли опыт?", answer="Нет.")
     direction = DirectionFactory()
     data = change_form_data(
         as_administrator,
@@ -297,7 +299,7 @@ def test_teacher_builds_lessons_and_chapters_and_is_recorded_as_author(as_teache
 def test_editing_keeps_the_creator_and_records_the_editor(as_administrator, administrator, main_admin):
     course = CourseFactory(user_created=main_admin, user_modified=main_admin)
     lesson = LessonFactory(type=Lesson.Type.VIDEO, user_created=main_admin, user_modified=main_admin)
-    video = VideoLesson.objects.create(
+    video = VideoLessonFactory(
         lesson=lesson, url="https://video.example/1", user_created=main_admin, user_modified=main_admin
     )
 
@@ -312,6 +314,94 @@ def test_editing_keeps_the_creator_and_records_the_editor(as_administrator, admi
         authored.refresh_from_db()
         assert (authored.user_created, authored.user_modified) == (main_admin, administrator), authored
     assert video.url == "https://video.example/2"
+
+
+def test_a_teacher_adding_content_in_the_admin_is_recorded_on_every_row(as_teacher, teacher):
+    """Every authored row a teacher adds — directly or as an inline row — records the
+    teacher as its creator and last editor (both are required, spec 001)."""
+    for url, fields in ((f"{ADMIN_ROOT}/skill/add/", {"title": "Ориентирование", "description": "По карте."}),
+                        (f"{ADMIN_ROOT}/faq/add/", {"question": "Нужна ли форма?", "answer": "Нет."})):  # fmt: skip
+        response = as_teacher.post(url, change_form_data(as_teacher, url, **fields))
+        assert response.status_code == 302, response.context["errors"]
+    lesson_data = change_form_data(
+        as_teacher, f"{LESSONS}add/", title="Видео о снаряжении", type=Lesson.Type.VIDEO, duration="15"
+    )
+    add_inline_rows(lesson_data, "videos", {"url": "https://video.example/kit"}, {"url": "https://video.example/map"})
+    assert as_teacher.post(f"{LESSONS}add/", lesson_data).status_code == 302
+    lesson = Lesson.objects.get(title="Видео о снаряжении")
+    chapter_data = change_form_data(as_teacher, f"{CHAPTERS}add/", title="Снаряжение")
+    add_inline_rows(chapter_data, "chapter_lessons", {"order_number": "1", "lesson": lesson.pk})
+    assert as_teacher.post(f"{CHAPTERS}add/", chapter_data).status_code == 302
+    course_data = change_form_data(
+        as_teacher,
+        f"{COURSES}add/",
+        title="Поиск в лесу",
+        direction=DirectionFactory().pk,
+        level=level_of_rank(1).pk,
+        start_date="2026-10-01",
+        short_description="Основы.",
+        full_description="<p>Основы поиска.</p>",
+    )
+    add_inline_rows(course_data, "course_chapters", {"order_number": "1", "chapter": lesson.chapters.get().pk})
+    add_inline_rows(course_data, "courseskill_set", {"skill": Skill.objects.get().pk})
+    add_inline_rows(course_data, "coursefaq_set", {"faq": FAQ.objects.get().pk})
+    response = as_teacher.post(f"{COURSES}add/", course_data)
+
+    assert response.status_code == 302, response.context["errors"]
+    course = Course.objects.get(title="Поиск в лесу")
+    rows = [course, *course.chapters.all(), *course.skills.all(), *course.faq.all(), lesson, *lesson.videos.all()]
+    assert len(rows) == 7
+    for row in rows:
+        assert (row.user_created, row.user_modified) == (teacher, teacher), row
+
+
+def test_another_administrator_changing_a_lesson_is_recorded_as_its_last_editor(
+    as_administrator, administrator, teacher
+):
+    lesson = LessonFactory(type=Lesson.Type.VIDEO, user_created=teacher)
+    moved, untouched = (
+        VideoLessonFactory(lesson=lesson, url=f"https://video.example/{name}", user_created=teacher)
+        for name in ("moved", "untouched")
+    )
+    data = change_form_data(as_administrator, change_url(lesson), title="Новое название")
+    row = next(key for key, value in data.items() if key.endswith("-id") and str(value) == str(moved.pk))
+    data[row.removesuffix("-id") + "-url"] = "https://video.example/new"
+
+    response = as_administrator.post(change_url(lesson), data)
+
+    assert response.status_code == 302, response.context["errors"]
+    for authored in (lesson, moved, untouched):
+        authored.refresh_from_db()
+    assert (lesson.title, lesson.user_created, lesson.user_modified) == ("Новое название", teacher, administrator)
+    assert (moved.url, moved.user_created, moved.user_modified) == ("https://video.example/new", teacher, administrator)
+    assert (untouched.user_created, untouched.user_modified) == (teacher, teacher)  # its row was not changed
+
+
+def test_an_account_that_made_content_is_not_deleted_and_the_admin_says_why(as_main_admin, teacher, administrator):
+    """user_created / user_modified are required and protected: the main administrator
+    is refused, shown the content, and told to deactivate the account instead."""
+    CourseFactory(title="Поиск в лесу", user_created=teacher)
+    LessonFactory(title="Карта и компас", user_created=teacher, user_modified=administrator)
+    users = "/admin/accounts/user/"
+    idle = UserFactory(roles=[TEACHER])
+
+    page = as_main_admin.get(f"{users}{teacher.pk}/delete/")
+    refused = as_main_admin.post(f"{users}{teacher.pk}/delete/", {"post": "yes"})
+    refused_in_bulk = as_main_admin.post(
+        users, {"action": "delete_selected", "_selected_action": [administrator.pk], "post": "yes"}
+    )
+    deleted = as_main_admin.post(f"{users}{idle.pk}/delete/", {"post": "yes"})
+
+    text, bulk_text = (strip_tags(response.content.decode()) for response in (page, refused_in_bulk))
+    assert "Не удается удалить пользователя" in text
+    assert "Курс: Поиск в лесу" in text and "Урок: Карта и компас" in text
+    assert "снимите отметку «Активный»" in text
+    assert refused.status_code == refused_in_bulk.status_code == 200
+    assert "Урок: Карта и компас" in bulk_text
+    assert "снимите у пользователей отметку «Активный»" in bulk_text
+    assert set(User.objects.filter(pk__in=[teacher.pk, administrator.pk])) == {teacher, administrator}
+    assert deleted.status_code == 302
+    assert not User.objects.filter(pk=idle.pk).exists()
 
 
 def test_course_totals_are_shown_read_only(as_main_admin):
@@ -400,7 +490,7 @@ def test_chapters_are_reordered_by_their_numbers(as_administrator):
 
 def test_a_video_needs_a_file_or_a_link(as_teacher):
     lesson = LessonFactory(type=Lesson.Type.VIDEO)
-    video = VideoLesson.objects.create(lesson=lesson, url="https://video.example/1")
+    video = VideoLessonFactory(lesson=lesson, url="https://video.example/1")
 
     response = as_teacher.post(
         change_url(lesson), change_form_data(as_teacher, change_url(lesson), **{"videos-0-url": ""})
@@ -503,8 +593,8 @@ def shown_course() -> Course:
     course = CourseFactory(title="Навигация")
     add_lesson(add_chapter(course, title="Основы"), title="Карта")
     course_refresh(course=course)
-    CourseSkill.objects.create(course=course, skill=Skill.objects.create(title="Ориентирование", description="—"))
-    CourseFAQ.objects.create(course=course, faq=FAQ.objects.create(question="Нужен ли компас?", answer="Да."))
+    CourseSkill.objects.create(course=course, skill=SkillFactory(title="Ориентирование", description="—"))
+    CourseFAQ.objects.create(course=course, faq=FAQFactory(question="Нужен ли компас?", answer="Да."))
     return course
 
 

@@ -21,7 +21,7 @@ from courses.models import (
     VolunteerLesson,
 )
 from courses.services import certificate_issue, course_refresh, quiz_submit
-from courses.tests.factories import CourseFactory, add_chapter, add_lesson, add_question
+from courses.tests.factories import CourseFactory, FAQFactory, SkillFactory, add_chapter, add_lesson, add_question
 from courses.tests.test_teaching import Quiz, many_volunteers
 from volunteers.models import Direction
 from volunteers.tests.factories import DirectionFactory, LocationFactory, VolunteerFactory, level_of_rank
@@ -167,8 +167,8 @@ class TestCourse:
         assert api.get(course_url(hidden)).status_code == 404
 
     def test_skills_faq_regions_and_the_learners_progress(self, learner, course):
-        course.skills.create(title="Ориентирование", description="По карте и компасу.")
-        course.faq.create(question="Нужна ли форма?", answer="Нет.")
+        course.skills.add(SkillFactory(title="Ориентирование", description="По карте и компасу."))
+        course.faq.add(FAQFactory(question="Нужна ли форма?", answer="Нет."))
         course.locations.add(learner.location)
         enrolment = enrolled(learner, course)
         VolunteerLesson.objects.filter(volunteer=learner, lesson=course.intro).update(passed=True)

@@ -14,18 +14,16 @@ from accounts.tests.factories import UserFactory
 from core.testing import admin_change_url, change_form_data, png_upload
 from core.text import duration_text
 from courses.models import (
-    FAQ,
     Course,
     CourseFAQ,
     CourseLocation,
     CourseSkill,
     Lesson,
-    Skill,
     VolunteerCourse,
     VolunteerLesson,
 )
 from courses.services import course_publish, course_refresh
-from courses.tests.factories import CourseFactory, add_chapter, add_lesson
+from courses.tests.factories import CourseFactory, FAQFactory, SkillFactory, add_chapter, add_lesson, content_author
 from courses.views.catalogue import date_text
 from volunteers.importers import LocationRow, import_locations
 from volunteers.models import Direction, Level, Location, Volunteer
@@ -460,6 +458,7 @@ def test_the_kept_list_follows_new_courses_and_each_reader_gets_their_marks(clie
 
 
 def _published_courses(count: int, direction, levels, regions, *, first_number: int = 0, published: bool = True):
+    author = content_author()
     courses = Course.objects.bulk_create(
         [
             Course(
@@ -474,6 +473,8 @@ def _published_courses(count: int, direction, levels, regions, *, first_number: 
                 published=published,
                 duration=90,
                 number_of_classes=3,
+                user_created=author,
+                user_modified=author,
             )
             for number in range(count)
         ]
@@ -552,9 +553,9 @@ def test_the_course_page_takes_the_same_few_queries_for_10_and_100_lessons(clien
     VolunteerCourse.objects.create(volunteer=volunteer, course=course)
     CourseLocation.objects.create(course=course, location=moscow)
     for number in range(3):
-        skill = Skill.objects.create(title=f"Навык {number}", description="Описание")
+        skill = SkillFactory(title=f"Навык {number}", description="Описание")
         CourseSkill.objects.create(course=course, skill=skill)
-        faq = FAQ.objects.create(question=f"Вопрос {number}?", answer="Ответ.")
+        faq = FAQFactory(question=f"Вопрос {number}?", answer="Ответ.")
         CourseFAQ.objects.create(course=course, faq=faq)
     client.force_login(volunteer.user)
 
@@ -592,9 +593,9 @@ class TestCoursePage:
         )
         CourseLocation.objects.create(course=course, location=moscow)
         Course.objects.filter(pk=course.pk).update(duration=75, number_of_classes=3)
-        skill = Skill.objects.create(title="Работа с картой", description="Ориентирование")
+        skill = SkillFactory(title="Работа с картой", description="Ориентирование")
         CourseSkill.objects.create(course=course, skill=skill)
-        faq = FAQ.objects.create(question="Нужна ли подготовка?", answer="Нет, всему научим.")
+        faq = FAQFactory(question="Нужна ли подготовка?", answer="Нет, всему научим.")
         CourseFAQ.objects.create(course=course, faq=faq)
         second = add_chapter(course, title="Практика", order_number=2)
         first = add_chapter(course, title="Теория", order_number=1)

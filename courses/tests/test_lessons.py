@@ -16,14 +16,19 @@ from courses.models import (
     Lesson,
     Question,
     QuizAttempt,
-    VideoLesson,
     VolunteerCourse,
     VolunteerLesson,
-    Webinar,
 )
 from courses.selectors import course_details, course_structure
 from courses.services import answer_review
-from courses.tests.factories import CourseFactory, add_chapter, add_lesson, add_question
+from courses.tests.factories import (
+    CourseFactory,
+    VideoLessonFactory,
+    WebinarFactory,
+    add_chapter,
+    add_lesson,
+    add_question,
+)
 from courses.tests.test_catalogue import course_url, messages_of, page_of, volunteer_at
 from courses.views.catalogue import lesson_link
 from courses.views.lessons import webinar_state
@@ -246,10 +251,10 @@ def test_the_lesson_pages_need_post_for_their_buttons(client, course, learner):
 
 
 def test_an_uploaded_video_plays_in_the_page_and_a_link_opens_outside(client, course, learner):
-    VideoLesson.objects.create(
+    VideoLessonFactory(
         lesson=course.video, video=SimpleUploadedFile("kit.mp4", b"\x00\x00\x00\x18ftypmp42", "video/mp4")
     )
-    VideoLesson.objects.create(lesson=course.video, url="https://rutube.ru/video/abc/")
+    VideoLessonFactory(lesson=course.video, url="https://rutube.ru/video/abc/")
 
     page = page_of(client.get(lesson_url(course, course.video)))
 
@@ -269,7 +274,7 @@ def test_webinar_state(minutes_from_start, state):
 
 
 def test_a_webinar_shows_moscow_time_its_state_and_link(client, course, learner):
-    Webinar.objects.create(
+    WebinarFactory(
         lesson=course.webinar,
         url_webinar="https://meet.example/room",
         start_date=datetime(2026, 5, 1, 9, 0, tzinfo=UTC),
@@ -283,9 +288,7 @@ def test_a_webinar_shows_moscow_time_its_state_and_link(client, course, learner)
 
 @pytest.mark.parametrize(("shift", "state"), [(timedelta(hours=2), "скоро"), (timedelta(minutes=-10), "идёт")])
 def test_the_webinar_state_is_shown(client, course, learner, shift, state):
-    Webinar.objects.create(
-        lesson=course.webinar, url_webinar="https://meet.example/room", start_date=timezone.now() + shift
-    )
+    WebinarFactory(lesson=course.webinar, url_webinar="https://meet.example/room", start_date=timezone.now() + shift)
 
     page = page_of(client.get(lesson_url(course, course.webinar)))
 

@@ -5,7 +5,7 @@ from django.test.utils import CaptureQueriesContext
 
 from courses.models import ChapterLesson, CourseChapter, VideoLesson, VolunteerCourse, VolunteerLesson
 from courses.services import enrol, reorder
-from courses.tests.factories import CourseFactory, LessonFactory, add_chapter, add_lesson
+from courses.tests.factories import CourseFactory, LessonFactory, VideoLessonFactory, add_chapter, add_lesson
 from volunteers.tests.factories import VolunteerFactory
 
 pytestmark = pytest.mark.django_db
@@ -141,7 +141,7 @@ class TestEnrolmentUniqueness:
 
 class TestVideoLesson:
     def test_needs_a_file_or_a_link(self):
-        video = VideoLesson(lesson=LessonFactory(type="Видеоурок"))
+        video = VideoLessonFactory.build(lesson=LessonFactory(type="Видеоурок"))
 
         with pytest.raises(ValidationError):
             video.full_clean()
@@ -149,7 +149,7 @@ class TestVideoLesson:
             video.save()
 
     def test_a_link_is_enough(self):
-        video = VideoLesson(lesson=LessonFactory(type="Видеоурок"), url="https://video.example/lesson-1")
+        video = VideoLessonFactory.build(lesson=LessonFactory(type="Видеоурок"), url="https://video.example/lesson-1")
         video.full_clean()
         video.save()
 

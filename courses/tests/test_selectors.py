@@ -2,7 +2,13 @@ import pytest
 
 from accounts.tests.factories import UserFactory
 from core.cache import content_changed
-from courses.models import FAQ, Course, CourseFAQ, CourseLocation, CourseSkill, Skill, VolunteerCourse
+from courses.models import (
+    Course,
+    CourseFAQ,
+    CourseLocation,
+    CourseSkill,
+    VolunteerCourse,
+)
 from courses.selectors import (
     ANONYMOUS,
     catalogue_courses,
@@ -13,7 +19,7 @@ from courses.selectors import (
     learner_course,
     learner_of_user,
 )
-from courses.tests.factories import CourseFactory, add_chapter, add_lesson
+from courses.tests.factories import CourseFactory, FAQFactory, SkillFactory, add_chapter, add_lesson
 from volunteers.models import VolunteerLevel
 from volunteers.services import levels_confirm, volunteer_choose_level
 from volunteers.tests.factories import LocationFactory, VolunteerFactory, level_of_rank
@@ -84,9 +90,9 @@ class TestLearnerCourse:
             CourseLocation.objects.create(course=course, location=location)
         CourseLocation.objects.create(course=other, location=LocationFactory())
         for title in ("Связь", "Навигация"):
-            CourseSkill.objects.create(course=course, skill=Skill.objects.create(title=title, description=f"О {title}"))
+            CourseSkill.objects.create(course=course, skill=SkillFactory(title=title, description=f"О {title}"))
         for question in ("Сколько длится?", "Где проходит?"):
-            CourseFAQ.objects.create(course=course, faq=FAQ.objects.create(question=question, answer="Ответ."))
+            CourseFAQ.objects.create(course=course, faq=FAQFactory(question=question, answer="Ответ."))
 
         learner_course(course.pk, None)
         with django_assert_num_queries(0):  # cached

@@ -16,7 +16,7 @@ from accounts.tests.factories import UserFactory
 from courses.models import Certificate, Lesson, VolunteerCourse, Webinar
 from courses.services import certificate_issue, course_refresh, enrol, lesson_finish
 from courses.tasks import issue_missing_certificates, issue_passed_certificate, remind_webinars
-from courses.tests.factories import CourseFactory, add_chapter, add_lesson
+from courses.tests.factories import CourseFactory, WebinarFactory, add_chapter, add_lesson
 from volunteers.tests.factories import VolunteerFactory
 
 pytestmark = pytest.mark.django_db
@@ -175,7 +175,7 @@ def webinar_lesson(course):
 
 @pytest.fixture
 def webinar(webinar_lesson):
-    return Webinar.objects.create(lesson=webinar_lesson, url_webinar=URL, start_date=in_minutes(30))
+    return WebinarFactory(lesson=webinar_lesson, url_webinar=URL, start_date=in_minutes(30))
 
 
 def learner(course, status=VolunteerCourse.Status.ENROLLED, **user):

@@ -283,7 +283,7 @@ class TestReviewAnswer:
 
         response = staff_client.post(review_url(answer), {"points": "4", "comment": "Второй"}, follow=True)
 
-        assert "Этот ответ уже проверил другой преподаватель." in response.content.decode()
+        assert "Этот ответ уже проверен другим преподавателем." in response.content.decode()
         answer.refresh_from_db()
         assert (answer.fraction, answer.teacher_comment) == (0.25, "Первый преподаватель")
 
@@ -408,7 +408,7 @@ class TestCourseStudents:
     def test_a_course_without_lessons_or_students(self, staff_client):
         page = staff_client.get(students_url(CourseFactory(published=False))).content.decode()
 
-        assert "На курс пока никто не записался." in page
+        assert "Записавшихся на курс пока нет." in page
         assert "курс пока не показан волонтёрам" in page
 
     def test_an_unknown_course_is_404(self, staff_client, db):

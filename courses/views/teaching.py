@@ -96,7 +96,7 @@ def review_answer(request, answer_id: int):
             form.add_error("points", str(error))
         else:
             if attempt is None:
-                messages.info(request, _("Этот ответ уже проверил другой преподаватель."))
+                messages.info(request, _("Этот ответ уже проверен другим преподавателем."))
             else:
                 messages.success(request, _review_message(form, attempt))
             return redirect(back)

@@ -2,9 +2,13 @@
 edit, remove, move up and down) and its media (add, delete), publishing, unpublishing and
 deleting it.
 
-Every page is for users who may add methodics (`methodics.add_methodic`: teachers and
-administrators); volunteers get 403, visitors the login page. A methodic the user may not
-edit (`selectors.can_edit`: its author, or a moderator) is 404, as if it did not exist.
+Creating is for users who may add methodics (`methodics.add_methodic`: teachers and
+administrators); volunteers get 403, visitors the login page. Editing a methodic (fields,
+steps, media) is for its moderators and administrators (`selectors.can_edit`: its author,
+those given the role, site moderators), whatever their site role; to anyone else it is 404
+as if it did not exist (403 for those who may not author methodics at all). Publishing,
+unpublishing and deleting are its administrators' (403 for its moderators). «Мои методики»
+is every signed-in user's: what they wrote and what is shared with them.
 Every change goes through methodics.services; a rule it refuses (MethodicsError) becomes a
 message or a form error."""
 
@@ -12,7 +16,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count
 from django.http import Http404
@@ -22,9 +26,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.csp import with_rich_text_editor
+from core.roles import role_label
+from core.text import plural
 from methodics.forms import MediaForm, MethodicForm, StepForm
-from methodics.models import Methodic, MethodicMedia, MethodicStep, Tag
-from methodics.selectors import can_edit, can_moderate
+from methodics.models import Methodic, MethodicMedia, MethodicMember, MethodicStep, Tag
+from methodics.selectors import (
+    can_delete,
+    can_edit,
+    can_manage_roles,
+    can_moderate,
+    can_publish,
+    with_member_role,
+)
 from methodics.services import (
     MethodicsError,
     media_add,
@@ -47,17 +60,26 @@ def authors_only(view):
     return login_required(permission_required(AUTHOR_PERMISSION, raise_exception=True)(view))
 
 
-def editable_methodic(view):
-    """Passes the methodic of `methodic_id` instead of its id; 404 unless the user may edit it."""
+def editable_methodic(view=None, *, may=can_edit):
+    """Passes the methodic of `methodic_id` instead of its id, the user's role on it read in
+    the same query. Unless the user may edit it: 403 for those who may not author methodics,
+    else 404. Unless `may` (say, can_publish) allows the action too: 403."""
+    if view is None:
+        return lambda view: editable_methodic(view, may=may)
 
     @wraps(view)
     def wrapper(request, methodic_id: int, *args, **kwargs):
-        methodic = get_object_or_404(Methodic.objects.select_related("author", "category"), pk=methodic_id)
+        methodics = with_member_role(Methodic.objects.select_related("author", "category"), request.user)
+        methodic = get_object_or_404(methodics, pk=methodic_id)
         if not can_edit(request.user, methodic):
+            if not request.user.has_perm(AUTHOR_PERMISSION):
+                raise PermissionDenied
             raise Http404
+        if not may(request.user, methodic):
+            raise PermissionDenied
         return view(request, methodic, *args, **kwargs)
 
-    return authors_only(wrapper)
+    return login_required(wrapper)
 
 
 def _data(request):
@@ -87,17 +109,42 @@ def _apply_errors(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
-@authors_only
+@login_required
 def mine(request):
-    """Teachers and administrators: their own methodics, drafts and published, the most
-    recently changed first, with the status, duration and number of steps of each."""
-    methodics = (
-        Methodic.objects.filter(author=request.user)
+    """Every signed-in user, in three groups with their counts: their drafts, their published
+    methodics, and the methodics of others shared with them, with their role on each — the
+    most recently changed first, with the status, duration and number of steps of each. Two
+    queries whatever the numbers."""
+    user = request.user
+    own = list(
+        Methodic.objects.filter(author=user)
         .select_related("category")
         .annotate(steps_count=Count("steps"))
         .order_by("-updated_at", "-pk")
     )
-    return render(request, "methodics/authoring/mine.html", {"methodics": methodics, "Status": Methodic.Status})
+    shared = list(
+        MethodicMember.objects.filter(user=user)
+        .exclude(methodic__author=user)
+        .select_related("methodic__category", "methodic__author")
+        .annotate(steps_count=Count("methodic__steps"))
+        .order_by("-methodic__updated_at", "-methodic__pk")
+    )
+    drafts = [methodic for methodic in own if methodic.status == Methodic.Status.DRAFT]
+    published = [methodic for methodic in own if methodic.status == Methodic.Status.PUBLISHED]
+    for member in shared:
+        member.methodic.steps_count = member.steps_count
+    context = {
+        "drafts": drafts,
+        "published": published,
+        "shared": shared,
+        "drafts_count": plural(len(drafts), "черновик", "черновика", "черновиков"),
+        "published_count": plural(len(published), "методика", "методики", "методик"),
+        "shared_count": plural(len(shared), "методика", "методики", "методик"),
+        "may_author": user.has_perm(AUTHOR_PERMISSION),
+        "Status": Methodic.Status,
+        "ADMIN": MethodicMember.Role.ADMIN,
+    }
+    return render(request, "methodics/authoring/mine.html", context)
 
 
 @authors_only
@@ -136,6 +183,12 @@ def _edit_page(request, methodic: Methodic, *, form=None, step_form=None, media_
             "Status": Methodic.Status,
             "Kind": MethodicMedia.Kind,
             "is_moderating": methodic.author_id != request.user.pk and can_moderate(request.user),
+            "role_label": role_label(getattr(methodic, "member_role", None))
+            if methodic.author_id != request.user.pk
+            else "",
+            "can_publish": can_publish(request.user, methodic),
+            "can_manage_roles": can_manage_roles(request.user, methodic),
+            "can_delete": can_delete(request.user, methodic),
         },
         status=status,
     )
@@ -144,8 +197,9 @@ def _edit_page(request, methodic: Methodic, *, form=None, step_form=None, media_
 @editable_methodic
 @require_http_methods(["GET", "POST"])
 def edit(request, methodic: Methodic):
-    """The methodic's author, or a moderator: its fields, with the lists of steps and media
-    and their forms below, and the publish / unpublish / delete buttons."""
+    """Its moderators and administrators: its fields, with the lists of steps and media and
+    their forms below; for its administrators the publish / unpublish, «Доступ» and delete
+    buttons too."""
     if request.method == "POST":
         form = MethodicForm(request.POST, request.FILES, instance=methodic)
         if form.is_valid():
@@ -165,7 +219,7 @@ def edit(request, methodic: Methodic):
 @editable_methodic
 @require_POST
 def step_create(request, methodic: Methodic):
-    """The author or a moderator: a new step at the end of the course of the lesson."""
+    """Its moderators and administrators: a new step at the end of the course of the lesson."""
     form = StepForm(request.POST, request.FILES, prefix="step")
     if form.is_valid():
         try:
@@ -181,7 +235,7 @@ def step_create(request, methodic: Methodic):
 @editable_methodic
 @require_http_methods(["GET", "POST"])
 def step_edit(request, methodic: Methodic, step_id: int):
-    """The author or a moderator: one step's duration, description, expected result, image."""
+    """Its moderators and administrators: one step's duration, description, expected result, image."""
     step = get_object_or_404(MethodicStep, pk=step_id, methodic=methodic)
     # The form validates a copy: step_update compares the step's stored image with the new one.
     form = StepForm(*_data(request), instance=MethodicStep.objects.get(pk=step.pk))
@@ -199,7 +253,7 @@ def step_edit(request, methodic: Methodic, step_id: int):
 @editable_methodic
 @require_POST
 def step_delete(request, methodic: Methodic, step_id: int):
-    """The author or a moderator: removes a step (and its image); the next steps move up."""
+    """Its moderators and administrators: removes a step (and its image); the next steps move up."""
     step = get_object_or_404(MethodicStep, pk=step_id, methodic=methodic)
     step_remove(step=step)
     messages.success(request, _("Шаг %(number)s удалён.") % {"number": step.order_number})
@@ -209,7 +263,7 @@ def step_delete(request, methodic: Methodic, step_id: int):
 @editable_methodic
 @require_POST
 def step_move(request, methodic: Methodic, step_id: int, direction: str):
-    """The author or a moderator: swaps a step with the one above («up») or below («down»)."""
+    """Its moderators and administrators: swaps a step with the one above («up») or below («down»)."""
     order = list(methodic.steps.order_by("order_number").values_list("pk", flat=True))
     if step_id not in order:
         raise Http404
@@ -227,7 +281,7 @@ def step_move(request, methodic: Methodic, step_id: int, direction: str):
 @editable_methodic
 @require_POST
 def media_create(request, methodic: Methodic):
-    """The author or a moderator: an image, audio or video file, or a link to a video, with
+    """Its moderators and administrators: an image, audio or video file, or a link to a video, with
     a caption. The file's content must match its kind; nothing is saved otherwise."""
     form = MediaForm(request.POST, request.FILES, prefix="media")
     if form.is_valid():
@@ -244,19 +298,20 @@ def media_create(request, methodic: Methodic):
 @editable_methodic
 @require_POST
 def media_remove(request, methodic: Methodic, media_id: int):
-    """The author or a moderator: deletes a media item and its file from storage."""
+    """Its moderators and administrators: deletes a media item and its file from storage."""
     item = get_object_or_404(MethodicMedia, pk=media_id, methodic=methodic)
     media_delete(item=item)
     messages.success(request, _("Материал «%(item)s» удалён.") % {"item": item})
     return redirect(_edit_url(methodic, "media"))
 
 
-@editable_methodic
+@editable_methodic(may=can_publish)
 @require_POST
 def publish(request, methodic: Methodic):
-    """The author or a moderator: publishes the methodic (it needs at least one step)."""
+    """Its administrators: publish the methodic (it needs at least one step); the others
+    with a role on it are told."""
     try:
-        methodic_publish(methodic=methodic)
+        methodic_publish(methodic=methodic, by=request.user)
     except MethodicsError as error:
         messages.error(request, str(error))
     else:
@@ -264,20 +319,20 @@ def publish(request, methodic: Methodic):
     return redirect(_edit_url(methodic))
 
 
-@editable_methodic
+@editable_methodic(may=can_publish)
 @require_POST
 def unpublish_own(request, methodic: Methodic):
-    """The author or a moderator: back to draft (a moderator's unpublishing notifies the
+    """Its administrators: back to draft (a moderator's unpublishing notifies the
     author, see methodic_unpublish)."""
     methodic_unpublish(methodic=methodic, by=request.user)
     messages.success(request, _("Методика «%(title)s» снята с публикации.") % {"title": methodic.title})
     return redirect(_edit_url(methodic))
 
 
-@editable_methodic
+@editable_methodic(may=can_delete)
 @require_http_methods(["GET", "POST"])
 def delete(request, methodic: Methodic):
-    """The author or a moderator: a confirmation page, then the methodic is deleted with its
+    """Its administrators: a confirmation page, then the methodic is deleted with its
     steps, media, comments and files."""
     if request.method == "POST":
         title = methodic.title

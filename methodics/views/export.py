@@ -1,7 +1,8 @@
 """The export of one methodic as PDF or Word: /methodics/<id>/export/?format=pdf|docx.
 
-Whoever may see the methodic (`methodics_visible_to`: everyone for a published one, its
-author and moderators for a draft) downloads it; anyone else gets 404, as on its page.
+Whoever may see the methodic (`methodics_visible_to`: everyone for a published one; for a
+draft, whoever holds a role on it — its viewers too — and site moderators) downloads it;
+anyone else gets 404, as on its page.
 """
 
 import io
@@ -36,7 +37,7 @@ def export(request, pk: int):
         filename=export_file_name(methodic.title, file_format, fallback="methodic"),
         content_type=content_type,
     )
-    # A draft is seen by its author and moderators only: no shared cache keeps it.
+    # A draft is seen by the people with a role on it only: no shared cache keeps it.
     patch_cache_control(response, private=True)
     return response
 

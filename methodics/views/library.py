@@ -27,7 +27,7 @@ from core.cache import kept_for_visitors
 from core.text import duration_text
 from methodics import selectors, services
 from methodics.filters import MethodicFilter
-from methodics.models import Comment, Methodic, MethodicMedia, MethodicStep, Tag
+from methodics.models import Comment, Methodic, MethodicMedia, MethodicStep, Tag, UsefulMark
 
 METHODICS_PER_PAGE = 20
 UNPUBLISH_REASON_MAX_LENGTH = 500
@@ -71,11 +71,6 @@ def person_name(user: User) -> str:
     return user.get_full_name() or _("Участник без имени")
 
 
-def can_hide_comments(user: User, methodic: Methodic) -> bool:
-    """The methodic's author and moderators hide comments (and see the hidden ones)."""
-    return user.is_authenticated and (methodic.author_id == user.pk or selectors.can_moderate(user))
-
-
 class CommentForm(forms.Form):
     text = forms.CharField(
         label=gettext_lazy("Комментарий"),
@@ -106,6 +101,7 @@ class MethodicCard:
         category = methodic.category.name if methodic.category else ""
         return (
             f"{methodic.pk}:{methodic.updated_at}:{self.duration}:{methodic.cover}:{category}:{self.author_name}:{tags}"
+            f":{methodic.author.karma}:{methodic.useful_count}"
         )
 
 
@@ -124,8 +120,9 @@ def as_cards(methodics: QuerySet[Methodic]) -> QuerySet[Methodic]:
 @kept_for_visitors("methodics")
 def methodic_list(request):
     """Everyone, anonymous visitors too: the published methodics, filtered, searched and
-    paginated (20 a page), newest first or, with a search, the best matches first. Drafts
-    are never listed here, not even their authors' (they are in «Мои методики»)."""
+    paginated (20 a page), newest first or, with a search, the best matches first, or by
+    the authors' karma or by «Пригодилось» (filters.SORTS). Drafts are never listed here,
+    not even their authors' (they are in «Мои методики»)."""
     shown = as_cards(selectors.published_methodics())
     methodic_filter = MethodicFilter(request.GET, queryset=shown)
     page = Paginator(methodic_filter.qs, METHODICS_PER_PAGE).get_page(request.GET.get("page"))
@@ -140,7 +137,7 @@ def methodic_list(request):
         "page_obj": page,
         "cards": cards,
         "cards_version": "|".join(card.version for card in cards),
-        "is_search": bool(request.GET.get("q")),
+        "is_search": bool(request.GET.get("q")) and not methodic_filter.form.cleaned_data.get("sort"),
     }
     return render(request, "methodics/library/list.html", context)
 
@@ -171,19 +168,22 @@ def timeline(steps: list[MethodicStep]) -> list[TimelineStep]:
 
 
 def visible_methodic(user: User, methodic_id: int) -> Methodic:
-    """The methodic if the user may see it (selectors.methodics_visible_to), else 404."""
-    return get_object_or_404(selectors.methodics_visible_to(user).select_related("author", "category"), pk=methodic_id)
+    """The methodic if the user may see it (selectors.methodics_visible_to), else 404 —
+    with the user's role on it read in the same query (selectors.with_member_role)."""
+    methodics = selectors.with_member_role(selectors.methodics_visible_to(user), user)
+    return get_object_or_404(methodics.select_related("author", "category"), pk=methodic_id)
 
 
 def render_detail(request, methodic: Methodic, *, comment_form: CommentForm | None = None, status: int = 200):
     user = request.user
     is_published = methodic.status == Methodic.Status.PUBLISHED
-    sees_hidden = can_hide_comments(user, methodic)
+    sees_hidden = selectors.can_hide_comments(user, methodic)
     comments = methodic.comments.select_related("author")
     if not sees_hidden:
         comments = comments.filter(is_hidden=False)
     media = list(methodic.media.all())
     can_comment = user.is_authenticated and is_published
+    can_mark_useful = selectors.can_mark_useful(user, methodic)
     context = {
         "methodic": methodic,
         "is_published": is_published,
@@ -200,18 +200,22 @@ def render_detail(request, methodic: Methodic, *, comment_form: CommentForm | No
         "author_name": person_name(methodic.author),
         "comments": [(comment, person_name(comment.author)) for comment in comments],
         "can_edit": selectors.can_edit(user, methodic),
+        "can_manage_roles": selectors.can_manage_roles(user, methodic),
         "can_hide_comments": sees_hidden,
         "can_unpublish": is_published and selectors.can_moderate(user),
         "can_comment": can_comment,
         "comment_form": comment_form if comment_form is not None else (CommentForm() if can_comment else None),
+        "can_mark_useful": can_mark_useful,
+        "marked_useful": can_mark_useful and UsefulMark.objects.filter(methodic=methodic, user=user).exists(),
     }
     return render(request, "methodics/library/detail.html", context, status=status)
 
 
 @kept_for_visitors("methodics")
 def methodic_detail(request, methodic_id: int):
-    """Everyone sees a published methodic; its author and moderators also see it as a draft
-    (404 for anyone else). Hidden comments are shown to the author and moderators only."""
+    """Everyone sees a published methodic; whoever holds a role on it (its author, the
+    people it is shared with) and site moderators also see it as a draft (404 for anyone
+    else). Hidden comments are shown to its administrators and moderators only."""
     return render_detail(request, visible_methodic(request.user, methodic_id))
 
 
@@ -242,11 +246,11 @@ def comment_add(request, methodic_id: int):
 @login_required
 @require_POST
 def comment_hide(request, methodic_id: int, comment_id: int):
-    """The methodic's author and moderators hide a comment (403 for others); the service
-    tells the comment's writer."""
+    """The methodic's administrators and moderators (its author, those given the role, site
+    moderators) hide a comment (403 for others); the service tells the comment's writer."""
     methodic = visible_methodic(request.user, methodic_id)
     comment = get_object_or_404(Comment.objects.select_related("author"), pk=comment_id, methodic=methodic)
-    if not can_hide_comments(request.user, methodic):
+    if not selectors.can_hide_comments(request.user, methodic):
         raise PermissionDenied
     comment.methodic = methodic
     services.comment_hide(comment=comment, by=request.user)
@@ -271,6 +275,31 @@ def unpublish(request, methodic_id: int):
     return redirect(methodic)
 
 
+# --- «Пригодилось» ------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def useful_toggle(request, methodic_id: int):
+    """Signed-in readers of a published methodic (anonymous visitors go to the login page;
+    its author and anyone on a draft get 403, a methodic the user may not see is 404): sets
+    the reader's «Пригодилось» (`useful=1`) or takes it back (`useful=0`); without that
+    field, the opposite of what it is. The service gives or takes the author's point."""
+    methodic = visible_methodic(request.user, methodic_id)
+    if not selectors.can_mark_useful(request.user, methodic):
+        raise PermissionDenied
+    wanted = request.POST.get("useful")
+    if wanted not in ("0", "1"):
+        wanted = "0" if UsefulMark.objects.filter(methodic=methodic, user=request.user).exists() else "1"
+    if wanted == "1":
+        services.useful_mark(methodic=methodic, user=request.user)
+        messages.success(request, _("Отмечено: методика пригодилась."))
+    else:
+        services.useful_unmark(methodic=methodic, user=request.user)
+        messages.success(request, _("Отметка «Пригодилось» снята."))
+    return redirect(f"{methodic.get_absolute_url()}#useful")
+
+
 # --- Moderators ---------------------------------------------------------------------------
 
 
@@ -287,4 +316,5 @@ urlpatterns = [
     path("<int:methodic_id>/comments/", comment_add, name="comment_add"),
     path("<int:methodic_id>/comments/<int:comment_id>/hide/", comment_hide, name="comment_hide"),
     path("<int:methodic_id>/unpublish/", unpublish, name="unpublish"),
+    path("<int:methodic_id>/useful/", useful_toggle, name="useful"),
 ]

@@ -24,9 +24,10 @@ def test_open_a_task_reveal_the_answer_generate_a_variant_and_download_its_pdf(p
     expect(page.get_by_text("½ + ¼ = 2/4 + 1/4 = ¾.")).to_be_visible()
 
     page.goto("/problems/variants/random/")
-    page.get_by_label("С ответами", exact=True).check()
     page.get_by_role("button", name="Сформировать").click()
-    expect(page).to_have_url(f"{live_server.url}/problems/variants/random/?answers=1&tasks={task.pk},{root.pk}")
+    expect(page).to_have_url(f"{live_server.url}/problems/variants/random/?tasks={task.pk},{root.pk}")
+    expect(page.get_by_label("С ответами", exact=False)).to_have_count(1)
+    page.get_by_label("С ответами и решениями").check()
     expect(page.get_by_role("link", name="Сумма дробей")).to_be_visible()
     expect(page.get_by_role("link", name="Квадратный корень")).to_be_visible()
     expect(page.get_by_role("note")).to_contain_text("«Пустой блок»")

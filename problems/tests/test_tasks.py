@@ -59,6 +59,29 @@ def test_a_large_export_comes_to_the_askers_messages_as_a_pdf(client, volunteer,
     assert text.count("Ответ: 60 км/ч") == 6
 
 
+def test_the_delivery_message_links_to_the_file_for_its_recipient_only(
+    client, volunteer, teacher, two_tasks, mailoutbox, django_capture_on_commit_callbacks, settings
+):
+    client.force_login(volunteer)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(EXPORT, class_set(two_tasks, 6))
+    message = Message.objects.get(recipient=volunteer)
+
+    assert message.link == f"/accounts/messages/{message.pk}/attachment/"
+    page = client.get(f"/accounts/messages/{message.pk}/").content.decode()
+    assert f'href="{message.link}"' in page
+    download = client.get(message.link)
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content).startswith(b"%PDF-")
+    (email,) = [mail for mail in mailoutbox if mail.to == [volunteer.email]]
+    assert f"Открыть: {settings.SITE_URL}{message.link}" in email.body
+
+    client.force_login(teacher)
+    assert client.get(message.link).status_code == 404
+    client.logout()
+    assert client.get(message.link).status_code == 302  # to the sign-in page
+
+
 def test_the_page_the_asker_is_sent_back_to_shows_the_tasks_without_a_referer(client, volunteer, two_tasks):
     client.force_login(volunteer)
     response = client.get(EXPORT, class_set(two_tasks, 6), follow=True)

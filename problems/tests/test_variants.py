@@ -108,6 +108,19 @@ def test_random_variant_has_one_published_task_per_chosen_nonempty_block(client,
     assert "Скачать PDF" in page and "Скачать Word" in page
 
 
+def test_the_random_variant_page_offers_answers_once(client, bank):
+    before = client.get(RANDOM).content.decode()
+    assert "С ответами" not in before, "nothing to download yet"
+
+    page = client.get(generate(client, bank["blocks"]).url).content.decode()
+
+    assert len(re.findall(r'type="checkbox" name="answers"', page)) == 1
+    assert len(re.findall("С ответами", page)) == 1
+    assert "С ответами и решениями" in page
+    linked = client.get(f"{generate(client, bank['blocks']).url}&answers=1").content.decode()
+    assert re.search(r'name="answers" value="1" checked> С ответами и решениями', linked)
+
+
 def test_all_blocks_chosen_keeps_the_url_short(client, bank):
     redirect = generate(client, bank["blocks"])
     assert "blocks=" not in redirect.url

@@ -267,7 +267,6 @@ def random_variant(request):
                 params = {
                     "blocks": [] if chosen == set(all_ids) else [pk for pk in all_ids if pk in chosen],
                     "versions": versions if versions > 1 else None,
-                    "answers": 1 if form.cleaned_data["answers"] else None,
                     "tasks": joined([task_id for ids in version_ids for task_id in ids]),
                 }
                 return redirect(url_with("random_variant", params))
@@ -310,7 +309,6 @@ def random_variant(request):
         initial={
             "blocks": chosen_ids,
             "versions": request.GET.get("versions", "1"),
-            "answers": request.GET.get("answers") == "1",
         },
     )
     return render(request, "problems/variants/random.html", context)

@@ -8,13 +8,11 @@ from django.contrib.contenttypes.models import ContentType
 from accounts.roles import ADMIN as ADMINISTRATOR
 from accounts.roles import TEACHER
 from accounts.tests.factories import UserFactory
+from core.roles import ADMIN, MODERATOR, VIEWER
 from methodics.models import Methodic
 from methodics.tests.factories import MethodicFactory
 from projects.models import Attachment, Project, ProjectMember, Term
 from projects.selectors import (
-    ADMIN,
-    MODERATOR,
-    VIEWER,
     project_role,
     term_courses,
     term_for_page,

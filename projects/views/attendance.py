@@ -25,18 +25,16 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import User
 from core.input_checks import parse_id
+from core.roles import MODERATOR, VIEWER, role_at_least
 from methodics.models import Methodic
 from projects import services, tasks
 from projects.exports import attendance_file_name, build_sheet, render_attendance_csv, render_attendance_pdf
 from projects.models import Project, ProjectCourse, ProjectLesson
 from projects.selectors import (
-    MODERATOR,
     NOT_READ,
-    VIEWER,
     attendance_table,
     lesson_roster,
     project_role,
-    role_at_least,
     students_of_course,
     with_member_role,
 )

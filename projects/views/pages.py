@@ -36,6 +36,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
 from core.csp import with_rich_text_editor
+from core.roles import ADMIN, MODERATOR, VIEWER, role_at_least
 from core.views import posted_data, private_download, private_picture
 from projects import services
 from projects.forms import (
@@ -63,13 +64,9 @@ from projects.models import (
     Term,
 )
 from projects.selectors import (
-    ADMIN,
-    MODERATOR,
     NOT_READ,
-    VIEWER,
     project_role,
     projects_of,
-    role_at_least,
     sees_personal_data,
     term_courses,
     term_for_page,

@@ -44,3 +44,38 @@ def test_level_request_confirmed_by_an_administrator(page):
     page.get_by_role("link", name="Сообщения").click()
     page.get_by_role("link", name="Уровень «Бывалый» подтверждён").click()
     expect(page.get_by_role("heading", name="Уровень «Бывалый» подтверждён")).to_be_visible()
+
+
+def test_the_photo_is_replaced_and_deleted_by_its_labelled_controls(page, tmp_path):
+    import io
+
+    from PIL import Image
+
+    moscow = Location.objects.create(code=77, region="Москва")
+    volunteer = UserFactory(first_name="Вера", last_name="Лебедева", roles=["Волонтёр"])
+    volunteer_create(user=volunteer, phone_number="+79161234567", birth_date=date(1995, 4, 1), location=moscow)
+    picture = tmp_path / "я.png"
+    buffer = io.BytesIO()
+    Image.new("RGB", (200, 200), (11, 92, 173)).save(buffer, "PNG")
+    picture.write_bytes(buffer.getvalue())
+
+    log_in(page, volunteer)
+    page.goto("/volunteers/profile/")
+    page.get_by_label("Загрузить").set_input_files(picture)
+    page.get_by_role("button", name="Сохранить анкету").click()
+    expect(page.get_by_text("Анкета сохранена.")).to_be_visible()
+    expect(page.get_by_role("img", name="Ваша фотография")).to_be_visible()
+    assert page.get_by_role("img", name="Ваша фотография").evaluate("img => img.naturalWidth") > 0
+
+    page.get_by_label("Заменить").set_input_files(picture)
+    page.get_by_label("Удалить").check()  # both: refused, in the words of these controls
+    page.get_by_role("button", name="Сохранить анкету").click()
+    expect(page.get_by_text("Выберите новый файл или отметьте «Удалить», но не то и другое сразу.")).to_be_visible()
+    expect(page.get_by_role("img", name="Ваша фотография")).to_be_visible()
+    page.screenshot(path="/tmp/forms_picture.png", full_page=True)
+
+    page.get_by_label("Удалить").check()
+    page.get_by_role("button", name="Сохранить анкету").click()
+    expect(page.get_by_text("Анкета сохранена.")).to_be_visible()
+    expect(page.get_by_role("img", name="Ваша фотография")).to_have_count(0)
+    expect(page.get_by_label("Загрузить")).to_be_visible()

@@ -2,6 +2,7 @@ import io
 import os
 import re
 from datetime import date
+from pathlib import PurePosixPath
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -46,6 +47,10 @@ def image_upload(name="photo.png", size=(300, 200), noise=False):
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
 
 
+def photo_url_of(response) -> str:
+    return re.search(r'<img class="picture-input-current" src="([^"]+)"', response.content.decode()).group(1)
+
+
 def errors(response, field):
     return [str(error) for error in response.context["form"].errors.get(field, [])]
 
@@ -58,7 +63,6 @@ def signed_in(client, volunteer):
 
 def test_anonymous_is_sent_to_login(client, db):
     assert client.get(PROFILE)["Location"] == f"/accounts/login/?next={PROFILE}"
-    assert client.get(f"{PROFILE}level/1/lower/")["Location"].startswith("/accounts/login/")
 
 
 class TestFirstProfile:
@@ -128,11 +132,64 @@ class TestPhoto:
         page = signed_in.get(PROFILE).content.decode()
         assert "/media/" not in page
         avatar = re.search(r'<img class="avatar" src="([^"]+)"', page).group(1)
-        assert avatar == f"/volunteers/{profile.pk}/photo/avatar/"
+        assert avatar.startswith(f"/volunteers/{profile.pk}/photo/avatar/?v=")
         response = signed_in.get(avatar)
         assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
         with Image.open(io.BytesIO(b"".join(response.streaming_content))) as thumbnail:
             assert thumbnail.size == (160, 160)
+
+    def test_the_form_shows_the_picture_to_replace_or_delete_and_no_path(self, signed_in, volunteer, moscow, levels):
+        signed_in.post(PROFILE, {**form_data(moscow, levels["Новичок"]), "photo": image_upload()})
+        profile = Volunteer.objects.get(user=volunteer)
+
+        page = signed_in.get(PROFILE).content.decode()
+
+        field = re.search(r'<div class="picture-input">.*?</div>\s*</div>', page, re.S).group(0)
+        picture = re.search(r'<img class="picture-input-current" src="([^"]+)" alt="Ваша фотография"', field)
+        assert picture.group(1).startswith(f"/volunteers/{profile.pk}/photo/avatar/?v=")
+        assert signed_in.get(picture.group(1)).status_code == 200
+        assert '<label for="id_photo">Заменить</label>' in field
+        assert '<input type="file" name="photo"' in field
+        assert '<label for="photo-clear_id">Удалить</label>' in field
+        assert '<input type="checkbox" name="photo-clear" id="photo-clear_id">' in field
+        assert "<legend>Фотография:</legend>" in page
+        stored_name = PurePosixPath(profile.photo.name)
+        assert "volunteers/photos" not in page and stored_name.stem not in page
+        assert "Очистить" not in page and "На данный момент" not in page
+
+    def test_without_a_photo_the_form_offers_an_upload(self, signed_in, volunteer, moscow, levels):
+        signed_in.post(PROFILE, form_data(moscow, levels["Новичок"]))
+
+        page = signed_in.get(PROFILE).content.decode()
+
+        assert '<label for="id_photo">Загрузить</label>' in page
+        assert "picture-input-current" not in page and "photo-clear" not in page
+
+    def test_deleting_removes_the_photo(self, signed_in, volunteer, moscow, levels):
+        signed_in.post(PROFILE, {**form_data(moscow, levels["Новичок"]), "photo": image_upload()})
+        profile = Volunteer.objects.get(user=volunteer)
+        old_url = photo_url_of(signed_in.get(PROFILE))
+
+        response = signed_in.post(PROFILE, {**form_data(moscow, levels["Новичок"]), "photo-clear": "on"}, follow=True)
+
+        profile.refresh_from_db()
+        assert not profile.photo
+        page = response.content.decode()
+        assert "Анкета сохранена." in page
+        assert "picture-input-current" not in page and '<label for="id_photo">Загрузить</label>' in page
+        assert signed_in.get(old_url).status_code == 404
+
+    def test_replacing_shows_the_new_picture(self, signed_in, volunteer, moscow, levels):
+        signed_in.post(PROFILE, {**form_data(moscow, levels["Новичок"]), "photo": image_upload()})
+        old_url = photo_url_of(signed_in.get(PROFILE))
+
+        signed_in.post(PROFILE, {**form_data(moscow, levels["Новичок"]), "photo": image_upload(size=(40, 40))})
+
+        new_url = photo_url_of(signed_in.get(PROFILE))
+        assert new_url != old_url, "a browser keeping the old thumbnail asks for the new one"
+        profile = Volunteer.objects.get(user=volunteer)
+        with Image.open(profile.photo.path) as stored:
+            assert stored.size == (40, 40)
 
     def test_a_new_photo_replaces_the_old_one_and_its_avatars(
         self, signed_in, volunteer, moscow, levels, settings, django_capture_on_commit_callbacks
@@ -220,28 +277,45 @@ class TestExistingProfile:
 
         assert '<span class="level-badge">Бывалый</span>' in page
         assert "Первый выезд" in page
-        assert 'value="+79161234567"' in page
+        assert 'value="8 (916) 123-45-67"' in page  # the national format
 
-    def test_lowering_asks_for_confirmation_first(self, signed_in, experienced, moscow, levels):
-        response = signed_in.post(PROFILE, form_data(moscow, levels["Новичок"]))
+    def test_lowering_is_confirmed_in_the_form_and_nothing_is_saved_before(
+        self, signed_in, experienced, moscow, levels
+    ):
+        response = signed_in.post(PROFILE, form_data(moscow, levels["Новичок"], call_sign="Ястреб"))
 
-        confirm_url = f"{PROFILE}level/{levels['Новичок'].pk}/lower/"
-        assert response["Location"] == confirm_url
-        assert experienced.level_records.get(level=levels["Бывалый"]).confirmed, "nothing lowered yet"
-        page = signed_in.get(confirm_url).content.decode()
-        assert "Понизить уровень?" in page
-        assert "Да, понизить до «Новичок»" in page
-
-        signed_in.post(confirm_url)
-
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "Анкета сохранена." not in page
+        assert "Да, понизить уровень до «Новичок»" in page
+        assert "Курсы уровня «Бывалый» станут недоступны." in page
+        assert errors(response, "lowering_confirmed") == [
+            "Сейчас подтверждён уровень «Бывалый». Отметьте, что понижаете его, и сохраните анкету ещё раз."
+        ]
         experienced.refresh_from_db()
+        assert experienced.call_sign != "Ястреб", "nothing saved yet"
+        assert experienced.effective_level == levels["Бывалый"]
+
+        confirmed = signed_in.post(
+            PROFILE, form_data(moscow, levels["Новичок"], call_sign="Ястреб", lowering_confirmed="on"), follow=True
+        )
+
+        page = confirmed.content.decode()
+        assert "Анкета сохранена." in page
+        assert "Уровень изменён на «Новичок»." in page
+        experienced.refresh_from_db()
+        assert experienced.call_sign == "Ястреб"
         assert experienced.effective_level == levels["Новичок"]
         assert not VolunteerLevel.objects.filter(volunteer=experienced, level=levels["Бывалый"]).exists()
 
-    def test_the_confirmation_page_does_not_raise(self, signed_in, experienced, levels):
-        response = signed_in.get(f"{PROFILE}level/{levels['Профессионал'].pk}/lower/")
+    def test_a_profile_saved_without_lowering_says_so_at_once(self, signed_in, experienced, moscow, levels):
+        response = signed_in.post(PROFILE, form_data(moscow, levels["Бывалый"], call_sign="Ястреб"), follow=True)
 
-        assert response["Location"] == PROFILE
+        page = response.content.decode()
+        assert "Анкета сохранена." in page
+        assert "понизить" not in page.lower()
+        experienced.refresh_from_db()
+        assert (experienced.call_sign, experienced.effective_level) == ("Ястреб", levels["Бывалый"])
 
     def test_editing_keeps_the_other_volunteers_apart(self, client, experienced, moscow, levels):
         other = UserFactory()
