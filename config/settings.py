@@ -532,6 +532,12 @@ RATE_LIMITS = {
     "registration": {"ip": (10, 3600)},
     # Letters with a confirmation link: resent from the profile, or to a new address.
     "email_confirmation": {"ip": (20, 3600), "email": (5, 3600)},
+    # «Проверить» on an assignment (problems.views.assignments): a class shares one school
+    # address, so the address's allowance is a class's, and each pupil's work has its own.
+    "assignment_check": {"ip": (1500, 600), "submission": (60, 600)},
+    # «Проверить» on a task's page and in the API (problems.views.solving): a signed-in
+    # user counted by their account, a visitor by their address.
+    "answer_check": {"ip": (30, 60), "user": (30, 60)},
 }
 
 # django-csp: the Content-Security-Policy header of every page. No inline script or style

@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 
 from config import api, views
 from core.views import AboutView, favicon, serve_media
+from problems.views import assignments
 
 admin.site.site_header = "Волна — администрирование"
 admin.site.site_title = "Волна"
@@ -21,6 +22,8 @@ urlpatterns = [
     path("courses/", include("courses.urls")),
     path("certificates/", include("courses.urls_certificates")),
     path("problems/", include("problems.urls")),
+    # A class assignment's short link and «Ввести код» (problems.views.assignments).
+    path("a/", include((assignments.pupil_urlpatterns, "assignments"))),
     path("methodics/", include("methodics.urls")),
     path("projects/", include("projects.urls")),
     path("auth/", include("social_django.urls", namespace="social")),

@@ -97,10 +97,10 @@ from functools import lru_cache
 
 import mpmath
 import sympy
-from django.db import models
-from django.utils.translation import gettext_lazy as _
 from sympy import S
 from sympy.printing.str import StrPrinter
+
+from core.answerkind import AnswerKind
 
 logger = logging.getLogger(__name__)
 
@@ -123,14 +123,6 @@ MIN_POINTS = 4
 PRECISION_BITS = 200
 MAX_MAGNITUDE_BITS = 4000
 RELATIVE_EPSILON = mpmath.mpf("1e-30")
-
-
-class AnswerKind(models.TextChoices):
-    NUMBER = "number", _("число")
-    EXPRESSION = "expression", _("выражение")
-    EQUATION = "equation", _("уравнение")
-    SET = "set", _("множество или промежуток")
-    TEXT = "text", _("текст")
 
 
 @dataclass(frozen=True)

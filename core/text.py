@@ -100,6 +100,14 @@ def export_file_name(title: str, extension: str, fallback: str = "variant") -> s
     return f"{stem or fallback}.{extension}"
 
 
+SPREADSHEET_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """A CSV cell of text people typed (a name) that Excel will not run as a formula."""
+    return f"'{text}" if text.startswith(SPREADSHEET_FORMULA_STARTS) else text
+
+
 # --- Rich text to plain paragraphs -------------------------------------------------------
 
 SUPERSCRIPTS = str.maketrans("0123456789+-=()n", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿ")

@@ -454,26 +454,67 @@ class WebinarInline(admin.TabularInline):
     verbose_name_plural = _("Вебинар (время московское)")
 
 
+MATH_KEYBOARD_JS = "js/math-keyboard.js"
+QUESTION_FIELDS = ("order_number", "kind", "text", "accepted_answers", "tolerance", "points")
+
+
+def value_answer_errors(kind: str, accepted_answers: str) -> list[str]:
+    """Why the accepted answers of a number or expression question cannot be checked: each
+    line must read as a value of its kind (core.mathanswers, which loads SymPy — here, in
+    the back office, not on the learners' pages)."""
+    from core import mathanswers
+
+    lines = [line for line in accepted_answers.splitlines() if line.strip()]
+    errors = []
+    for number, line in enumerate(lines, start=1):
+        try:
+            mathanswers.parse(kind, line, max_length=mathanswers.MAX_EXPECTED_LENGTH)
+        except mathanswers.AnswerSyntaxError as error:
+            where = gettext("Строка %(number)s «%(line)s»: ") % {"number": number, "line": line.strip()}
+            errors.append((where if len(lines) > 1 else "") + error.hint)
+    return errors
+
+
 class QuestionForm(forms.ModelForm):
     class Meta:
         model = Question
-        fields = ("order_number", "kind", "text", "accepted_answers", "points")
+        fields = QUESTION_FIELDS
+        localized_fields = ("tolerance",)  # 0,01 as a Russian writes it
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "accepted_answers" in self.fields:  # √, π, ² from the virtual keyboard
+            self.fields["accepted_answers"].widget.attrs["data-math-keyboard"] = ""
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("kind") == Question.Kind.TEXT and not (cleaned.get("accepted_answers") or "").strip():
+        kind = cleaned.get("kind")
+        accepted = (cleaned.get("accepted_answers") or "").strip()
+        if kind == Question.Kind.TEXT and not accepted:
             self.add_error("accepted_answers", _("Для короткого ответа укажите хотя бы один правильный ответ."))
+        if kind in Question.VALUE_KINDS:
+            if not accepted:
+                self.add_error(
+                    "accepted_answers", _("Укажите верный ответ, например 0,5 или 2√2 (другие — с новой строки).")
+                )
+            for error in value_answer_errors(kind, accepted):
+                self.add_error("accepted_answers", error)
+        if cleaned.get("tolerance") is not None and kind != Question.Kind.NUMBER:
+            self.add_error("tolerance", _("Погрешность указывается только для вопроса «Число»."))
         return cleaned
 
 
 class QuestionInline(admin.TabularInline):
     model = Question
     form = QuestionForm
-    fields = ("order_number", "kind", "text", "accepted_answers", "points")
+    fields = QUESTION_FIELDS
     formfield_overrides = SMALL_TEXTAREA
     extra = 0
     show_change_link = True
     verbose_name_plural = _("Вопросы теста (варианты ответов — по ссылке «Изменить»)")
+
+    class Media:
+        js = (MATH_KEYBOARD_JS,)
 
 
 @admin.register(Lesson)
@@ -560,8 +601,11 @@ class QuestionAdmin(DirectionScopedMixin, CourseContentAdmin):
     search_fields = ("text", "lesson__title")
     autocomplete_fields = ("lesson",)
     form = QuestionForm
-    fields = ("lesson", "order_number", "kind", "text", "accepted_answers", "points")
+    fields = ("lesson", *QUESTION_FIELDS)
     inlines = (ChoiceInline,)
+
+    class Media:
+        js = (MATH_KEYBOARD_JS,)
 
     def in_scope(self, user, question):
         return teacher_may_edit_lesson(user, question.lesson)

@@ -67,6 +67,8 @@ QUIZ_ELDERLY = (
 QUIZ_ECO = (
     ("single", "Какой пластик чаще всего принимают на переработку?", (("ПЭТ (маркировка 1)", True), ("ПВХ (маркировка 3)", False)), ""),
     ("text", "Как называется раздельный сбор отходов одним словом?", (), "сортировка\nраздельный сбор"),
+    ("number", "На субботнике собрали 200 кг отходов, из них 50 кг — пластик. Какая доля отходов — пластик?", (), "1/4"),
+    ("expression", "Команда собирает x мешков мусора в час, и 2 мешка собраны ещё до начала. Сколько мешков будет через 3 часа? Запишите выражение с x.", (), "3x + 2"),
 )  # fmt: skip
 
 DEMO_COURSES = (
@@ -256,7 +258,8 @@ def _quiz_responses(lesson: Lesson, quality: str) -> dict[int, dict]:
         right = quality == "right"
         chosen = [choice.pk for choice in question.choices.all() if choice.is_correct == right]
         accepted = question.accepted_answers.splitlines()
-        text = (accepted[0] if right else "не знаю") if accepted else "Позвоню координатору и соцработнику."
+        wrong = "0" if question.kind in Question.VALUE_KINDS else "не знаю"  # a wrong value, understood
+        text = (accepted[0] if right else wrong) if accepted else "Позвоню координатору и соцработнику."
         responses[question.pk] = {"choices": chosen, "text": text}
     return responses
 

@@ -530,7 +530,13 @@ class Question(models.Model):
         SINGLE = "single", _("Один вариант")
         MULTIPLE = "multiple", _("Несколько вариантов")
         TEXT = "text", _("Короткий ответ (проверяется автоматически)")
+        NUMBER = "number", _("Число (проверяется по значению)")
+        EXPRESSION = "expression", _("Выражение (проверяется по значению)")
         OPEN = "open", _("Развёрнутый ответ (проверяет преподаватель)")
+
+    # Checked by core.mathanswers (its kinds have the same values); the first line of
+    # accepted_answers is the expected value, further lines other accepted values.
+    VALUE_KINDS = (Kind.NUMBER, Kind.EXPRESSION)
 
     lesson = models.ForeignKey(Lesson, verbose_name=_("тест"), on_delete=models.CASCADE, related_name="questions")
     order_number = models.SmallIntegerField(_("порядковый номер"), validators=[MinValueValidator(1)])
@@ -539,7 +545,19 @@ class Question(models.Model):
     accepted_answers = models.TextField(
         _("правильные ответы"),
         blank=True,
-        help_text=_("Для короткого ответа: каждый допустимый вариант с новой строки (регистр и пробелы не важны)."),
+        help_text=_(
+            "Для короткого ответа: каждый допустимый вариант с новой строки (регистр и пробелы не важны). "
+            "Для числа и выражения: верное значение, например 0,5 или 2√2; с новой строки — другие допустимые."
+        ),
+    )
+    tolerance = models.DecimalField(
+        _("допустимая погрешность"),
+        max_digits=12,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("Только для числа: насколько ответ может отличаться от верного, например 0,01."),
     )
     points = models.PositiveSmallIntegerField(_("баллы"), default=1, validators=[MinValueValidator(1)])
 
@@ -552,6 +570,11 @@ class Question(models.Model):
         ordering = ("lesson", "order_number")
         constraints = [
             models.CheckConstraint(condition=Q(order_number__gte=1), name="quiz_questions_order_positive"),
+            models.CheckConstraint(
+                condition=Q(tolerance__isnull=True) | Q(kind="number", tolerance__gte=0),
+                name="quiz_questions_tolerance_of_numbers",
+                violation_error_message=_("Погрешность бывает только у числового ответа и не меньше нуля."),
+            ),
             models.UniqueConstraint(
                 fields=["lesson", "order_number"],
                 name="quiz_questions_order_unique",
@@ -631,6 +654,9 @@ class Answer(models.Model):
         Choice, verbose_name=_("выбранные варианты"), blank=True, db_table="quiz_answers_choices"
     )
     text = models.TextField(_("ответ"), blank=True)
+    understood_as = models.TextField(
+        _("ответ, как он понят"), blank=True, help_text=_("Для числа и выражения: как проверка прочла ответ.")
+    )
     fraction = models.FloatField(
         _("доля баллов"), null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(1)]
     )

@@ -231,6 +231,48 @@ def normalize_answer(text: str) -> str:
     return re.sub(r"\s+", " ", text.casefold().replace("ё", "е")).strip()
 
 
+class AnswersNotUnderstood(CourseError):
+    """Number or expression answers the checker could not read: nothing is recorded and the
+    attempt is not used up. `hints` maps a question's id to a Russian hint on its answer."""
+
+    def __init__(self, hints: dict[int, str]):
+        super().__init__("Некоторые ответы не удалось понять: исправьте их и отправьте ещё раз.")
+        self.hints = hints
+
+
+@dataclass(frozen=True)
+class ValueGrade:
+    """A number or expression answer checked: its share of the points and how it was read,
+    or (fraction None) the hint on why it was not understood."""
+
+    fraction: float | None
+    understood_as: str = ""
+    hint: str = ""
+
+
+def _value_grade(question: Question, text: str) -> ValueGrade:
+    """Checked by value against each accepted line: right when any one matches. An empty
+    answer is simply wrong, as for short text answers."""
+    expected_lines = [line.strip() for line in question.accepted_answers.splitlines() if line.strip()]
+    if not text or not expected_lines:
+        return ValueGrade(0.0)
+    # Imported here: SymPy loads only in a process that checks such an answer, never for
+    # choice-only quizzes (bench/exam_rush.py).
+    from core import mathanswers
+
+    tolerance = question.tolerance if question.kind == Question.Kind.NUMBER else None
+    verdicts = []
+    for expected in expected_lines:
+        verdict = mathanswers.check(question.kind, expected, text, tolerance=tolerance)
+        if verdict.correct:
+            return ValueGrade(1.0, verdict.understood_as)
+        verdicts.append(verdict)
+    wrong = next((verdict for verdict in verdicts if verdict.correct is False), None)
+    if wrong is not None:
+        return ValueGrade(0.0, wrong.understood_as)
+    return ValueGrade(None, hint=verdicts[0].hint)
+
+
 def _auto_fraction(question: Question, choice_ids: set[int], text: str) -> float | None:
     if question.kind == Question.Kind.OPEN:
         return None
@@ -251,7 +293,10 @@ def _score(answers: list[Answer], questions: dict[int, Question]) -> float:
 def quiz_submit(*, enrolment: VolunteerCourse, lesson: Lesson, responses: dict[int, dict]) -> QuizAttempt:
     """Record one attempt of a quiz: `responses` maps question id to {"choices": [ids],
     "text": str}. Auto-checked questions are scored at once; with open questions the
-    attempt waits for a teacher, who is notified. One attempt per course attempt."""
+    attempt waits for a teacher, who is notified. One attempt per course attempt.
+
+    A number or expression answer that cannot be understood records nothing: it raises
+    AnswersNotUnderstood with a hint per such question, and the learner sends them again."""
     if lesson.type != Lesson.Type.QUIZ:
         raise CourseError("Этот урок — не тест.")
     # Two submissions at once: the second waits here, then finds the first one's attempt.
@@ -259,22 +304,33 @@ def quiz_submit(*, enrolment: VolunteerCourse, lesson: Lesson, responses: dict[i
     if QuizAttempt.objects.filter(enrolment=enrolment, lesson=lesson, number=enrolment.attempts).exists():
         raise CourseError("Ответы на этот тест уже отправлены.")
     questions = {question.pk: question for question in lesson.questions.prefetch_related("choices")}
+    graded, chosen_by_answer, hints = [], [], {}
+    for question in questions.values():
+        response = responses.get(question.pk, {})
+        valid_choices = {choice.pk for choice in question.choices.all()}
+        chosen = {int(choice_id) for choice_id in response.get("choices", [])} & valid_choices
+        text = (response.get("text") or "").strip()
+        if question.kind in Question.VALUE_KINDS:
+            grade = _value_grade(question, text)
+            if grade.fraction is None:
+                hints[question.pk] = grade.hint
+                continue
+            graded.append((question, text, grade.fraction, grade.understood_as))
+        else:
+            graded.append((question, text, _auto_fraction(question, chosen, text), ""))
+        chosen_by_answer.append(chosen)
+    if hints:
+        raise AnswersNotUnderstood(hints)
     attempt = QuizAttempt.objects.create(
         enrolment=enrolment,
         lesson=lesson,
         number=enrolment.attempts,
         status=QuizAttempt.Status.AWAITING_REVIEW,
     )
-    answers, chosen_by_answer = [], []
-    for question in questions.values():
-        response = responses.get(question.pk, {})
-        valid_choices = {choice.pk for choice in question.choices.all()}
-        chosen = {int(choice_id) for choice_id in response.get("choices", [])} & valid_choices
-        text = (response.get("text") or "").strip()
-        answers.append(
-            Answer(attempt=attempt, question=question, text=text, fraction=_auto_fraction(question, chosen, text))
-        )
-        chosen_by_answer.append(chosen)
+    answers = [
+        Answer(attempt=attempt, question=question, text=text, fraction=fraction, understood_as=understood_as)
+        for question, text, fraction, understood_as in graded
+    ]
     # Two INSERTs for the whole quiz, not three statements per question: the rush of a
     # diploma quiz (bench/exam_rush.py) is bound by what one submission costs.
     Answer.objects.bulk_create(answers)

@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin import ContentAdmin
 from problems.forms_suggestions import MATH_KEYBOARD
-from problems.models import Block, Favorite, Reference, Solution, Task, Variant, VariantTask
+from problems.models import Block, Favorite, Reference, Solution, Task, TaskAttempt, Variant, VariantTask
 from problems.selectors import is_bank_administrator
 from problems.services import ProblemsError, task_approve, task_reject, task_submit
 
@@ -153,12 +153,26 @@ class TaskAdmin(ContentAdmin):
     content_area = "problems"
 
     list_display = ("title", "block", "status", "author", "reviewer", "updated_at", "preview_link")
-    list_filter = ("block", "status", ("author", admin.RelatedOnlyFieldListFilter))
+    list_filter = ("block", "status", "answer_kind", ("author", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("block", "author", "reviewer")
     search_fields = ("title", "statement", "answer")
     autocomplete_fields = ("block", "references", "author")
     fieldsets = (
-        (None, {"fields": ("title", "block", "statement", "image", "answer", "references")}),
+        (
+            None,
+            {
+                "fields": (
+                    "title",
+                    "block",
+                    "statement",
+                    "image",
+                    "answer",
+                    "answer_kind",
+                    "answer_tolerance",
+                    "references",
+                )
+            },
+        ),
         (_("Модерация"), {"fields": ("status", "author", "reviewer", "reviewed_at", "rejection_reason")}),
         (_("Служебное"), {"fields": ("external_key", "created_at", "updated_at")}),
     )
@@ -429,6 +443,26 @@ class FavoriteAdmin(AdministratorsOnlyMixin, admin.ModelAdmin):
     autocomplete_fields = ("user", "task")
     fields = ("user", "task", "created_at")
     readonly_fields = ("created_at",)
+
+
+@admin.register(TaskAttempt)
+class TaskAttemptAdmin(AdministratorsOnlyMixin, admin.ModelAdmin):
+    """Answers learners checked on tasks' pages, as they were given: a record, read only.
+    Administrators only (see AdministratorsOnlyMixin); they may delete rows."""
+
+    list_display = ("user", "task", "answer", "verdict", "created_at")
+    list_filter = ("verdict", ("task__block", admin.RelatedOnlyFieldListFilter))
+    list_select_related = ("user", "task")
+    search_fields = ("user__email", "user__last_name", "task__title", "answer")
+    fields = ("user", "task", "answer", "verdict", "created_at")
+    readonly_fields = fields
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 class VariantTaskInline(admin.TabularInline):

@@ -3,7 +3,8 @@ the problem bank as its pages show it (problems.views.browsing, .variants). The 
 selectors — published_tasks, blocks_with_counts, and solutions_visible_to, so a private
 solution reaches only its author and administrators here as on the pages —, the same rule
 of who sees a task before it is published (task_for), the same FilterSet's search, the
-same random draw (draw_versions) and favourites services."""
+same random draw (draw_versions) and favourites services, the same answer check
+(problems.services.task_answer_check, through problems.views.solving)."""
 
 from django.shortcuts import get_object_or_404
 from django.urls import path
@@ -28,6 +29,7 @@ from problems.views.browsing import (
     tasks_for_page,
     with_statement_head,
 )
+from problems.views.solving import TOO_MANY_CHECKS, answer_checks_exceeded, checkable_task, checked_answer
 from problems.views.variants import blocks_in_order, draw_versions, shown_versions
 
 # --- Blocks and tasks ---------------------------------------------------------------------
@@ -97,18 +99,35 @@ class TaskList(generics.ListAPIView):
 
 
 class TaskSerializer(serializers.ModelSerializer):
-    """A task as its page shows it: not its answer nor its solutions (…/solutions/)."""
+    """A task as its page shows it: not its answer nor its solutions (…/solutions/), but
+    the kind of its answer, and whether there is one to check an answer against
+    (…/check/)."""
 
     block = BlockRefSerializer(read_only=True)
     reference_count = serializers.IntegerField(read_only=True)
     is_favorite = serializers.SerializerMethodField()
+    has_answer = serializers.SerializerMethodField(help_text="Есть ли краткий ответ, с которым можно сверить свой.")
 
     class Meta:
         model = Task
-        fields = ["id", "title", "statement", "image", "block", "status", "reference_count", "is_favorite"]
+        fields = [
+            "id",
+            "title",
+            "statement",
+            "image",
+            "block",
+            "status",
+            "reference_count",
+            "is_favorite",
+            "answer_kind",
+            "has_answer",
+        ]
 
     def get_is_favorite(self, task: Task) -> bool:
         return task.pk in self.context["starred"]
+
+    def get_has_answer(self, task: Task) -> bool:
+        return bool(task.answer)
 
 
 class TaskDetail(APIView):
@@ -169,6 +188,51 @@ class TaskSolutions(generics.ListAPIView):
         task = task_for(self.request.user, self.kwargs["task_id"])
         self.paginator.answer = task.answer
         return solutions_visible_to(self.request.user, tasks=[task]).order_by("pk")
+
+
+# --- Checking an answer -------------------------------------------------------------------
+
+
+class AnswerCheckRequestSerializer(serializers.Serializer):
+    answer = serializers.CharField(
+        trim_whitespace=False, allow_blank=True, help_text="Ответ, как его набрал ученик: «0,5», «x = 2 или x = −3»."
+    )
+
+
+class AnswerCheckSerializer(serializers.Serializer):
+    correct = serializers.BooleanField(
+        allow_null=True, help_text="Верно (true), неверно (false); null — ответ не понят, попытка не засчитана."
+    )
+    hint = serializers.CharField(help_text="Что в ответе не понято (когда correct — null), иначе пусто.")
+    understood_as = serializers.CharField(help_text="Как понят ответ: «1/2», «x = 2 или x = −3»; для текста пусто.")
+
+
+class TaskCheck(APIView):
+    """Whoever may see the task (…/tasks/{id}/), anonymous clients too, if it has a short
+    answer: the verdict on `answer`, as the task's page gives it. A signed-in user's right or
+    wrong answer is kept (their progress); nothing of an anonymous client's. Limited as on
+    the site: RATE_LIMITS["answer_check"] a minute, 429 beyond."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        request=AnswerCheckRequestSerializer,
+        responses={
+            200: AnswerCheckSerializer,
+            400: OpenApiResponse(description="Нет поля answer: ошибки по полям."),
+            404: OpenApiResponse(DetailSerializer, description="Нет такой задачи, или у неё нет краткого ответа."),
+            429: OpenApiResponse(DetailSerializer, description="Слишком много проверок подряд."),
+        },
+        examples=[OpenApiExample("Ответ", value={"answer": "0,5"}, request_only=True)],
+    )
+    def post(self, request, task_id: int):
+        task = checkable_task(request, task_id)
+        asked = AnswerCheckRequestSerializer(data=request.data)
+        asked.is_valid(raise_exception=True)
+        if answer_checks_exceeded(request):
+            return Response({"detail": str(TOO_MANY_CHECKS)}, status=status.HTTP_429_TOO_MANY_REQUESTS)
+        result = checked_answer(data=asked.validated_data, task=task, user=request.user)
+        return Response(AnswerCheckSerializer(result).data)
 
 
 # --- Random variant -----------------------------------------------------------------------
@@ -300,6 +364,7 @@ urlpatterns = [
     path("problems/tasks/", TaskList.as_view(), name="problems-task-list"),
     path("problems/tasks/<int:task_id>/", TaskDetail.as_view(), name="problems-task-detail"),
     path("problems/tasks/<int:task_id>/solutions/", TaskSolutions.as_view(), name="problems-task-solutions"),
+    path("problems/tasks/<int:task_id>/check/", TaskCheck.as_view(), name="problems-task-check"),
     path("problems/variants/random/", RandomVariant.as_view(), name="problems-variant-random"),
     path("problems/favorites/", FavoriteList.as_view(), name="problems-favorite-list"),
     path("problems/favorites/<int:task_id>/", FavoriteDetail.as_view(), name="problems-favorite-detail"),

@@ -12,6 +12,7 @@ installed and substitutes a font of its own elsewhere — the text stays Unicode
 symbols survive, but their look depends on the reader's fonts.
 """
 
+import csv
 import io
 from dataclasses import dataclass
 from datetime import date
@@ -22,10 +23,10 @@ from django.utils import timezone
 from docx import Document
 from docx.shared import Mm
 from reportlab.lib.colors import HexColor
-from reportlab.lib.pagesizes import A4
+from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer
+from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from core.docx import add_picture, apply_house_style
 from core.images import Picture, picture_reader
@@ -34,6 +35,7 @@ from core.pdf import picture_flowable, register_fonts
 # Moved to core.text so other apps' exports share them; re-exported for problems' views and tests.
 from core.text import export_file_name as export_file_name
 from core.text import html_to_paragraphs as html_to_paragraphs
+from core.text import spreadsheet_safe
 from problems.models import Task
 from problems.selectors import published_tasks, tasks_with_visible_solutions
 
@@ -335,4 +337,153 @@ def variant_document(user, *, title: str, version_ids: list[list[int]], with_ans
 EXPORTERS = {
     "pdf": ("application/pdf", render_tasks_pdf),
     "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", render_tasks_docx),
+}
+
+
+# --- An assignment's results (problems.assignments.ResultsTable) ---------------------------
+
+RIGHT_MARK, WRONG_MARK, NO_MARK = "✓", "✗", "—"
+RESULTS_LEGEND = "✓ — верно, ✗ — неверно, — — нет ответа."
+RESULT_TASKS_PER_TABLE = 20
+GRID = HexColor("#c7ced8")
+HEADER_FILL = HexColor("#e8eff8")
+
+
+def result_mark(verdict: bool | None) -> str:
+    return NO_MARK if verdict is None else RIGHT_MARK if verdict else WRONG_MARK
+
+
+def _pupil_label(row) -> str:
+    return f"{row.name} (гость)" if row.is_guest else row.name
+
+
+def _results_meta(results) -> list[str]:
+    assignment = results.assignment
+    deadline = timezone.localtime(assignment.deadline) if assignment.deadline else None
+    return [
+        f"Вариант: {assignment.variant.title} · {assignment.get_check_mode_display()} · код {assignment.code}",
+        f"Срок сдачи: {russian_date(deadline.date())}, {deadline:%H:%M}" if deadline else "Без срока сдачи",
+        f"Работ отправлено: {results.submitted_count} · выгружено {russian_date(timezone.localdate())}",
+    ]
+
+
+def render_results_csv(results) -> bytes:
+    """For Excel: «Ученик;Гость;1. <задача>;…;Верных;Время;Отправлено», a row per pupil, then
+    each task's share of right answers among the works sent."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    titles = [spreadsheet_safe(f"{column.number}. {column.task.title}") for column in results.columns]
+    writer.writerow(["Ученик", "Гость", *titles, "Верных", "Время", "Отправлено"])
+    for row in results.rows:
+        sent = timezone.localtime(row.submitted_at).strftime("%d.%m.%Y %H:%M") if row.submitted else "не отправлено"
+        writer.writerow(
+            [
+                spreadsheet_safe(row.name),
+                "да" if row.is_guest else "нет",
+                *map(result_mark, row.marks),
+                "" if row.score is None else row.score,
+                row.time_text,
+                sent,
+            ]
+        )
+    shares = ["" if column.share is None else f"{column.share}%" for column in results.columns]
+    writer.writerow(["Доля верных ответов", "", *shares, "", "", ""])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def _results_table(results, columns: range, styles, width: float) -> Table:
+    regular, bold = register_fonts()
+    head = ParagraphStyle("results_head", parent=styles["body"], fontName=bold, fontSize=8, leading=10)
+    cell = ParagraphStyle("results_cell", parent=styles["body"], fontSize=8.5, leading=11, spaceAfter=0)
+    header = [Paragraph("Ученик", head)]
+    header += [Paragraph(str(results.columns[index].number), head) for index in columns]
+    header += [Paragraph("Верных", head), Paragraph("Время", head)]
+    rows = [header]
+    for row in results.rows:
+        rows.append(
+            [
+                Paragraph(_markup(_pupil_label(row)), cell),
+                *(result_mark(row.marks[index]) for index in columns),
+                "" if row.score is None else f"{row.score} из {len(results.columns)}",
+                row.time_text or "не отправлено",
+            ]
+        )
+    shares = ["" if results.columns[index].share is None else f"{results.columns[index].share}%" for index in columns]
+    rows.append([Paragraph("Доля верных", head), *shares, "", ""])
+    name_width, total_width = 60 * mm, 24 * mm
+    mark_width = min(12 * mm, (width - name_width - 2 * total_width) / max(len(columns), 1))
+    table = Table(
+        rows,
+        colWidths=[name_width, *[mark_width] * len(columns), total_width, total_width],
+        repeatRows=1,
+        hAlign="LEFT",
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.5, GRID),
+                ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
+                ("BACKGROUND", (0, -1), (-1, -1), HEADER_FILL),
+                ("FONTNAME", (0, 0), (-1, -1), regular),  # every cell, or reportlab pulls in Helvetica
+                ("FONTSIZE", (1, 1), (-1, -1), 8.5),
+                ("ALIGN", (1, 0), (-1, -1), "CENTER"),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 3),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+            ]
+        )
+    )
+    return table
+
+
+def render_results_pdf(results) -> bytes:
+    """A4 landscape: the assignment's title and facts, the legend, the table (pupils ×
+    task numbers, ✓ / ✗ / —, the score and the time; each task's share of right answers
+    in the last row; 20 tasks a table), then the tasks' titles by number. Printed in the
+    bundled DejaVu Sans, which has every letter and mark. A footer names the assignment
+    and the page."""
+    regular, _ = register_fonts()
+    styles = _pdf_styles()
+    buffer = io.BytesIO()
+    title = results.assignment.title
+    pdf = SimpleDocTemplate(
+        buffer,
+        pagesize=landscape(A4),
+        leftMargin=12 * mm,
+        rightMargin=12 * mm,
+        topMargin=12 * mm,
+        bottomMargin=16 * mm,
+        title=title,
+        author="",
+        creator="",
+        initialFontName=regular,  # else reportlab starts each page in Helvetica
+    )
+    story: list = [Paragraph(_markup(title), styles["title"])]
+    story += [Paragraph(_markup(line), styles["meta"]) for line in _results_meta(results)]
+    story.append(Paragraph(_markup(RESULTS_LEGEND), styles["meta"]))
+    if not results.rows:
+        story.append(Paragraph("Пока никто не начал решать.", styles["body"]))
+    else:
+        count = len(results.columns)
+        for start in range(0, count, RESULT_TASKS_PER_TABLE):
+            columns = range(start, min(start + RESULT_TASKS_PER_TABLE, count))
+            story += [_results_table(results, columns, styles, pdf.width), Spacer(1, 5 * mm)]
+    story.append(Paragraph("Задачи", styles["heading"]))
+    story += [Paragraph(_markup(f"{column.number}. {column.task.title}"), styles["body"]) for column in results.columns]
+
+    def footer(canvas, template):
+        canvas.saveState()
+        canvas.setFont(regular, 8)
+        canvas.setFillColor(MUTED)
+        canvas.drawString(template.leftMargin, 8 * mm, title[:120])
+        canvas.drawRightString(template.leftMargin + template.width, 8 * mm, f"стр. {canvas.getPageNumber()}")
+        canvas.restoreState()
+
+    pdf.build(story, onFirstPage=footer, onLaterPages=footer)
+    return buffer.getvalue()
+
+
+RESULTS_EXPORTERS = {
+    "csv": ("text/csv; charset=utf-8", render_results_csv),
+    "pdf": ("application/pdf", render_results_pdf),
 }

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.filters import IntegerFilter, SearchFilter
 from core.input_checks import BIGINT_MAX
-from problems.models import Reference, Task
+from problems.models import Block, Reference, Task, TaskAttempt
 
 
 class TaskFilter(django_filters.FilterSet):
@@ -34,3 +34,27 @@ class ReferenceFilter(django_filters.FilterSet):
     class Meta:
         model = Reference
         fields = ["q"]
+
+
+class AttemptFilter(django_filters.FilterSet):
+    """«Мои решения»: a user's checked answers, of one block and of one verdict."""
+
+    block = django_filters.ModelChoiceFilter(
+        field_name="task__block",
+        queryset=Block.objects.order_by("order_number", "title", "pk"),
+        label=_("Блок"),
+        empty_label=_("Все блоки"),
+    )
+    verdict = django_filters.ChoiceFilter(
+        label=_("Ответы"),
+        choices=(("right", _("Верные")), ("wrong", _("Неверные"))),
+        empty_label=_("Все"),
+        method="filter_verdict",
+    )
+
+    class Meta:
+        model = TaskAttempt
+        fields = ["block", "verdict"]
+
+    def filter_verdict(self, queryset, name, value):
+        return queryset.filter(verdict=value == "right")

@@ -5,6 +5,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.answerkind import AnswerKind
 from core.input_checks import parse_id
 from problems.models import Block, Variant
 
@@ -56,10 +57,18 @@ class VariantRandomForm(forms.Form):
         help_text=_("Для класса: в каждом варианте свои задачи, если их хватает."),
     )
 
-    def __init__(self, *args, blocks: list[Block], **kwargs):
+    unsolved = forms.BooleanField(
+        label=_("Только нерешённые задачи"),
+        required=False,
+        help_text=_("Задачи, на которые у вас ещё нет верного ответа."),
+    )
+
+    def __init__(self, *args, blocks: list[Block], offer_unsolved: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["blocks"].choices = [(block.pk, block.title) for block in blocks]
         self.fields["blocks"].initial = [block.pk for block in blocks]
+        if not offer_unsolved:  # a signed-in user's choice: an anonymous visitor has solved nothing
+            del self.fields["unsolved"]
 
     def clean_blocks(self):
         chosen = self.cleaned_data["blocks"]
@@ -158,3 +167,33 @@ class VariantManualForm(forms.Form):
                 if 0 <= other < len(ordered):
                     ordered[index], ordered[other] = ordered[other], ordered[index]
         return ordered
+
+
+# How to write an answer of each kind, under «Ваш ответ».
+ANSWER_EXAMPLES = {
+    AnswerKind.NUMBER: _("Ответ — число, например: 12; 0,5; 1/3; √2; 25%."),
+    AnswerKind.EXPRESSION: _("Ответ — выражение, например: 2x + 1; (a + b)²; √x / 2."),
+    AnswerKind.EQUATION: _("Ответ — уравнение или корни, например: x = 2 или x = −3; нет корней."),
+    AnswerKind.SET: _("Ответ — множество или промежуток, например: {1; 2}; [1; 3); x ≥ 2; ∅."),
+    AnswerKind.TEXT: _("Ответ — слово или короткая фраза."),
+}
+
+
+class AnswerCheckForm(forms.Form):
+    """«Ваш ответ» on a task's page: the answer as typed (the checker reads it, and says in
+    its hint what it did not understand, a too long one too)."""
+
+    answer = forms.CharField(
+        label=_("Ваш ответ"),
+        strip=False,
+        error_messages={"required": _("Введите ответ.")},
+        widget=forms.TextInput(
+            attrs={
+                "data-math-keyboard": "",
+                "autocomplete": "off",
+                "spellcheck": "false",
+                "autocapitalize": "off",
+                "aria-describedby": "answer-example",
+            }
+        ),
+    )

@@ -17,7 +17,10 @@ MATH_KEYBOARD = {"data-math-keyboard": ""}
 class TaskSuggestForm(forms.ModelForm):
     class Meta:
         model = Task
-        fields = ("block", "title", "statement", "image", "answer", "references")
+        fields = ("block", "title", "statement", "image", "answer", "answer_kind", "answer_tolerance", "references")
+        # «0,01» as people here write it (a number input would take only what the browser's
+        # locale says).
+        localized_fields = ("answer_tolerance",)
         widgets = {
             "title": forms.TextInput(attrs=MATH_KEYBOARD),
             "answer": forms.TextInput(attrs=MATH_KEYBOARD),
@@ -25,6 +28,11 @@ class TaskSuggestForm(forms.ModelForm):
         }
         help_texts = {
             "answer": _("Например: 4, x = −2, 30°. Полное решение — ниже."),
+            "answer_kind": _(
+                "Как сравнивать ответ ученика с этим: число — по значению (0,5 = 1/2); выражение — "
+                "по значению при любых переменных; уравнение — по корням; множество — по элементам "
+                "и концам промежутков; текст — без учёта регистра и знаков препинания, варианты через «|»."
+            ),
             "references": _(
                 "Формулы и теоремы из справочника, которые помогут решить задачу. "
                 "Несколько — с нажатой клавишей Ctrl (⌘ на Mac)."

@@ -25,6 +25,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
 from itertools import islice
 from pathlib import Path
 
@@ -37,12 +39,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
+from core.answerkind import AnswerKind
 from core.cache import content_changed
 from core.csv_import import ImportErrors, ImportReport
 from core.input_checks import control_character
 from core.sanitize import sanitize_html
 from core.uploads import extension, inspect, prepared
-from problems.models import Block, Reference, Solution, Task
+from problems.models import Block, Reference, Solution, Task, answer_errors
 
 BATCH_SIZE = 2000
 TASK_IMAGES, REFERENCE_IMAGES, SOLUTION_IMAGES = "problems/tasks/", "problems/references/", "problems/solutions/"
@@ -55,11 +58,31 @@ TASK_TITLE_MAX = Task._meta.get_field("title").max_length
 ANSWER_MAX = Task._meta.get_field("answer").max_length
 SOLUTION_TITLE_MAX = Solution._meta.get_field("title").max_length
 STATUSES = tuple(Task.Status.values)
+ANSWER_KINDS = tuple(AnswerKind.values)
+ANSWER_KINDS_LISTED = ", ".join(f"{kind.value} ({kind.label})" for kind in AnswerKind)
+_tolerance_field = Task._meta.get_field("answer_tolerance")
+TOLERANCE_PLACES = _tolerance_field.decimal_places
+TOLERANCE_MAX = Decimal(10) ** (_tolerance_field.max_digits - _tolerance_field.decimal_places) - Decimal(1).scaleb(
+    -TOLERANCE_PLACES
+)
 
 FIELDS = {
     "block": ("type", "key", "title", "order", "description"),
     "reference": ("type", "key", "title", "description", "image"),
-    "task": ("type", "key", "block", "title", "statement", "answer", "status", "references", "image", "solutions"),
+    "task": (
+        "type",
+        "key",
+        "block",
+        "title",
+        "statement",
+        "answer",
+        "answer_kind",
+        "answer_tolerance",
+        "status",
+        "references",
+        "image",
+        "solutions",
+    ),
 }
 SOLUTION_FIELDS = ("title", "text", "private", "image")
 TYPE_NAMES = {"block": "блок", "reference": "справочный материал", "task": "задача"}
@@ -108,6 +131,8 @@ class TaskRow:
     title: str
     statement: str
     answer: str
+    answer_kind: str
+    answer_tolerance: Decimal | None
     status: str
     references: tuple[str, ...]
     image: Path | None
@@ -361,13 +386,29 @@ class _LineParser:
         status = fields.string("status") or Task.Status.PUBLISHED
         if status not in STATUSES:
             fields.add("status", f"неизвестный статус «{status}»; ожидается {', '.join(STATUSES)}.")
+        # The answer is checked for its kind when the three fields are readable themselves.
+        failed_before, fields.failed = fields.failed, False
+        answer = fields.string("answer", max_length=ANSWER_MAX)
+        kind = fields.string("answer_kind")
+        if kind and kind not in ANSWER_KINDS:
+            fields.add("answer_kind", f"неизвестный вид ответа «{kind}»; ожидается {ANSWER_KINDS_LISTED}.")
+            kind = AnswerKind.TEXT
+        tolerance = fields.tolerance("answer_tolerance")
+        if not kind:  # as the kinds of tasks imported before there were kinds were guessed
+            kind = _guessed_kind(answer) if answer else AnswerKind.TEXT
+        if not fields.failed:
+            for name, message in _answer_errors(answer, kind, tolerance).items():
+                fields.add(name, message)
+        fields.failed |= failed_before
         return TaskRow(
             line=fields.line,
             key=fields.key(),
             block=fields.string("block", required=True, max_length=KEY_MAX),
             title=fields.string("title", required=True, max_length=TASK_TITLE_MAX),
             statement=fields.string("statement", required=True),
-            answer=fields.string("answer", max_length=ANSWER_MAX),
+            answer=answer,
+            answer_kind=str(kind),
+            answer_tolerance=tolerance,
             status=status,
             references=fields.keys("references"),
             image=self._image(fields, "image"),
@@ -478,6 +519,34 @@ class _Fields:
             return default
         return value
 
+    def tolerance(self, name: str) -> Decimal | None:
+        """A non-negative decimal the task's tolerance column takes: a JSON number, or a
+        string with a decimal point or comma («0,01»)."""
+        value = self.data.get(name)
+        if value is None:
+            return None
+        problem = (
+            f"ожидается неотрицательное число до {TOLERANCE_MAX} с не более чем {TOLERANCE_PLACES} знаками "
+            f"после запятой, например 0.01, а не {json.dumps(value, ensure_ascii=False)}."
+        )
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            self.add(name, problem)
+            return None
+        try:
+            number = Decimal(str(value).strip().replace(",", "."))
+        except ArithmeticError:
+            self.add(name, problem)
+            return None
+        if (
+            not number.is_finite()
+            or number < 0
+            or number > TOLERANCE_MAX
+            or -number.as_tuple().exponent > TOLERANCE_PLACES
+        ):
+            self.add(name, problem)
+            return None
+        return number
+
     def boolean(self, name: str) -> bool:
         value = self.data.get(name)
         if value is None:
@@ -544,6 +613,19 @@ def _not_text(value: str) -> str | None:
     if SURROGATE.search(value):
         return "непарный суррогат (\\ud800–\\udfff) в значении: это не символ UTF-8."
     return None
+
+
+# A bank repeats its answers («4», «10»): each is read once per import (both readings).
+@lru_cache(maxsize=8192)
+def _guessed_kind(answer: str) -> str:
+    from core.mathanswers import guess_kind  # not at import time: SymPy is slow to load
+
+    return str(guess_kind(answer).value)
+
+
+@lru_cache(maxsize=8192)
+def _answer_errors(answer: str, kind: str, tolerance: Decimal | None) -> dict[str, str]:
+    return answer_errors(answer=answer, kind=kind, tolerance=tolerance)
 
 
 def _json_problem(message: str) -> str:
@@ -682,7 +764,16 @@ class _Writer:
         existing = {
             values["external_key"]: values
             for values in Task.objects.filter(external_key__in=[row.key for row in rows]).values(
-                "pk", "external_key", "title", "statement", "answer", "status", "block_id", "image"
+                "pk",
+                "external_key",
+                "title",
+                "statement",
+                "answer",
+                "answer_kind",
+                "answer_tolerance",
+                "status",
+                "block_id",
+                "image",
             )
         }
         existing_ids = [values["pk"] for values in existing.values()]
@@ -747,8 +838,8 @@ class _Writer:
                 Solution(task_id=task.pk, **self.solution_values(solution, sanitized=False))
                 for solution in row.solutions
             ]
-        fields = ["title", "statement", "answer", "status", "block", "image", "updated_at"]
-        Task.objects.bulk_update(changed_tasks, fields, batch_size=500)
+        fields = ["title", "statement", "answer", "answer_kind", "answer_tolerance", "status", "block", "image"]
+        Task.objects.bulk_update(changed_tasks, [*fields, "updated_at"], batch_size=500)
         if links_to_remove:
             stale = Q()
             for task_id, reference_ids in links_to_remove.items():
@@ -768,6 +859,8 @@ class _Writer:
             "title": row.title,
             "statement": sanitize_html(row.statement) if sanitized else row.statement,
             "answer": row.answer,
+            "answer_kind": row.answer_kind,
+            "answer_tolerance": row.answer_tolerance,
             "status": row.status,
             "block_id": self.block_ids[row.block],
             "image": self.image_name(row.image, TASK_IMAGES),

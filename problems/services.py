@@ -1,4 +1,6 @@
-from django.contrib.auth.models import Permission
+from typing import TYPE_CHECKING
+
+from django.contrib.auth.models import AnonymousUser, Permission
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
@@ -11,7 +13,10 @@ from accounts.services import notify
 from core.cache import content_changed
 from core.once import once
 from problems.exports import EXPORTERS, export_file_name, variant_document
-from problems.models import Favorite, Task, Variant, VariantTask
+from problems.models import Favorite, Task, TaskAttempt, Variant, VariantTask
+
+if TYPE_CHECKING:
+    from core.mathanswers import Verdict
 
 
 class ProblemsError(Exception):
@@ -97,6 +102,27 @@ def task_reject(*, task: Task, moderator: User, reason: str) -> Task:
             link=reverse("problems:edit_suggestion", args=[task.pk]),
         )
     return task
+
+
+# --- Answers and progress -----------------------------------------------------------------
+
+
+def task_answer_check(*, task: Task, user: User | AnonymousUser | None, given: str) -> "Verdict":
+    """The verdict on an answer typed to the task: core.mathanswers.check by the task's
+    answer kind and tolerance. A signed-in user's answer to a published task that is right
+    or wrong is kept (TaskAttempt); one not understood counts as no attempt, and nothing of
+    an anonymous visitor's or of a preview is kept."""
+    from core.mathanswers import check  # not at import time: SymPy is slow to load
+
+    if not task.answer:
+        raise ProblemsError("У задачи нет краткого ответа: проверить ответ нельзя.")
+    verdict = check(task.answer_kind, task.answer, given, tolerance=task.answer_tolerance)
+    keep = user is not None and user.is_authenticated and task.status == Task.Status.PUBLISHED
+    if verdict.counts_as_attempt and keep:
+        attempt = TaskAttempt(user=user, task=task, answer=given.strip(), verdict=verdict.correct)
+        attempt.full_clean(exclude=["user", "task"])  # both are rows at hand: no query to find them
+        attempt.save()
+    return verdict
 
 
 # --- Favourites and variants ------------------------------------------------------------

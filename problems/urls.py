@@ -1,7 +1,14 @@
-from problems.views import browsing, suggestions, variants
+from problems.views import assignments, browsing, solving, suggestions, variants
 
 app_name = "problems"
 
 # Each views module lists its own routes: browsing the bank (blocks, tasks, solutions,
-# handbook, favourites), variants and their exports, teachers' suggestions.
-urlpatterns = [*browsing.urlpatterns, *variants.urlpatterns, *suggestions.urlpatterns]
+# handbook, favourites), answers checked and «Мои решения», variants and their exports,
+# teachers' suggestions, class assignments (their pupils' pages are at /a/, config/urls.py).
+urlpatterns = [
+    *browsing.urlpatterns,
+    *solving.urlpatterns,
+    *variants.urlpatterns,
+    *suggestions.urlpatterns,
+    *assignments.urlpatterns,
+]

@@ -289,6 +289,7 @@ def task_image_suggested(client) -> Page:
         "title": "Площадь треугольника",
         "statement": "<p>Катеты равны 3 и 4. Найдите площадь.</p>",
         "answer": "6",
+        "answer_kind": "number",
         "solutions-TOTAL_FORMS": "1",
         "solutions-INITIAL_FORMS": "0",
         "solutions-0-title": "Решение",

@@ -53,6 +53,7 @@ class ResultSerializer(serializers.Serializer):
     points = serializers.IntegerField(source="question.points")
     choices = serializers.SerializerMethodField(help_text="Выбранные варианты.")
     text = serializers.SerializerMethodField()
+    understood_as = serializers.SerializerMethodField(help_text="Для числа и выражения: как проверка прочла ответ.")
     teacher_comment = serializers.SerializerMethodField()
 
     def get_choices(self, result: QuestionResult) -> list[int]:
@@ -60,6 +61,9 @@ class ResultSerializer(serializers.Serializer):
 
     def get_text(self, result: QuestionResult) -> str:
         return result.answer.text if result.answer else ""
+
+    def get_understood_as(self, result: QuestionResult) -> str:
+        return result.answer.understood_as if result.answer else ""
 
     def get_teacher_comment(self, result: QuestionResult) -> str:
         return result.answer.teacher_comment if result.answer else ""
@@ -131,6 +135,19 @@ class QuizSubmitSerializer(serializers.Serializer):
     open answer. A question left out is answered with nothing."""
 
     answers = QuizAnswerSerializer(many=True)
+
+
+class NotUnderstoodSerializer(serializers.Serializer):
+    question = serializers.IntegerField()
+    hint = serializers.CharField(help_text="Что в ответе не удалось понять.")
+
+
+class QuizNotUnderstoodSerializer(serializers.Serializer):
+    """Number or expression answers that could not be read: nothing is recorded, the
+    attempt is not used up — the answers are sent again, corrected."""
+
+    detail = serializers.CharField()
+    not_understood = NotUnderstoodSerializer(many=True)
 
 
 class QuizOutcomeSerializer(serializers.Serializer):
@@ -256,7 +273,11 @@ class QuizSubmit(APIView):
         request=QuizSubmitSerializer,
         responses={
             201: QuizOutcomeSerializer,
-            400: OpenApiResponse(description="Ответы плохо составлены: ошибки по полям."),
+            400: OpenApiResponse(
+                QuizNotUnderstoodSerializer,
+                description="Ответы плохо составлены (ошибки по полям), или ответ-число либо ответ-выражение "
+                "не понят (подсказка по каждому такому вопросу; ничего не записано).",
+            ),
             403: FORBIDDEN,
             409: OpenApiResponse(
                 DetailSerializer, description="Ответы на этот тест уже отправлены, или урок — не тест."
@@ -282,6 +303,10 @@ class QuizSubmit(APIView):
         }
         try:
             services.quiz_submit(enrolment=enrolment, lesson=place.lesson, responses=responses)
+        except services.AnswersNotUnderstood as error:  # nothing recorded: sent again, corrected
+            hints = [{"question": question_id, "hint": hint} for question_id, hint in error.hints.items()]
+            data = {"detail": str(error), "not_understood": hints}
+            return Response(QuizNotUnderstoodSerializer(data).data, status=status.HTTP_400_BAD_REQUEST)
         except services.CourseError as error:  # sent already in this attempt, or not a quiz
             return Response({"detail": str(error)}, status=status.HTTP_409_CONFLICT)
         except IntegrityError:  # the same answers sent twice at once: the other request recorded them

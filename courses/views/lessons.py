@@ -156,7 +156,23 @@ def quiz_context(enrolment: VolunteerCourse, lesson: Lesson) -> dict:
     if attempt is not None:
         answers = {answer.question_id: answer for answer in attempt.answers.all()}
         results = [QuestionResult(question, answers.get(question.pk)) for question in questions]
-    return {"questions": questions, "attempt": attempt, "results": results}
+    return {
+        "questions": questions,
+        "attempt": attempt,
+        "results": results,
+        # The virtual keyboard of math symbols comes with number and expression questions.
+        "quiz_math": any(question.kind in Question.VALUE_KINDS for question in questions),
+    }
+
+
+def quiz_form_refilled(questions: list[Question], responses: dict[int, dict], hints: dict[int, str]) -> None:
+    """The form sent back: each question keeps what the learner gave (`given_text`,
+    `given_choices`) and shows the hint on what was not understood (`hint`)."""
+    for question in questions:
+        response = responses.get(question.pk, {})
+        question.given_text = response.get("text", "")
+        question.given_choices = set(response.get("choices", ()))
+        question.hint = hints.get(question.pk, "")
 
 
 def lesson(request, course_id: int, lesson_id: int):
@@ -164,6 +180,18 @@ def lesson(request, course_id: int, lesson_id: int):
     enrolment = _enrolment(request, place)
     if enrolment is None:
         return redirect(place.course)
+    return _lesson_page(request, place, enrolment)
+
+
+def _lesson_page(
+    request,
+    place: LessonPlace,
+    enrolment: VolunteerCourse,
+    *,
+    not_understood: tuple[services.AnswersNotUnderstood, dict[int, dict]] | None = None,
+):
+    """The lesson page; `not_understood` (services.AnswersNotUnderstood, with the answers
+    sent) puts the quiz form back filled in, with a hint under each answer not understood."""
     current = place.lesson
     progress = services.lesson_open(enrolment=enrolment, lesson=current, progress=place.progress)
     link = lesson_link(place.course.pk)
@@ -204,6 +232,10 @@ def lesson(request, course_id: int, lesson_id: int):
         ]
     elif current.type == Lesson.Type.QUIZ:
         context.update(quiz_context(enrolment, current))
+        if not_understood is not None:
+            error, responses = not_understood
+            quiz_form_refilled(context["questions"], responses, error.hints)
+            context["quiz_error"] = str(error)
     return render(request, "courses/lesson.html", context)
 
 
@@ -263,10 +295,11 @@ def quiz_submit(request, course_id: int, lesson_id: int):
     enrolment = _enrolment(request, place)
     if enrolment is None:
         return redirect(place.course)
+    responses = _responses(request, place.lesson)
     try:
-        attempt = services.quiz_submit(
-            enrolment=enrolment, lesson=place.lesson, responses=_responses(request, place.lesson)
-        )
+        attempt = services.quiz_submit(enrolment=enrolment, lesson=place.lesson, responses=responses)
+    except services.AnswersNotUnderstood as error:  # nothing recorded: the form comes back
+        return _lesson_page(request, place, enrolment, not_understood=(error, responses))
     except services.CourseError as error:
         messages.error(request, str(error))
     except IntegrityError:  # the same form sent twice at once: the other request recorded it

@@ -11,7 +11,7 @@ from accounts.tests.browser import log_in, log_out
 from accounts.tests.factories import UserFactory
 from core.testing import image_bytes, thumbnail_names
 from methodics.models import Comment, Methodic
-from methodics.tests.factories import MethodicFactory
+from methodics.tests.factories import MethodicFactory, add_step
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -77,3 +77,46 @@ def test_a_cover_whose_thumbnail_is_not_made_yet_shows_the_picture_itself(page, 
     cover = page.locator("img.methodic-cover")
     expect(cover).to_have_attribute("src", methodic.cover.url)
     page.wait_for_function("() => document.querySelector('img.methodic-cover').naturalWidth === 96")
+
+
+def test_an_author_shares_a_draft_and_the_reviewer_marks_it_useful_once_published(page):
+    """Issue 19's journey: the reviewer reads the shared draft, marks the published methodic
+    «Пригодилось», and the author's karma on their page rises by the publication and the mark."""
+    author = UserFactory(roles=[TEACHER], first_name="Вера", last_name="Лебедева")
+    reviewer = UserFactory(roles=[VOLUNTEER], first_name="Игорь", last_name="Серов")
+    draft = MethodicFactory(author=author, title="Эстафета вопросов", status=Methodic.Status.DRAFT, published_at=None)
+    add_step(draft, duration=15, description="Команды по очереди отвечают на вопросы")
+
+    log_in(page, author)
+    page.goto(f"/methodics/{draft.pk}/edit/")
+    page.get_by_role("link", name="Доступ").click()
+    page.get_by_label("Электронная почта").fill(reviewer.email)
+    page.get_by_label("Роль").select_option(label="Просмотр")
+    page.get_by_role("button", name="Добавить").click()
+    expect(page.get_by_text("Игорь Серов: роль «Просмотр».")).to_be_visible()
+    log_out(page)
+
+    log_in(page, reviewer)
+    page.goto("/methodics/mine/")
+    page.get_by_role("link", name="Эстафета вопросов").click()
+    expect(page.get_by_role("heading", name="Эстафета вопросов")).to_be_visible()
+    expect(page.get_by_text("Команды по очереди отвечают на вопросы")).to_be_visible()
+    expect(page.get_by_role("button", name="Пригодилось")).to_have_count(0)  # a draft: nothing to mark yet
+    log_out(page)
+
+    log_in(page, author)
+    page.goto(f"/methodics/{draft.pk}/edit/")
+    page.get_by_role("button", name="Опубликовать").click()
+    expect(page.get_by_text("Методика «Эстафета вопросов» опубликована.")).to_be_visible()
+    page.goto(f"/users/{author.pk}/")
+    karma = page.locator("dt", has_text="Карма").locator("xpath=following-sibling::dd[1]")
+    expect(karma).to_have_text("10")
+    log_out(page)
+
+    log_in(page, reviewer)
+    page.goto(f"/methodics/{draft.pk}/")
+    page.get_by_role("button", name="Пригодилось").click()
+    expect(page.get_by_text("Пригодилось: 1")).to_be_visible()
+    expect(page.get_by_role("button", name="Пригодилось")).to_have_attribute("aria-pressed", "true")
+    page.goto(f"/users/{author.pk}/")
+    expect(karma).to_have_text("11")

@@ -39,3 +39,27 @@ def test_open_a_task_reveal_the_answer_generate_a_variant_and_download_its_pdf(p
     assert download.suggested_filename.endswith(".pdf")
     with open(download.path(), "rb") as pdf:
         assert pdf.read(5) == b"%PDF-"
+
+
+def test_type_an_answer_with_the_virtual_keyboard_and_check_it(page, live_server):
+    from core.answerkind import AnswerKind
+
+    task = TaskFactory(title="Диагональ квадрата", statement="<p>Сторона квадрата равна 2. Найдите диагональ.</p>")
+    task.answer, task.answer_kind = "2√2", AnswerKind.NUMBER
+    task.save()
+
+    page.goto(task.get_absolute_url())
+    field = page.get_by_role("textbox", name="Ваш ответ")
+    field.click()
+    page.keyboard.type("2")
+    page.get_by_role("button", name="Вставить знак корня").click()
+    page.keyboard.type("2")
+    expect(field).to_have_value("2√2")
+    page.get_by_role("button", name="Проверить").click()
+    expect(page.get_by_role("status").filter(has_text="Верно")).to_have_text("Верно. Ответ понят как: 2√2")
+    expect(page).to_have_url(f"{live_server.url}{task.get_absolute_url()}")  # no reload: the script asked
+
+    field.fill("3")
+    page.get_by_role("button", name="Проверить").click()
+    expect(page.get_by_role("status").filter(has_text="Неверно")).to_be_visible()
+    expect(page.get_by_text("2√2", exact=True)).to_have_count(0)  # the answer stays hidden

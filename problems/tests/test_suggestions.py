@@ -49,6 +49,7 @@ def suggestion(block, /, *solutions: dict, **overrides) -> dict:
         "title": "Площадь прямоугольного треугольника",
         "statement": "<p>Катеты △ABC равны 3 и 4, ∠C = 90°. Найдите площадь.</p>",
         "answer": "6",
+        "answer_kind": "number",
         **solution_rows(*solutions),
         **overrides,
     }

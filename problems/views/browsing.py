@@ -29,8 +29,9 @@ from core.models import row_count
 from core.search import clean_query
 from problems import services
 from problems.filters import ReferenceFilter, TaskFilter
+from problems.forms import ANSWER_EXAMPLES, AnswerCheckForm
 from problems.models import Favorite, Reference, Task
-from problems.selectors import blocks_with_counts, published_tasks, solutions_visible_to
+from problems.selectors import block_progress, blocks_with_counts, published_tasks, solutions_visible_to
 
 TASKS_PER_PAGE = 20
 REFERENCES_PER_PAGE = 20
@@ -73,6 +74,7 @@ class TaskCard:
     task: Task
     excerpt: str
     is_favorite: bool
+    is_solved: bool = False
 
 
 def can_preview(user: User, task: Task) -> bool:
@@ -131,7 +133,8 @@ def blocks(request):
 @kept_for_visitors("problems")
 def block(request, block_id: int):
     """Everyone: a block's published tasks, searchable and paginated, each with an excerpt
-    and, for a signed-in user, a star."""
+    and, for a signed-in user, a star, a mark on the tasks they solved and «Решено задач:
+    12 из 40» (one query: block_progress)."""
     shown_block = get_object_or_404(blocks_with_counts(), pk=block_id)
     tasks = with_statement_head(published_tasks().filter(block=shown_block)).order_by("pk")
     task_filter = TaskFilter(request.GET, queryset=tasks)
@@ -141,8 +144,19 @@ def block(request, block_id: int):
     page = paginator.get_page(request.GET.get("page"))
     page_tasks = list(page.object_list)
     starred = favorite_task_ids(request.user, page_tasks)
-    cards = [TaskCard(task, plain_excerpt(task.statement_head), task.pk in starred) for task in page_tasks]
-    context = {"problem_block": shown_block, "filter": task_filter, "page_obj": page, "cards": cards}
+    solved_count, solved = None, set()
+    if request.user.is_authenticated:
+        solved_count, solved = block_progress(request.user, shown_block, [task.pk for task in page_tasks])
+    cards = [
+        TaskCard(task, plain_excerpt(task.statement_head), task.pk in starred, task.pk in solved) for task in page_tasks
+    ]
+    context = {
+        "problem_block": shown_block,
+        "filter": task_filter,
+        "page_obj": page,
+        "cards": cards,
+        "solved_count": solved_count,
+    }
     return render(request, "problems/browsing/block.html", context)
 
 
@@ -150,13 +164,16 @@ def block(request, block_id: int):
 def task_detail(request, task_id: int):
     """Everyone sees a published task; its author and moderators also preview it while it
     is not published (see can_preview). The answer, solutions and reference material are
-    not in this page: the buttons fetch them (task_solutions, task_references)."""
+    not in this page: the buttons fetch them (task_solutions, task_references). A task with
+    a short answer has «Ваш ответ» and «Проверить» (problems.views.solving.task_check)."""
     task = task_for(request.user, task_id, tasks_for_page())
     is_published = task.status == Task.Status.PUBLISHED
     context = {
         "task": task,
         "is_published": is_published,
         "is_favorite": is_published and bool(favorite_task_ids(request.user, [task])),
+        "answer_form": AnswerCheckForm() if task.answer else None,
+        "answer_example": ANSWER_EXAMPLES.get(task.answer_kind, ""),
     }
     return render(request, "problems/browsing/task.html", context)
 

@@ -18,7 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, RestrictedError
 from django.http import FileResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -28,6 +28,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.models import User
 from core.cache import kept_for_visitors
 from core.input_checks import parse_id
 from problems import services, tasks
@@ -50,8 +51,9 @@ from problems.forms import (
     parse_task_ids,
 )
 from problems.models import Block, Favorite, Task, Variant
-from problems.selectors import published_tasks, random_task_ids, tasks_with_visible_solutions
+from problems.selectors import published_tasks, random_task_ids, solved_by, tasks_with_visible_solutions
 from problems.services import ProblemsError, variant_rename, variant_save
+from problems.views.assignments import variant_delete_refused
 from problems.views.browsing import task_for
 
 VARIANTS_PER_PAGE = 20
@@ -104,20 +106,20 @@ class ExportForm:
     answers: bool = False
 
 
-def _top_up(picked: dict[int, list[int]], versions: int) -> None:
+def _top_up(picked: dict[int, list[int]], versions: int, unsolved_by: User | None = None) -> None:
     """Blocks whose random draw gave fewer distinct tasks than versions (a small block, or
     draws that met: random_task_ids favours the task after a gap in a block's ids) get
     the tasks they lack from the block's first ids not drawn yet. One query, asked for
     every drawn block whatever the draw gave, so that the page's query count does not
-    depend on chance; at most `versions` rows per block, whatever the bank's size."""
+    depend on chance; at most `versions` rows per block, whatever the bank's size. With
+    `unsolved_by`, among the tasks that user has not solved."""
     if not picked:
         return
+    candidates = published_tasks()
+    if unsolved_by is not None:
+        candidates = candidates.filter(~solved_by(unsolved_by))
     parts = [
-        published_tasks()
-        .filter(block_id=block_id)
-        .exclude(pk__in=ids)
-        .order_by("pk")
-        .values_list("block_id", "pk")[:versions]
+        candidates.filter(block_id=block_id).exclude(pk__in=ids).order_by("pk").values_list("block_id", "pk")[:versions]
         for block_id, ids in picked.items()
     ]
     spare: dict[int, list[int]] = {}
@@ -127,13 +129,14 @@ def _top_up(picked: dict[int, list[int]], versions: int) -> None:
         ids.extend(spare.get(block_id, [])[: max(versions - len(ids), 0)])
 
 
-def draw_versions(block_ids: list[int], versions: int) -> list[list[int]]:
+def draw_versions(block_ids: list[int], versions: int, *, unsolved_by: User | None = None) -> list[list[int]]:
     """`versions` lists of task ids, one random published task per block in the blocks'
-    order (blocks without one are left out). The versions get different tasks of a block
-    where it has enough; a block with fewer tasks than versions repeats them in turn."""
-    picked = random_task_ids(block_ids, per_block=versions * 2)
+    order (blocks without one are left out) — with `unsolved_by`, one that user has not
+    solved. The versions get different tasks of a block where it has enough; a block with
+    fewer tasks than versions repeats them in turn."""
+    picked = random_task_ids(block_ids, per_block=versions * 2, unsolved_by=unsolved_by)
     if versions > 1:
-        _top_up(picked, versions)
+        _top_up(picked, versions, unsolved_by)
     dealt: list[list[int]] = [[] for _ in range(versions)]
     for block_id in block_ids:
         ids = picked.get(block_id)
@@ -254,36 +257,54 @@ def random_variant(request):
     """Everyone, anonymous visitors too: choose blocks and a number of versions, get one
     random published task per block (blocks without one are skipped and named), shown at
     a URL of its own that carries the tasks (?tasks=…), with «Скачать PDF», «Скачать Word»
-    and, signed in, «Сохранить»."""
+    and, signed in, «Сохранить». A signed-in user may ask for tasks they have not solved
+    yet (&unsolved=1); blocks where they solved every task are named."""
     blocks = blocks_in_order()
     all_ids = [block.pk for block in blocks]
+    signed_in = request.user.is_authenticated
     if "tasks" not in request.GET and "versions" in request.GET:
-        form = VariantRandomForm(request.GET, blocks=blocks)
+        form = VariantRandomForm(request.GET, blocks=blocks, offer_unsolved=signed_in)
         if form.is_valid():
             chosen = set(form.cleaned_data["blocks"])
             versions = form.cleaned_data["versions"]
-            version_ids = draw_versions([block.pk for block in blocks if block.pk in chosen], versions)
+            unsolved = form.cleaned_data.get("unsolved", False)
+            version_ids = draw_versions(
+                [block.pk for block in blocks if block.pk in chosen],
+                versions,
+                unsolved_by=request.user if unsolved else None,
+            )
             if version_ids[0]:
                 params = {
                     "blocks": [] if chosen == set(all_ids) else [pk for pk in all_ids if pk in chosen],
                     "versions": versions if versions > 1 else None,
+                    "unsolved": 1 if unsolved else None,
                     "tasks": joined([task_id for ids in version_ids for task_id in ids]),
                 }
                 return redirect(url_with("random_variant", params))
-            form.add_error("blocks", _("В выбранных блоках нет опубликованных задач."))
+            if unsolved:
+                form.add_error("blocks", _("В выбранных блоках нет нерешённых задач."))
+            else:
+                form.add_error("blocks", _("В выбранных блоках нет опубликованных задач."))
         return render(request, "problems/variants/random.html", {"form": form, "blocks": blocks})
 
     chosen_ids = [pk for pk in map(parse_id, request.GET.getlist("blocks")) if pk in all_ids] or all_ids
+    unsolved_only = signed_in and request.GET.get("unsolved") == "1"
     context = {"blocks": blocks}
     if "tasks" in request.GET:
         shown = VariantShownForm(request.GET)
         if shown.is_valid():
             versions, missing = shown_versions(shown.version_ids())
             chosen = set(chosen_ids)
+            drawn_blocks = {task.block_id for tasks in versions for task in tasks}
             context |= {
                 "versions": versions,
                 "missing": missing,
                 "skipped": [block for block in blocks if block.pk in chosen and not block.has_tasks],
+                "all_solved": [
+                    block
+                    for block in blocks
+                    if unsolved_only and block.pk in chosen and block.has_tasks and block.pk not in drawn_blocks
+                ],
                 "export_form": ExportForm(
                     action=reverse("problems:variant_export"),
                     params={
@@ -306,9 +327,11 @@ def random_variant(request):
             context["shown_errors"] = [error for errors in shown.errors.values() for error in errors]
     context["form"] = VariantRandomForm(
         blocks=blocks,
+        offer_unsolved=signed_in,
         initial={
             "blocks": chosen_ids,
             "versions": request.GET.get("versions", "1"),
+            "unsolved": unsolved_only,
         },
     )
     return render(request, "problems/variants/random.html", context)
@@ -512,7 +535,10 @@ def variant_delete(request, variant_id: int):
     variant = get_object_or_404(Variant, pk=variant_id, owner=request.user)
     if request.method == "POST":
         title = variant.title
-        services.variant_delete(variant=variant)
+        try:
+            services.variant_delete(variant=variant)
+        except RestrictedError as error:  # given to a class (problems.models.Assignment)
+            return variant_delete_refused(request, variant, error)
         messages.success(request, _("Вариант «%(title)s» удалён.") % {"title": title})
         return redirect("problems:my_variants")
     return render(request, "problems/variants/delete.html", {"variant": variant})

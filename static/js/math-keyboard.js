@@ -77,6 +77,9 @@
 
   function addBaseStyle() {
     if (document.getElementById("math-keyboard-style")) return;
+    // The site's own pages have site.css (it defines --line) and a policy that refuses a
+    // <style> element (style-src 'self'): only the admin, which has neither, needs this.
+    if (window.getComputedStyle(document.documentElement).getPropertyValue("--line")) return;
     var style = document.createElement("style");
     style.id = "math-keyboard-style";
     style.textContent = BASE_STYLE;

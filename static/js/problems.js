@@ -1,4 +1,4 @@
-/* Problem bank, task page: the «Справка» and «Показать ответ» buttons.
+/* Problem bank, task page: the «Справка» and «Показать ответ» buttons, and «Проверить».
  *
  * In the HTML they are links to pages of their own (so they work without JavaScript),
  * and what they show is not in the task page at all. Here each link becomes a
@@ -112,9 +112,73 @@
     });
   }
 
+  // «Ваш ответ» → «Проверить»: the verdict (problems.views.solving.task_check answers a
+  // fetch with JSON) is written into the form's status region, read out as it appears.
+  // Without this script the form posts and the page comes back with the verdict.
+  function showVerdict(result, text, state) {
+    result.textContent = "";
+    result.className = "answer-check-result answer-check-" + state;
+    window.setTimeout(function () {
+      result.textContent = text;
+    }, 50);
+  }
+
+  function verdictText(data) {
+    if (data.correct === null || data.correct === undefined) {
+      return data.message || data.hint || "Ответ не понят.";
+    }
+    var text = data.correct ? "Верно" : "Неверно";
+    if (data.understood_as) {
+      text += ". Ответ понят как: " + data.understood_as;
+    }
+    return text;
+  }
+
+  function enhanceAnswerCheck(form) {
+    var result = form.querySelector("[data-answer-check-result]");
+    var button = form.querySelector("button[type=submit]");
+    var busy = false;
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (busy) {
+        return;
+      }
+      busy = true;
+      button.setAttribute("aria-busy", "true");
+      fetch(form.action, {
+        method: "POST",
+        body: new FormData(form),
+        headers: FRAGMENT_HEADERS,
+        credentials: "same-origin",
+      })
+        .then(function (response) {
+          var type = response.headers.get("Content-Type") || "";
+          if (type.indexOf("application/json") !== 0) {
+            throw new Error("HTTP " + response.status);
+          }
+          return response.json();
+        })
+        .then(function (data) {
+          var state = data.correct === true ? "right" : data.correct === false ? "wrong" : "unclear";
+          showVerdict(result, verdictText(data), state);
+        })
+        .catch(function () {
+          showVerdict(result, "Не удалось проверить ответ. Обновите страницу и попробуйте ещё раз.", "unclear");
+        })
+        .finally(function () {
+          busy = false;
+          button.removeAttribute("aria-busy");
+        });
+    });
+  }
+
   function init() {
+    if (!window.fetch) {
+      return;
+    }
+    document.querySelectorAll("form[data-answer-check]").forEach(enhanceAnswerCheck);
     var links = document.querySelectorAll("a[data-reveal-target]");
-    if (!links.length || !window.fetch) {
+    if (!links.length) {
       return;
     }
     var status = createStatusRegion();

@@ -65,14 +65,18 @@ def test_the_photo_is_replaced_and_deleted_by_its_labelled_controls(page, tmp_pa
     page.get_by_role("button", name="Сохранить анкету").click()
     expect(page.get_by_text("Анкета сохранена.")).to_be_visible()
     expect(page.get_by_role("img", name="Ваша фотография")).to_be_visible()
-    assert page.get_by_role("img", name="Ваша фотография").evaluate("img => img.naturalWidth") > 0
+    # Shown, not a broken picture: the browser decoded it (waits for the thumbnail to load).
+    page.get_by_role("img", name="Ваша фотография").evaluate(
+        "img => img.complete && img.naturalWidth ? true : new Promise((loaded, failed) => {"
+        " img.onload = () => img.naturalWidth ? loaded(true) : failed(new Error('empty picture'));"
+        " img.onerror = () => failed(new Error('the picture did not load')); })"
+    )
 
     page.get_by_label("Заменить").set_input_files(picture)
     page.get_by_label("Удалить").check()  # both: refused, in the words of these controls
     page.get_by_role("button", name="Сохранить анкету").click()
     expect(page.get_by_text("Выберите новый файл или отметьте «Удалить», но не то и другое сразу.")).to_be_visible()
     expect(page.get_by_role("img", name="Ваша фотография")).to_be_visible()
-    page.screenshot(path="/tmp/forms_picture.png", full_page=True)
 
     page.get_by_label("Удалить").check()
     page.get_by_role("button", name="Сохранить анкету").click()
