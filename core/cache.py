@@ -1,7 +1,8 @@
 """The shared cache (settings CACHES: Redis when REDIS_URL is set) and what keeps it correct.
 
 Content is cached by *area* — "courses", "problems", "methodics", "site" (the reference
-lists of the whole site: directions, levels, regions) — under the area's version, pretix's
+lists of the whole site: directions, levels, regions), "projects" (a term's courses and
+schedule, the same for every member of its project) — under the area's version, pretix's
 way: every key names the versions of the areas its value was read from, so one increment
 retires all of them on every app server at once, with no deletes and no scans (old keys
 expire). The services that change an area's content say so with `content_changed(area)`,

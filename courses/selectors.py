@@ -7,14 +7,16 @@ in one small query."""
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
+from django.contrib.postgres.aggregates import ArrayAgg
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 
 from core.cache import cached
 from courses.models import (
     FAQ,
     Answer,
     ChapterLesson,
+    Choice,
     Course,
     CourseChapter,
     CourseLocation,
@@ -209,6 +211,54 @@ def lessons_passed_count(lessons: Iterable[Lesson], passed_ids: Collection[int])
     not additional — as `courses.services.course_evaluate` requires them."""
     required = [lesson.pk for lesson in lessons if not lesson.additional]
     return sum(pk in passed_ids for pk in required), len(required)
+
+
+# --- A quiz -----------------------------------------------------------------------------
+
+# What a learner's page reads of a question, and of a choice its text: nothing that gives
+# the answers away (is_correct, accepted answers, tolerance) is even read.
+QUIZ_QUESTION_FIELDS = ("pk", "lesson_id", "order_number", "kind", "text", "points")
+
+
+def _read_quiz(lesson_id: int, *, with_key: bool) -> list[Question]:
+    questions = Question.objects.filter(lesson_id=lesson_id).order_by("order_number")
+    choices = Choice.objects.all()
+    if not with_key:
+        questions, choices = questions.only(*QUIZ_QUESTION_FIELDS), choices.only("pk", "question_id", "text")
+    return list(questions.prefetch_related(Prefetch("choices", queryset=choices)))
+
+
+def quiz_questions(lesson_id: int) -> list[Question]:
+    """The quiz's questions in order with their choices, as learners see them
+    (QUIZ_QUESTION_FIELDS; the choices' text). Every learner of a webinar opens the quiz and
+    reads its result at once (bench/exam_rush.py): cached under the courses area, which the
+    services and the admin of course content retire."""
+    return cached(f"courses:quiz:{lesson_id}", lambda: _read_quiz(lesson_id, with_key=False), areas=STRUCTURE_AREAS)
+
+
+def quiz_key(lesson_id: int) -> dict[int, Question]:
+    """The quiz's questions with all that grading reads (choices with is_correct, accepted
+    answers, tolerance), by id: for courses.services.quiz_submit, never shown. Cached as
+    quiz_questions is."""
+    questions = cached(
+        f"courses:quiz-key:{lesson_id}", lambda: _read_quiz(lesson_id, with_key=True), areas=STRUCTURE_AREAS
+    )
+    return {question.pk: question for question in questions}
+
+
+def attempt_answers(attempt, questions: list[Question]) -> dict[int, Answer]:
+    """The attempt's answers by question id, in one query, each with `chosen`: the choices it
+    picked, from `questions` (quiz_questions), in the question's order."""
+    answers = attempt.answers.annotate(
+        choice_ids=ArrayAgg("choices", filter=Q(choices__isnull=False), default=Value([]))
+    ).order_by()
+    choices = {question.pk: question.choices.all() for question in questions}
+    found = {}
+    for answer in answers:
+        picked = set(answer.choice_ids)
+        answer.chosen = [choice for choice in choices.get(answer.question_id, ()) if choice.pk in picked]
+        found[answer.question_id] = answer
+    return found
 
 
 # --- A course ---------------------------------------------------------------------------

@@ -44,7 +44,7 @@ from courses.models import (
     Webinar,
     shown,
 )
-from courses.selectors import course_lessons, learner_for_volunteer, refusal_reason
+from courses.selectors import course_lessons, course_structure, learner_for_volunteer, quiz_key, refusal_reason
 from volunteers.models import Volunteer
 
 DIPLOMA_WEIGHT = 2
@@ -303,7 +303,7 @@ def quiz_submit(*, enrolment: VolunteerCourse, lesson: Lesson, responses: dict[i
     VolunteerCourse.objects.select_for_update().filter(pk=enrolment.pk).first()
     if QuizAttempt.objects.filter(enrolment=enrolment, lesson=lesson, number=enrolment.attempts).exists():
         raise CourseError("Ответы на этот тест уже отправлены.")
-    questions = {question.pk: question for question in lesson.questions.prefetch_related("choices")}
+    questions = quiz_key(lesson.pk)
     graded, chosen_by_answer, hints = [], [], {}
     for question in questions.values():
         response = responses.get(question.pk, {})
@@ -423,8 +423,10 @@ def course_evaluate(*, enrolment: VolunteerCourse) -> VolunteerCourse:
     """When every shown, non-additional lesson is passed: set the assessment and the final
     status, and tell the volunteer. Before that, nothing changes. A passed course's
     certificate is issued by a worker once this commits (`certificate_issue_on_passing`),
-    which tells the volunteer again when it is ready."""
-    lessons = course_lessons(enrolment.course)
+    which tells the volunteer again when it is ready. The lessons are the course's structure
+    as learners see it (cached; every content change retires it), not read again: a whole
+    webinar's learners submit its quiz at once (bench/exam_rush.py)."""
+    lessons = [lesson for _chapter, chapter_lessons in course_structure(enrolment.course) for lesson in chapter_lessons]
     required = [lesson.pk for lesson in lessons if not lesson.additional]
     passed = set(
         VolunteerLesson.objects.filter(

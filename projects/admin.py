@@ -15,7 +15,9 @@ Writes go through projects.services: a new project through `project_create` (its
 becomes its administrator), members through `member_set` / `member_remove`, courses and
 lessons through `course_save` / `lesson_save`, whose rules (a course within its term, a
 lesson ending after it starts and within its course) the forms check first, so a refused
-row is a form error, not a server error.
+row is a form error, not a server error. What the admins of terms, courses, lessons and
+groups save or delete retires the projects' cached values (core.admin.ContentAdmin): a
+term's courses and schedule show it at once.
 """
 
 import os
@@ -33,6 +35,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import MAIN_ADMIN
+from core.admin import ContentAdmin
 from core.models import row_count
 from projects.models import (
     Attachment,
@@ -50,6 +53,7 @@ from projects.models import (
 )
 from projects.selectors import has_global_access
 from projects.services import (
+    AREA,
     attendance_mark,
     course_save,
     lesson_save,
@@ -266,7 +270,8 @@ class ProjectCourseInline(admin.TabularInline):
 
 
 @admin.register(Term)
-class TermAdmin(admin.ModelAdmin):
+class TermAdmin(ContentAdmin):
+    content_area = AREA
     list_display = ("name", "project", "start_date", "finish_date")
     list_filter = ("project",)
     list_select_related = ("project",)
@@ -299,10 +304,11 @@ class ProjectLessonInline(admin.TabularInline):
 
 
 @admin.register(ProjectCourse)
-class ProjectCourseAdmin(admin.ModelAdmin):
+class ProjectCourseAdmin(ContentAdmin):
     """A term's course with its lessons. Dates outside the term, lessons outside the
     course's dates and a student in two of its groups are refused as form errors."""
 
+    content_area = AREA
     form = ProjectCourseForm
     list_display = ("name", "term", "start_date", "finish_date")
     list_filter = (("term__project", admin.RelatedOnlyFieldListFilter),)
@@ -332,11 +338,12 @@ class ProjectCourseAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProjectLesson)
-class ProjectLessonAdmin(admin.ModelAdmin):
+class ProjectLessonAdmin(ContentAdmin):
     """Scheduled lessons. Absences are recorded through `attendance_mark`: only the
     students of the course's groups on that day count; the list offers the project's
     students."""
 
+    content_area = AREA
     form = ProjectLessonForm
     list_display = ("__str__", "date", "start_time", "finish_time", "methodic", "tutor_list", "absent_count")
     list_filter = (("course__term__project", admin.RelatedOnlyFieldListFilter), "date")
@@ -416,7 +423,8 @@ class GroupMembershipInline(admin.TabularInline):
 
 
 @admin.register(StudentGroup)
-class StudentGroupAdmin(admin.ModelAdmin):
+class StudentGroupAdmin(ContentAdmin):
+    content_area = AREA
     list_display = ("name", "project", "student_count")
     list_filter = ("project",)
     list_select_related = ("project",)

@@ -9,6 +9,7 @@ from django.db.models import CharField, Exists, OuterRef, Prefetch, Q, QuerySet,
 from django.db.models.functions import Concat, Trim
 
 from accounts.models import User
+from core.cache import cached
 from core.roles import ADMIN, MODERATOR, role_at_least
 from methodics.models import Methodic
 from projects.models import (
@@ -157,15 +158,32 @@ def term_for_page(term_id: int, user: User) -> Term | None:
     return with_any_attachment(with_member_role(terms, user)).filter(pk=term_id).first()
 
 
+# A term's courses and schedule are the same for every member of its project: they are
+# cached per term (core.cache) under the areas they are read from. "projects" is the
+# projects' own rows, retired by projects.services and the projects admin; the schedule
+# also shows methodics' titles and statuses — the "methodics" area — and tutors' names,
+# which a changed name retires with every content area, methodics among them
+# (accounts.services.user_saved). What depends on the viewer's role stays out of them.
+TERM_COURSES_AREAS = ("projects",)
+TERM_SCHEDULE_AREAS = ("projects", "methodics")
 TERM_COURSE_FIELDS = ("pk", "name", "start_date", "finish_date", "group_names")
 
 
 def term_courses(term: Term) -> list[dict]:
-    """The term's courses by start and name — pk, name, dates and `group_names` — in one query.
-    A course's groups are of its own project (services.validate_course_groups): by name is
-    their order."""
+    """The term's courses by start and name — pk, name, dates and `group_names` — cached
+    (TERM_COURSES_AREAS), read in one query."""
+    return cached(f"projects:term-courses:{term.pk}", lambda: _read_term_courses(term.pk), areas=TERM_COURSES_AREAS)
+
+
+def _read_term_courses(term_id: int) -> list[dict]:
+    """A course's groups are of its own project (services.validate_course_groups): by name
+    is their order."""
     groups = StudentGroup.objects.filter(courses=OuterRef("pk")).order_by("name").values("name")
-    courses = term.courses.order_by("start_date", "name").annotate(group_names=ArraySubquery(groups))
+    courses = (
+        ProjectCourse.objects.filter(term_id=term_id)
+        .order_by("start_date", "name")
+        .annotate(group_names=ArraySubquery(groups))
+    )
     return list(courses.values(*TERM_COURSE_FIELDS))
 
 
@@ -185,14 +203,19 @@ class ScheduledLesson:
 
 def term_schedule(term: Term) -> list[tuple[date, list[ScheduledLesson]]]:
     """The term's lessons by day — by date, start and course — with the course's name, the
-    methodic's title and status (not its texts) and the tutors' names, in one query."""
+    methodic's title and status (not its texts) and the tutors' names: cached
+    (TERM_SCHEDULE_AREAS), read in one query."""
+    return cached(f"projects:term-schedule:{term.pk}", lambda: _read_term_schedule(term.pk), areas=TERM_SCHEDULE_AREAS)
+
+
+def _read_term_schedule(term_id: int) -> list[tuple[date, list[ScheduledLesson]]]:
     tutors = (
         ProjectLesson.tutors.through.objects.filter(projectlesson=OuterRef("pk"))
         .order_by("user__last_name", "user__first_name", "user__username")
         .values(name=Trim(Concat("user__first_name", Value(" "), "user__last_name")))
     )
     lessons = (
-        ProjectLesson.objects.filter(course__term=term)
+        ProjectLesson.objects.filter(course__term_id=term_id)
         .order_by("date", "start_time", "course__name")
         .values_list(
             "pk",

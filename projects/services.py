@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from accounts.services import notify
+from core.cache import content_changed
 from core.once import once
 from projects.exports import attendance_file_name, build_sheet, render_attendance_pdf
 from projects.models import (
@@ -18,6 +19,11 @@ from projects.models import (
     StudentGroup,
 )
 from projects.selectors import MODERATOR, lesson_roster, project_role, role_at_least
+
+# The services below that change what a term's page shows of its courses and schedule —
+# courses, their groups, lessons, their tutors, groups' names — retire the projects' cached
+# values (core.cache; projects.selectors.TERM_COURSES_AREAS), as does the projects admin.
+AREA = "projects"
 
 
 @transaction.atomic
@@ -85,6 +91,7 @@ def course_save(*, course: ProjectCourse, groups=None) -> ProjectCourse:
         groups = list(groups)
         validate_course_groups(course, groups)
         course.groups.set(groups)
+    content_changed(AREA)
     return course
 
 
@@ -95,7 +102,17 @@ def lesson_save(*, lesson: ProjectLesson, tutors=None) -> ProjectLesson:
     lesson.save()
     if tutors is not None:
         lesson.tutors.set(tutors)
+    content_changed(AREA)
     return lesson
+
+
+@transaction.atomic
+def group_save(*, group: StudentGroup) -> StudentGroup:
+    """A new or changed student group (its name shows beside its courses on the term's page)."""
+    group.full_clean()
+    group.save()
+    content_changed(AREA)
+    return group
 
 
 def validate_course_groups(course: ProjectCourse, groups: list[StudentGroup]) -> None:

@@ -57,7 +57,7 @@ class ResultSerializer(serializers.Serializer):
     teacher_comment = serializers.SerializerMethodField()
 
     def get_choices(self, result: QuestionResult) -> list[int]:
-        return [choice.pk for choice in result.answer.choices.all()] if result.answer else []
+        return [choice.pk for choice in result.answer.chosen] if result.answer else []
 
     def get_text(self, result: QuestionResult) -> str:
         return result.answer.text if result.answer else ""

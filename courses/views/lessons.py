@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest
 from django.db import IntegrityError
-from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import floatformat
@@ -20,13 +19,15 @@ from django.views.decorators.http import require_POST
 from core.input_checks import parse_id
 from core.text import duration_text
 from courses import services
-from courses.models import Answer, Choice, Course, Lesson, Question, QuizAttempt, VolunteerCourse, VolunteerLesson
+from courses.models import Answer, Course, Lesson, Question, QuizAttempt, VolunteerCourse, VolunteerLesson
 from courses.selectors import (
     Structure,
+    attempt_answers,
     course_structure,
     course_structure_with_progress,
     learner_course,
     lesson_webinars,
+    quiz_questions,
 )
 from courses.views.catalogue import lesson_link
 from courses.views.learner import learner_context, learner_for_request
@@ -132,29 +133,14 @@ class QuestionResult:
 
 
 def quiz_context(enrolment: VolunteerCourse, lesson: Lesson) -> dict:
-    """The questions without what would give the answers away: choices carry only their
-    text (no is_correct), questions no accepted_answers — these fields are not even read."""
-    safe_choices = Prefetch("choices", queryset=Choice.objects.only("pk", "question_id", "text"))
-    questions = list(
-        lesson.questions.only("pk", "lesson_id", "order_number", "kind", "text", "points")
-        .prefetch_related(safe_choices)
-        .order_by("order_number")
-    )
-    attempt = (
-        QuizAttempt.objects.filter(enrolment=enrolment, lesson=lesson, number=enrolment.attempts)
-        .prefetch_related(
-            Prefetch(
-                "answers",
-                queryset=Answer.objects.prefetch_related(
-                    Prefetch("choices", queryset=Choice.objects.only("pk", "question_id", "text"))
-                ),
-            )
-        )
-        .first()
-    )
+    """The questions without what would give the answers away (selectors.quiz_questions:
+    choices carry only their text, questions no accepted answers), and the current
+    attempt's result."""
+    questions = quiz_questions(lesson.pk)
+    attempt = QuizAttempt.objects.filter(enrolment=enrolment, lesson=lesson, number=enrolment.attempts).first()
     results = []
     if attempt is not None:
-        answers = {answer.question_id: answer for answer in attempt.answers.all()}
+        answers = attempt_answers(attempt, questions)
         results = [QuestionResult(question, answers.get(question.pk)) for question in questions]
     return {
         "questions": questions,
@@ -276,7 +262,7 @@ def _responses(request, lesson: Lesson) -> dict[int, dict]:
     dropped by the service. A choice that is no id at all was not sent by our form: 400,
     and the volunteer keeps the attempt rather than spend it on a garbled answer."""
     responses = {}
-    for question in lesson.questions.only("pk", "kind", "lesson_id"):
+    for question in quiz_questions(lesson.pk):
         values = request.POST.getlist(f"question-{question.pk}")
         if question.kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE):
             chosen = list(map(parse_id, values))

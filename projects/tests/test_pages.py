@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.roles import TEACHER
 from accounts.tests.factories import UserFactory
+from core.cache import content_changed
 from core.uploads import accept_attribute
 from methodics.models import Methodic
 from methodics.tests.factories import MethodicFactory
@@ -530,6 +531,7 @@ def test_the_schedule_lists_lessons_by_date_in_a_fixed_number_of_queries(client,
     other = ProjectLessonFactory(course=world.course, date=date(2026, 9, 8), methodic=draft)
     client.force_login(world.users["viewer"])
     client.get(f"/projects/terms/{world.term.pk}/")  # warm up: content types
+    content_changed("projects")  # the factories write past the services, which say so
 
     with CaptureQueriesContext(connection) as few:
         page = client.get(f"/projects/terms/{world.term.pk}/").content.decode()
@@ -545,13 +547,19 @@ def test_the_schedule_lists_lessons_by_date_in_a_fixed_number_of_queries(client,
         course.groups.add(StudentGroupFactory(project=world.project))
         lesson = ProjectLessonFactory(course=course, date=date(2026, 9, day), methodic=published)
         lesson.tutors.add(tutor, world.users["viewer"])
+    content_changed("projects")
     with CaptureQueriesContext(connection) as many:
-        client.get(f"/projects/terms/{world.term.pk}/")
+        page = client.get(f"/projects/terms/{world.term.pk}/").content.decode()
     assert len(many) == len(few)
+    assert page.count(tutor.get_full_name()) == 21  # the lessons built anew
     # The session, the user with the unread messages count of the page header, the term with
     # its project, the viewer's role and whether it has files, the viewer's permissions (2),
-    # the courses with their groups, the lessons with their tutors.
+    # and, once for all members until they change (projects.selectors), the courses with
+    # their groups and the lessons with their tutors.
     assert len(many) <= 7
+    with CaptureQueriesContext(connection) as cached:
+        client.get(f"/projects/terms/{world.term.pk}/")
+    assert len(cached) == len(many) - 2
 
 
 @pytest.mark.parametrize(("role", "moderates"), [("viewer", False), ("moderator", True), ("project_admin", True)])
@@ -575,8 +583,9 @@ def test_the_schedules_administrator_loads_no_permissions(client, world, django_
     """A project's administrator is «admin» whatever their permissions: the page does not read them."""
     ProjectLessonFactory(course=world.course, date=date(2026, 9, 8))
     client.force_login(world.users["project_admin"])
-    client.get(f"/projects/terms/{world.term.pk}/")  # warm up: content types
-    with django_assert_max_num_queries(5):
+    client.get(f"/projects/terms/{world.term.pk}/")  # warm up: content types, the cached schedule
+    # The session, the user, the term with the role: the courses and lessons are cached.
+    with django_assert_max_num_queries(3):
         response = client.get(f"/projects/terms/{world.term.pk}/")
     assert response.context["can_administer"]
 

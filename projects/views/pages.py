@@ -496,9 +496,13 @@ def group_edit(request, group_id: int):
 def _group_form(request, project: Project, role: str, group: StudentGroup):
     form = GroupForm(posted_data(request), instance=group)
     if request.method == "POST" and form.is_valid():
-        group = form.save()
-        messages.success(request, _("Группа «%(name)s» сохранена.") % {"name": group.name})
-        return redirect("projects:group", group.pk)
+        try:
+            group = services.group_save(group=form.save(commit=False))
+        except ValidationError as error:  # the name of another group of the project
+            _apply_service_error(form, error)
+        else:
+            messages.success(request, _("Группа «%(name)s» сохранена.") % {"name": group.name})
+            return redirect("projects:group", group.pk)
     title = _("Группа «%(name)s»") % {"name": group.name} if group.pk else _("Новая группа")
     cancel = reverse("projects:group", args=[group.pk]) if group.pk else project.get_absolute_url()
     return _form_page(request, title=title, form=form, cancel_url=cancel, project=project, role=role)
