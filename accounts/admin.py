@@ -15,7 +15,7 @@ from accounts.models import KarmaEntry, Message, User
 from accounts.roles import MAIN_ADMIN, VOLUNTEER
 from accounts.selectors import photo_url
 from accounts.services import user_saved, user_sync_staff_status
-from core.admin import ChoiceListFilter
+from core.admin import ChoiceListFilter, ReadOnlyAdminMixin
 from core.text import NameCases, phone_text, plural
 
 
@@ -213,7 +213,7 @@ class MessageAdmin(admin.ModelAdmin):
 
 
 @admin.register(KarmaEntry)
-class KarmaEntryAdmin(admin.ModelAdmin):
+class KarmaEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The karma ledger, read-only for holders of accounts.view_karmaentry (administrators,
     main administrators): lines are written by the rules (accounts.karma) and taken back
     by them only; a total is restored with the command recount_karma."""
@@ -228,15 +228,6 @@ class KarmaEntryAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("obj")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("объект"))
     def object_shown(self, entry):

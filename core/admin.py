@@ -235,6 +235,20 @@ def _bulk_deleted_count(text: str, name: str, plural: str) -> int | None:
     return int(match[1]) if match else None
 
 
+class ReadOnlyAdminMixin:
+    """An admin page or inline that shows rows and never adds, changes or deletes one: what
+    the site records by itself (a ledger, an audit, a history of changes)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class ChoiceListFilter(admin.SimpleListFilter):
     """The base of every custom list filter (core/tests/test_bad_input.py checks it): the
     value reaches `queryset()` only when it is one of the filter's own `lookups()`.

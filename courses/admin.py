@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.roles import TEACHER
-from core.admin import ContentAdmin
+from core.admin import ContentAdmin, ReadOnlyAdminMixin
 from courses.models import (
     FAQ,
     Answer,
@@ -146,17 +146,8 @@ class DirectionScopedMixin:
         return super().has_delete_permission(request, obj) and self._in_scope(request, obj)
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
     extra = 0
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # --- Catalogues ---------------------------------------------------------------------------

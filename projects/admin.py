@@ -35,7 +35,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import MAIN_ADMIN
-from core.admin import ContentAdmin
+from core.admin import ContentAdmin, ReadOnlyAdminMixin
 from core.models import row_count
 from projects.models import (
     Attachment,
@@ -460,7 +460,7 @@ class StudentDocumentInline(admin.TabularInline):
     extra = 0
 
 
-class MaskedStudentDocumentInline(admin.TabularInline):
+class MaskedStudentDocumentInline(ReadOnlyAdminMixin, admin.TabularInline):
     """Everyone else sees the kind and the masked number, and changes nothing."""
 
     model = StudentDocument
@@ -468,15 +468,6 @@ class MaskedStudentDocumentInline(admin.TabularInline):
     readonly_fields = fields
     extra = 0
     verbose_name_plural = _("документы (номера скрыты)")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("номер"))
     def masked_number(self, document):
@@ -517,7 +508,7 @@ class DocumentTypeAdmin(admin.ModelAdmin):
 
 
 @admin.register(DocumentView)
-class DocumentViewAdmin(admin.ModelAdmin):
+class DocumentViewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Who was shown which student's document number in full on the site, and when
     (projects.services.document_reveal). Main administrators read it: projects.view_documentview
     is theirs alone (accounts.roles.MAIN_ADMIN_ONLY). Nobody adds, changes or deletes a row."""
@@ -529,15 +520,6 @@ class DocumentViewAdmin(admin.ModelAdmin):
     fields = ("viewed_at", "user", "student", "document_kind", "project")
     readonly_fields = fields
     date_hierarchy = "viewed_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("учащийся"), ordering="document__student__last_name")
     def student(self, view):

@@ -8,7 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import ChoiceListFilter, ContentAdmin
+from core.admin import ChoiceListFilter, ContentAdmin, ReadOnlyAdminMixin
 from core.text import phone_text
 from volunteers.models import (
     Badge,
@@ -118,7 +118,7 @@ class PendingLevelFilter(ChoiceListFilter):
         return queryset
 
 
-class VolunteerLevelInline(admin.TabularInline):
+class VolunteerLevelInline(ReadOnlyAdminMixin, admin.TabularInline):
     """Shown, not edited: a level is confirmed or refused with the actions of «Уровни
     волонтёров», which record who confirmed it and tell the volunteer. Ticking
     `confirmed` here would do neither (and break the confirmation constraint)."""
@@ -131,15 +131,6 @@ class VolunteerLevelInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("level", "who_confirmed").order_by("level__rank")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class VolunteerBadgeInline(admin.TabularInline):
@@ -160,7 +151,7 @@ class VolunteerBadgeInline(admin.TabularInline):
         return False
 
 
-class LocationChangeInline(admin.TabularInline):
+class LocationChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
     """The region history is a record: nobody adds, edits or deletes it."""
 
     model = LocationChange
@@ -171,15 +162,6 @@ class LocationChangeInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("old_location", "new_location")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class BadgeAwardForm(forms.Form):
