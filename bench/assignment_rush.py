@@ -245,20 +245,10 @@ def run_waves(rush: Rush, port: int, args) -> tuple[list[WaveFigures], list[Exch
             return
 
         def requests(connection):
-            exchange.status, location, exchange.page = exchange.fetch(
-                connection, "POST", rush.url, body=body, headers=headers
-            )
-            exchange.posted = time.perf_counter()
-            if exchange.status != 302 or urlsplit(location).path != rush.url:
-                exchange.answered = exchange.posted
-                if 200 <= exchange.status < 400:
-                    exchange.problem = f"the POST answered {exchange.status} {location}".rstrip()
-                return
-            exchange.status, _, exchange.page = exchange.fetch(connection, "GET", rush.url)
-            exchange.answered = time.perf_counter()
-            shown = f"Верных ответов: <strong>{rush.score(number)} из {len(TASKS)}</strong>"
-            if exchange.status == 200 and shown not in exchange.page:
-                exchange.problem = f"the result page does not show {rush.score(number)} из {len(TASKS)}"
+            if exchange.post_and_follow(connection, rush.url, body=body, headers=headers, then=rush.url):
+                shown = f"Верных ответов: <strong>{rush.score(number)} из {len(TASKS)}</strong>"
+                if shown not in exchange.page:
+                    exchange.problem = f"the result page does not show {rush.score(number)} из {len(TASKS)}"
 
         visit(exchange, requests)
 

@@ -508,6 +508,21 @@ class Exchange:
         self.keep_cookies(response)
         return response.status, response.getheader("Location", ""), page
 
+    def post_and_follow(self, connection: http.client.HTTPConnection, url: str, *, body: str, headers: dict, then: str):
+        """A form's POST, then the GET of the page it redirects to, which must be `then`: the
+        POST's own response time in `posted`, the last response's in `answered`. True when
+        that page answered 200; False otherwise (noting a POST that went elsewhere)."""
+        self.status, location, self.page = self.fetch(connection, "POST", url, body=body, headers=headers)
+        self.posted = time.perf_counter()
+        if self.status != 302 or urlsplit(location).path != then:
+            self.answered = self.posted
+            if 200 <= self.status < 400:
+                self.problem = f"the POST answered {self.status} {location}".rstrip()
+            return False
+        self.status, _, self.page = self.fetch(connection, "GET", then)
+        self.answered = time.perf_counter()
+        return self.status == 200
+
 
 def wave(exchanges: list[Exchange], spread: float, visit: Callable[[int, Exchange], None]) -> None:
     """visit(index, exchange) for each exchange in a thread of its own, the starts spread
@@ -705,18 +720,7 @@ def run_waves(exam: Exam, sessions: dict[int, str], port: int, args) -> list[Wav
         }
 
         def requests(connection):
-            exchange.status, location, exchange.page = exchange.fetch(
-                connection, "POST", exam.submit_url, body=body, headers=headers
-            )
-            exchange.posted = time.perf_counter()
-            if exchange.status != 302 or urlsplit(location).path != exam.quiz_url:
-                exchange.answered = exchange.posted
-                if 200 <= exchange.status < 400:
-                    exchange.problem = f"the POST answered {exchange.status} {location}".rstrip()
-                return
-            exchange.status, _, exchange.page = exchange.fetch(connection, "GET", urlsplit(location).path)
-            exchange.answered = time.perf_counter()
-            if exchange.status == 200:
+            if exchange.post_and_follow(connection, exam.submit_url, body=body, headers=headers, then=exam.quiz_url):
                 exchange.problem = result_problem(exam.score(learner), exchange.page)
 
         visit(exchange, requests)

@@ -1,5 +1,7 @@
 from ckeditor.fields import RichTextField
+from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from easy_thumbnails.fields import ThumbnailerImageField
 
 from core.sanitize import sanitize_html
@@ -79,4 +81,18 @@ def private_photo(verbose_name, *, prefix: str) -> ThumbnailedUploadField:
         blank=True,
         kind="image",
         max_mb_setting="PHOTO_MAX_MB",
+    )
+
+
+def tolerance_field(help_text):
+    """How far a decimal answer may be from the right one (core.mathanswers.check's
+    `tolerance`); empty: exactly."""
+    return models.DecimalField(
+        _("допустимая погрешность"),
+        max_digits=12,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=help_text,
     )

@@ -25,6 +25,29 @@ def register_fonts() -> tuple[str, str]:
     return REGULAR, BOLD
 
 
+def landscape_sheet(buffer, *, title: str):
+    """An A4 landscape document for a wide table (an attendance sheet, a class's results):
+    12 mm margins, 16 mm below for the footer, the title in the file's properties, and the
+    bundled font from the first page on (reportlab would start each page in Helvetica)."""
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.units import mm
+    from reportlab.platypus import SimpleDocTemplate
+
+    regular, _bold = register_fonts()
+    return SimpleDocTemplate(
+        buffer,
+        pagesize=landscape(A4),
+        leftMargin=12 * mm,
+        rightMargin=12 * mm,
+        topMargin=12 * mm,
+        bottomMargin=16 * mm,
+        title=title,
+        author="",
+        creator="",
+        initialFontName=regular,
+    )
+
+
 def picture_flowable(source, max_width: float, max_height: float):
     """A left-aligned platypus Image of the picture (core.images.load_picture's `source`),
     fitted; None if unreadable."""

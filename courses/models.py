@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from core.fields import SanitizedRichTextField, ThumbnailedUploadField, UploadFileField
+from core.fields import SanitizedRichTextField, ThumbnailedUploadField, UploadFileField, tolerance_field
 from core.models import TimeStampedModel
 from core.search import SearchableManager, search_vector_field
 from core.storage import PrivateStorage
@@ -550,15 +550,7 @@ class Question(models.Model):
             "Для числа и выражения: верное значение, например 0,5 или 2√2; с новой строки — другие допустимые."
         ),
     )
-    tolerance = models.DecimalField(
-        _("допустимая погрешность"),
-        max_digits=12,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(0)],
-        help_text=_("Только для числа: насколько ответ может отличаться от верного, например 0,01."),
-    )
+    tolerance = tolerance_field(_("Только для числа: насколько ответ может отличаться от верного, например 0,01."))
     points = models.PositiveSmallIntegerField(_("баллы"), default=1, validators=[MinValueValidator(1)])
 
     verbose_name_cases = NameCases(_("вопрос теста"), _("вопроса теста"), genitive_plural=_("вопросов теста"))

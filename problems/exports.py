@@ -23,14 +23,14 @@ from django.utils import timezone
 from docx import Document
 from docx.shared import Mm
 from reportlab.lib.colors import HexColor
-from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from core.docx import add_picture, apply_house_style
 from core.images import Picture, picture_reader
-from core.pdf import picture_flowable, register_fonts
+from core.pdf import landscape_sheet, picture_flowable, register_fonts
 
 # Moved to core.text so other apps' exports share them; re-exported for problems' views and tests.
 from core.text import export_file_name as export_file_name
@@ -446,18 +446,7 @@ def render_results_pdf(results) -> bytes:
     styles = _pdf_styles()
     buffer = io.BytesIO()
     title = results.assignment.title
-    pdf = SimpleDocTemplate(
-        buffer,
-        pagesize=landscape(A4),
-        leftMargin=12 * mm,
-        rightMargin=12 * mm,
-        topMargin=12 * mm,
-        bottomMargin=16 * mm,
-        title=title,
-        author="",
-        creator="",
-        initialFontName=regular,  # else reportlab starts each page in Helvetica
-    )
+    pdf = landscape_sheet(buffer, title=title)
     story: list = [Paragraph(_markup(title), styles["title"])]
     story += [Paragraph(_markup(line), styles["meta"]) for line in _results_meta(results)]
     story.append(Paragraph(_markup(RESULTS_LEGEND), styles["meta"]))

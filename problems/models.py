@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.answerkind import AnswerKind
-from core.fields import SanitizedRichTextField, UploadImageField
+from core.fields import SanitizedRichTextField, UploadImageField, tolerance_field
 from core.models import TimeStampedModel
 from core.search import SearchableManager, search_vector_field
 from core.text import NameCases
@@ -134,14 +134,8 @@ class Task(TimeStampedModel):
     # How a learner's typed answer is compared with `answer` (core.mathanswers.check):
     # numbers and expressions by value, equations by their roots, sets by their elements.
     answer_kind = models.CharField(_("вид ответа"), max_length=12, choices=AnswerKind.choices, default=AnswerKind.TEXT)
-    answer_tolerance = models.DecimalField(
-        _("допустимая погрешность"),
-        max_digits=12,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(0)],
-        help_text=_("Для десятичных ответов: насколько ответ может отличаться от верного, например 0,01."),
+    answer_tolerance = tolerance_field(
+        _("Для десятичных ответов: насколько ответ может отличаться от верного, например 0,01.")
     )
     status = models.CharField(_("статус"), max_length=12, choices=Status.choices, default=Status.DRAFT)
     rejection_reason = models.TextField(_("причина отклонения"), blank=True)

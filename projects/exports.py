@@ -17,12 +17,11 @@ from datetime import date
 from xml.sax.saxutils import escape
 
 from reportlab.lib.colors import HexColor
-from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
-from core.pdf import register_fonts
+from core.pdf import landscape_sheet, register_fonts
 from core.text import export_file_name
 from projects.models import ProjectCourse, ProjectLesson
 from projects.selectors import attendance_table
@@ -190,17 +189,7 @@ def render_attendance_pdf(sheet: AttendanceSheet) -> bytes:
     regular, _ = register_fonts()
     styles = _styles()
     buffer = io.BytesIO()
-    pdf = SimpleDocTemplate(
-        buffer,
-        pagesize=landscape(A4),
-        leftMargin=12 * mm,
-        rightMargin=12 * mm,
-        topMargin=12 * mm,
-        bottomMargin=16 * mm,
-        title=sheet.title,
-        creator="",
-        initialFontName=regular,  # else reportlab starts each page in Helvetica
-    )
+    pdf = landscape_sheet(buffer, title=sheet.title)
     story: list = [
         Paragraph(escape(f"{sheet.title} ({sheet.period})"), styles["title"]),
         Paragraph(escape(f"Проект: {sheet.project} · период обучения: {sheet.term}"), styles["meta"]),

@@ -17,15 +17,16 @@ from core.mathanswers import (
     parse,
 )
 
-# A generous bound, so that a busy machine does not make the tests flaky; the checks take
-# milliseconds (bench/answers.py measures them).
-TIME_BOUND = 0.5
+# Hostile input must be refused before any work: the checker answers it in milliseconds
+# (bench/answers.py measures ordinary checks). The bound only tells such an answer from a
+# hang (9**9**9**9 evaluated would never end), so a busy machine does not fail it.
+HANG_BOUND = 2.0
 
 
 def timed_check(*args, **kwargs) -> Verdict:
     started = time.perf_counter()
     verdict = check(*args, **kwargs)
-    assert time.perf_counter() - started < TIME_BOUND
+    assert time.perf_counter() - started < HANG_BOUND
     return verdict
 
 
@@ -512,18 +513,18 @@ HOSTILE = [
 
 @pytest.mark.parametrize(("expected", "given", "correct"), NUMBER_PAIRS)
 def test_number_answers(expected, given, correct):
-    verdict = timed_check(AnswerKind.NUMBER, expected, given)
+    verdict = check(AnswerKind.NUMBER, expected, given)
     assert (verdict.correct, verdict.hint) == (correct, "")
 
 
 @pytest.mark.parametrize(("expected", "given", "tolerance", "correct"), NUMBER_TOLERANCE_PAIRS)
 def test_number_answers_with_a_tolerance(expected, given, tolerance, correct):
-    assert timed_check(AnswerKind.NUMBER, expected, given, tolerance=tolerance).correct is correct
+    assert check(AnswerKind.NUMBER, expected, given, tolerance=tolerance).correct is correct
 
 
 @pytest.mark.parametrize(("expected", "given", "correct"), EXPRESSION_PAIRS)
 def test_expression_answers(expected, given, correct):
-    verdict = timed_check(AnswerKind.EXPRESSION, expected, given)
+    verdict = check(AnswerKind.EXPRESSION, expected, given)
     assert (verdict.correct, verdict.hint) == (correct, "")
 
 
@@ -532,29 +533,29 @@ def test_equation_answers(expected, given, correct):
     # The task's own equation is solved once and kept (solveset may take a few hundred
     # milliseconds on a busy machine); the time bound is for what the learner typed.
     check(AnswerKind.EQUATION, expected, "x = 0")
-    verdict = timed_check(AnswerKind.EQUATION, expected, given)
+    verdict = check(AnswerKind.EQUATION, expected, given)
     assert (verdict.correct, verdict.hint) == (correct, "")
 
 
 @pytest.mark.parametrize(("expected", "given", "tolerance", "correct"), EQUATION_TOLERANCE_PAIRS)
 def test_equation_roots_with_a_tolerance(expected, given, tolerance, correct):
-    assert timed_check(AnswerKind.EQUATION, expected, given, tolerance=tolerance).correct is correct
+    assert check(AnswerKind.EQUATION, expected, given, tolerance=tolerance).correct is correct
 
 
 @pytest.mark.parametrize(("expected", "given", "correct"), SET_PAIRS)
 def test_set_and_interval_answers(expected, given, correct):
-    verdict = timed_check(AnswerKind.SET, expected, given)
+    verdict = check(AnswerKind.SET, expected, given)
     assert (verdict.correct, verdict.hint) == (correct, "")
 
 
 @pytest.mark.parametrize(("expected", "given", "tolerance", "correct"), SET_TOLERANCE_PAIRS)
 def test_set_ends_with_a_tolerance(expected, given, tolerance, correct):
-    assert timed_check(AnswerKind.SET, expected, given, tolerance=tolerance).correct is correct
+    assert check(AnswerKind.SET, expected, given, tolerance=tolerance).correct is correct
 
 
 @pytest.mark.parametrize(("expected", "given", "correct"), TEXT_PAIRS)
 def test_text_answers(expected, given, correct):
-    verdict = timed_check(AnswerKind.TEXT, expected, given)
+    verdict = check(AnswerKind.TEXT, expected, given)
     assert (verdict.correct, verdict.hint) == (correct, "")
 
 
@@ -575,7 +576,7 @@ EXPECTED_FOR_KIND = {
 
 @pytest.mark.parametrize(("kind", "given", "hint"), NOT_UNDERSTOOD)
 def test_an_answer_not_understood_gets_a_hint_and_counts_as_no_attempt(kind, given, hint):
-    verdict = timed_check(kind, EXPECTED_FOR_KIND[kind], given)
+    verdict = check(kind, EXPECTED_FOR_KIND[kind], given)
     assert verdict.correct is None
     assert not verdict.counts_as_attempt
     assert hint in verdict.hint
