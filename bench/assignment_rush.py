@@ -35,21 +35,19 @@ any miss.
 """
 
 import argparse
-import http.client
 import os
 import signal
 import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 from background import deployed_gunicorn, production_environment, redis_database, require_migrated
-from exam_rush import TARGET_SECONDS, TIMEOUT, Exchange, WaveFigures, wave
+from exam_rush import TARGET_SECONDS, TIMEOUT, Exchange, WaveFigures, connection_visitor, wave
 from load import HOST, free_port, server_environment
 from pages import missed_status, print_table, setup_bench, yardstick_ms
 
@@ -203,12 +201,7 @@ def run_waves(rush: Rush, port: int, args) -> tuple[list[WaveFigures], list[Exch
     origin = f"http://{HOST}:{port}"
     headers = {"Content-Type": "application/x-www-form-urlencoded", "Origin": origin, "Referer": origin + rush.url}
 
-    def visit(exchange: Exchange, requests: Callable[[http.client.HTTPConnection], None]) -> None:
-        connection = http.client.HTTPConnection(HOST, port, timeout=args.timeout)
-        try:
-            requests(connection)
-        finally:
-            connection.close()
+    visit = connection_visitor(port, args.timeout)
 
     def join(name: str, exchange: Exchange) -> None:
         def requests(connection):

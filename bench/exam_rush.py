@@ -524,6 +524,20 @@ class Exchange:
         return self.status == 200
 
 
+def connection_visitor(port: int, timeout: float) -> Callable[[Exchange, Callable], None]:
+    """visit(exchange, requests): requests(connection) on a connection of its own to the
+    server on `port`, closed after — a learner's browser for one step of a wave."""
+
+    def visit(exchange: Exchange, requests: Callable[[http.client.HTTPConnection], None]) -> None:
+        connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
+        try:
+            requests(connection)
+        finally:
+            connection.close()
+
+    return visit
+
+
 def wave(exchanges: list[Exchange], spread: float, visit: Callable[[int, Exchange], None]) -> None:
     """visit(index, exchange) for each exchange in a thread of its own, the starts spread
     evenly over `spread` seconds; returns when every visit is over."""
@@ -669,12 +683,7 @@ def run_waves(exam: Exam, sessions: dict[int, str], port: int, args) -> list[Wav
     def browser(learner: Learner) -> Exchange:
         return Exchange(cookies={settings.SESSION_COOKIE_NAME: sessions[learner.user_id]})
 
-    def visit(exchange: Exchange, requests: Callable[[http.client.HTTPConnection], None]) -> None:
-        connection = http.client.HTTPConnection(HOST, port, timeout=args.timeout)
-        try:
-            requests(connection)
-        finally:
-            connection.close()
+    visit = connection_visitor(port, args.timeout)
 
     def warm(index: int, exchange: Exchange) -> None:
         def requests(connection):
