@@ -371,6 +371,7 @@ class Bench:
         self.password = make_password(PASSWORD)
         self.reference_data()
         self.users()
+        self.course_reference()
         self.volunteers()
         self.courses()
         self.enrolments()
@@ -385,7 +386,6 @@ class Bench:
         from django.contrib.auth.models import Group
 
         from accounts.roles import ROLES
-        from courses.models import FAQ, Skill
         from projects.models import DocumentType
         from volunteers.demo import BADGES, DIRECTIONS
         from volunteers.models import Badge, Direction, Level, Location
@@ -410,6 +410,12 @@ class Bench:
         self.level_ids = dict(Level.objects.values_list("rank", "pk"))  # the migrations' three rows
         self.group_ids = dict(Group.objects.filter(name__in=ROLES).values_list("name", "pk"))
 
+        self.copy(DocumentType, ({"id": i, "name": name} for i, name in enumerate(DOCUMENT_TYPES, 1)))
+
+    def course_reference(self) -> None:
+        """The courses' skills and questions, written by the main administrator."""
+        from courses.models import FAQ, Skill
+
         text = self.text("skills")
         self.copy(
             Skill,
@@ -419,6 +425,8 @@ class Bench:
                     "title": title,
                     "description": clip(text.sentence(), 255),
                     "created_at": self.now,
+                    "user_created_id": self.main_admin,
+                    "user_modified_id": self.main_admin,
                     "updated_at": self.now,
                 }
                 for i, title in enumerate(SKILLS, 1)
@@ -433,13 +441,14 @@ class Bench:
                     "question": clip(text.sentence()[:-1] + "?", 120),
                     "answer": clip(text.sentences(2), 255),
                     "created_at": self.now,
+                    "user_created_id": self.main_admin,
+                    "user_modified_id": self.main_admin,
                     "updated_at": self.now,
                 }
                 for i in range(1, faq_count + 1)
             ),
         )
         self.skill_ids, self.faq_ids = list(range(1, len(SKILLS) + 1)), list(range(1, faq_count + 1))
-        self.copy(DocumentType, ({"id": i, "name": name} for i, name in enumerate(DOCUMENT_TYPES, 1)))
 
     def users(self) -> None:
         """Staff first (main administrator, administrators, teachers), then the volunteers'
