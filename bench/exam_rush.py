@@ -873,6 +873,9 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2)")
     parser.add_argument("--threads", type=int, default=8, help="threads per gunicorn worker, GUNICORN_THREADS (8)")
     parser.add_argument("--concurrency", type=int, default=2, help="Celery worker processes (2)")
+    parser.add_argument(
+        "--worker-nice", type=int, default=0, help="the Celery worker under `nice -n N` (0: as the site)"
+    )
     parser.add_argument("--redis-url", default=REDIS_URL, help=f"a Redis database of the bench's own ({REDIS_URL})")
     parser.add_argument(
         "--certificate-wait",
@@ -923,7 +926,9 @@ def main() -> int:
             sessions = sign_in(exam.learners)
             try:
                 with (
-                    celery_worker(environment, concurrency=args.concurrency, name="bench-exam-rush"),
+                    celery_worker(
+                        environment, concurrency=args.concurrency, name="bench-exam-rush", nice=args.worker_nice
+                    ),
                     deployed_gunicorn(environment, port, workers=args.workers, threads=args.threads),
                 ):
                     figures = run_waves(exam, sessions, port, args)

@@ -9,6 +9,12 @@ expire). The services that change an area's content say so with `content_changed
 which bumps the version now and again when their transaction commits; nothing else does —
 no signal on every model, and core names no app's model.
 
+A request reads each area's version once (`request_started` opens a memo of them for the
+thread, `request_finished` closes it; a bump by the request itself updates it): a learner's
+page reads the course, its structure and its quiz under one read of «courses», and sees
+one state of the site from its start to its end. Outside requests (Celery tasks,
+commands) every read goes to the cache.
+
 `cached()` builds a value once for everybody: on a miss one caller builds it while the
 others wait for the result instead of stampeding the database. `kept_for_visitors` keeps
 whole public pages for anonymous visitors the same way.
@@ -17,11 +23,13 @@ whole public pages for anonymous visitors the same way.
 import hashlib
 import time
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from functools import wraps
 
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.db import transaction
 from django.http import HttpResponse
 
@@ -50,28 +58,50 @@ def _version_key(area: str) -> str:
     return f"area:{area}"
 
 
+# The versions this request has read, by area; None outside a request.
+_request_versions: ContextVar[dict[str, int] | None] = ContextVar("area_versions", default=None)
+
+
+def _open_request_memo(**kwargs) -> None:
+    _request_versions.set({})
+
+
+def _close_request_memo(**kwargs) -> None:
+    _request_versions.set(None)
+
+
+request_started.connect(_open_request_memo, dispatch_uid="core.cache.open_request_memo")
+request_finished.connect(_close_request_memo, dispatch_uid="core.cache.close_request_memo")
+
+
 def versions(areas: Iterable[str]) -> str:
-    """The current versions of `areas` as a part of a key («courses.17-site.3»), read in one
-    round trip. A version the cache lost starts anew from the clock, never from a number
-    an old key may still carry."""
+    """The current versions of `areas` as a part of a key («courses.17-site.3»): those this
+    request has not read yet in one round trip. A version the cache lost starts anew from
+    the clock, never from a number an old key may still carry."""
     areas = sorted(areas)
-    found = cache.get_many([_version_key(area) for area in areas])
-    parts = []
-    for area in areas:
+    memo = _request_versions.get()
+    known = {} if memo is None else memo
+    unread = [area for area in areas if area not in known]
+    found = cache.get_many([_version_key(area) for area in unread]) if unread else {}
+    for area in unread:
         version = found.get(_version_key(area))
         if version is None:
             version = time.time_ns()
             cache.add(_version_key(area), version, None)
             version = cache.get(_version_key(area), version)
-        parts.append(f"{area}.{version}")
-    return "-".join(parts)
+        known[area] = version
+    return "-".join(f"{area}.{known[area]}" for area in areas)
 
 
 def _bump(area: str) -> None:
     try:
-        cache.incr(_version_key(area))
+        version = cache.incr(_version_key(area))
     except ValueError:  # never read, or evicted
-        cache.set(_version_key(area), time.time_ns(), None)
+        version = time.time_ns()
+        cache.set(_version_key(area), version, None)
+    memo = _request_versions.get()
+    if memo is not None:
+        memo[area] = version
 
 
 def content_changed(*areas: str, using: str | None = None) -> None:

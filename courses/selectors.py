@@ -61,12 +61,15 @@ def learner_for_volunteer(volunteer: Volunteer | None) -> Learner:
 
 def learner_of_user(user) -> Learner:
     """The signed-in user's volunteer profile as a learner, in one query: the profile with
-    its region and its effective level (Volunteer.objects.with_effective_level)."""
+    its region and its effective level (Volunteer.objects.with_effective_level), and `user`
+    as its user (a message to the learner reads no account again)."""
     found = Volunteer.objects.filter(user=user).with_effective_level().select_related("location")
     try:
-        return learner_for_volunteer(found.get())
+        volunteer = found.get()
     except Volunteer.DoesNotExist:
         return ANONYMOUS
+    volunteer.user = user
+    return learner_for_volunteer(volunteer)
 
 
 def courses_shown() -> QuerySet[Course]:

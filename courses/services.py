@@ -21,7 +21,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -204,23 +205,24 @@ def lesson_open(
 
 
 @transaction.atomic
-def lesson_finish(*, enrolment: VolunteerCourse, lesson: Lesson) -> VolunteerLesson:
+def lesson_finish(*, enrolment: VolunteerCourse, lesson: Lesson) -> None:
     """The «Далее» button of a text, video or webinar lesson: the lesson is passed."""
     if lesson.type == Lesson.Type.QUIZ:
         raise CourseError("Тест засчитывается после проверки ответов.")
-    progress = _mark_passed(enrolment, lesson)
+    _mark_passed(enrolment, lesson)
     course_evaluate(enrolment=enrolment)
-    return progress
 
 
-def _mark_passed(enrolment: VolunteerCourse, lesson: Lesson) -> VolunteerLesson:
-    progress = _progress(enrolment, lesson)
+def _mark_passed(enrolment: VolunteerCourse, lesson: Lesson) -> None:
+    """The volunteer's row of the lesson passed (opened and finished now, unless it was
+    before), in one UPDATE — the row is there once the lesson was opened — or made."""
     now = timezone.now()
-    progress.start_date = progress.start_date or now
-    progress.end_date = progress.end_date or now
-    progress.passed = True
-    progress.save(update_fields=["start_date", "end_date", "passed", "updated_at"])
-    return progress
+    rows = VolunteerLesson.objects.filter(volunteer_id=enrolment.volunteer_id, lesson=lesson)
+    stamps = {"start_date": Coalesce("start_date", Value(now)), "end_date": Coalesce("end_date", Value(now))}
+    if not rows.update(passed=True, updated_at=now, **stamps):
+        VolunteerLesson.objects.create(
+            volunteer_id=enrolment.volunteer_id, lesson=lesson, passed=True, start_date=now, end_date=now
+        )
 
 
 # --- Quizzes ----------------------------------------------------------------------------
@@ -300,8 +302,9 @@ def quiz_submit(*, enrolment: VolunteerCourse, lesson: Lesson, responses: dict[i
     if lesson.type != Lesson.Type.QUIZ:
         raise CourseError("Этот урок — не тест.")
     # Two submissions at once: the second waits here, then finds the first one's attempt.
-    VolunteerCourse.objects.select_for_update().filter(pk=enrolment.pk).first()
-    if QuizAttempt.objects.filter(enrolment=enrolment, lesson=lesson, number=enrolment.attempts).exists():
+    sent = QuizAttempt.objects.filter(enrolment=OuterRef("pk"), lesson=lesson, number=enrolment.attempts)
+    locked = VolunteerCourse.objects.select_for_update().filter(pk=enrolment.pk)
+    if locked.values_list(Exists(sent), flat=True).first():
         raise CourseError("Ответы на этот тест уже отправлены.")
     questions = quiz_key(lesson.pk)
     graded, chosen_by_answer, hints = [], [], {}
@@ -321,18 +324,22 @@ def quiz_submit(*, enrolment: VolunteerCourse, lesson: Lesson, responses: dict[i
         chosen_by_answer.append(chosen)
     if hints:
         raise AnswersNotUnderstood(hints)
-    attempt = QuizAttempt.objects.create(
-        enrolment=enrolment,
-        lesson=lesson,
-        number=enrolment.attempts,
-        status=QuizAttempt.Status.AWAITING_REVIEW,
-    )
     answers = [
-        Answer(attempt=attempt, question=question, text=text, fraction=fraction, understood_as=understood_as)
+        Answer(question=question, text=text, fraction=fraction, understood_as=understood_as)
         for question, text, fraction, understood_as in graded
     ]
-    # Two INSERTs for the whole quiz, not three statements per question: the rush of a
-    # diploma quiz (bench/exam_rush.py) is bound by what one submission costs.
+    attempt = QuizAttempt(
+        enrolment=enrolment, lesson=lesson, number=enrolment.attempts, status=QuizAttempt.Status.AWAITING_REVIEW
+    )
+    checked = all(answer.fraction is not None for answer in answers)
+    if checked:
+        _score_attempt(attempt, answers, questions)
+    attempt.save()
+    for answer in answers:
+        answer.attempt = attempt
+    # Three INSERTs for the whole quiz (the attempt already scored), not three statements per
+    # question: the rush of a diploma quiz (bench/exam_rush.py) is bound by what one
+    # submission costs.
     Answer.objects.bulk_create(answers)
     Answer.choices.through.objects.bulk_create(
         [
@@ -341,8 +348,8 @@ def quiz_submit(*, enrolment: VolunteerCourse, lesson: Lesson, responses: dict[i
             for choice_id in sorted(chosen)
         ]
     )
-    if all(answer.fraction is not None for answer in answers):
-        _finish_attempt(attempt, enrolment, answers, questions)
+    if checked:
+        _attempt_counted(attempt, enrolment)
     else:
         teachers = User.objects.filter(is_active=True, groups__name=TEACHER).distinct()
         notify(
@@ -356,13 +363,17 @@ def quiz_submit(*, enrolment: VolunteerCourse, lesson: Lesson, responses: dict[i
     return attempt
 
 
-def _finish_attempt(attempt: QuizAttempt, enrolment: VolunteerCourse, answers, questions) -> None:
+def _score_attempt(attempt: QuizAttempt, answers: list[Answer], questions: dict[int, Question]) -> None:
+    """Every answer scored: the attempt is checked, with its score (not saved here)."""
     attempt.score = _score(answers, questions)
     attempt.status = QuizAttempt.Status.CHECKED
     attempt.checked_at = timezone.now()
-    attempt.save(update_fields=["score", "status", "checked_at"])
+
+
+def _attempt_counted(attempt: QuizAttempt, enrolment: VolunteerCourse) -> None:
+    """A checked attempt passes its lesson, and the course is evaluated with its score."""
     _mark_passed(enrolment, attempt.lesson)
-    course_evaluate(enrolment=enrolment)
+    course_evaluate(enrolment=enrolment, scores={attempt.lesson_id: attempt.score})
 
 
 @transaction.atomic
@@ -388,7 +399,9 @@ def answer_review(*, answer: Answer, fraction: float, comment: str, teacher: Use
         return attempt
     questions = {question.pk: question for question in attempt.lesson.questions.all()}
     enrolment = attempt.enrolment
-    _finish_attempt(attempt, enrolment, answers, questions)
+    _score_attempt(attempt, answers, questions)
+    attempt.save(update_fields=["score", "status", "checked_at"])
+    _attempt_counted(attempt, enrolment)
     notify(
         recipients=[enrolment.volunteer.user],
         title=f"Тест «{attempt.lesson}» проверен",
@@ -401,31 +414,35 @@ def answer_review(*, answer: Answer, fraction: float, comment: str, teacher: Use
 # --- Completion -------------------------------------------------------------------------
 
 
-def course_assessment(enrolment: VolunteerCourse, lessons: list[Lesson]) -> float:
+def course_assessment(
+    enrolment: VolunteerCourse, lessons: list[Lesson], scores: dict[int, float] | None = None
+) -> float:
     """The rule in this module's docstring: diploma quizzes weigh double; additional
-    quizzes, like additional lessons, are not required and do not count."""
+    quizzes, like additional lessons, are not required and do not count. `scores`: the
+    checked scores of this course attempt the caller holds (the quiz just checked), by
+    lesson id; the others are read."""
     quizzes = {lesson.pk: lesson for lesson in lessons if lesson.type == Lesson.Type.QUIZ and not lesson.additional}
     if not quizzes:
         return 100.0
-    scores = dict(
-        QuizAttempt.objects.filter(
-            enrolment=enrolment,
-            lesson_id__in=quizzes,
-            number=enrolment.attempts,
-            status=QuizAttempt.Status.CHECKED,
-        ).values_list("lesson_id", "score")
-    )
+    scores = dict(scores or {})
+    unread = [pk for pk in quizzes if pk not in scores]
+    if unread:
+        attempts = QuizAttempt.objects.filter(
+            enrolment=enrolment, lesson_id__in=unread, number=enrolment.attempts, status=QuizAttempt.Status.CHECKED
+        )
+        scores |= dict(attempts.values_list("lesson_id", "score"))
     weights = {pk: DIPLOMA_WEIGHT if lesson.diploma else 1 for pk, lesson in quizzes.items()}
     return round(sum(scores.get(pk, 0) * weight for pk, weight in weights.items()) / sum(weights.values()), 1)
 
 
-def course_evaluate(*, enrolment: VolunteerCourse) -> VolunteerCourse:
+def course_evaluate(*, enrolment: VolunteerCourse, scores: dict[int, float] | None = None) -> VolunteerCourse:
     """When every shown, non-additional lesson is passed: set the assessment and the final
     status, and tell the volunteer. Before that, nothing changes. A passed course's
     certificate is issued by a worker once this commits (`certificate_issue_on_passing`),
     which tells the volunteer again when it is ready. The lessons are the course's structure
     as learners see it (cached; every content change retires it), not read again: a whole
-    webinar's learners submit its quiz at once (bench/exam_rush.py)."""
+    webinar's learners submit its quiz at once (bench/exam_rush.py). `scores`: as for
+    `course_assessment`."""
     lessons = [lesson for _chapter, chapter_lessons in course_structure(enrolment.course) for lesson in chapter_lessons]
     required = [lesson.pk for lesson in lessons if not lesson.additional]
     passed = set(
@@ -435,7 +452,7 @@ def course_evaluate(*, enrolment: VolunteerCourse) -> VolunteerCourse:
     )
     if set(required) - passed or enrolment.status in (VolunteerCourse.Status.PASSED, VolunteerCourse.Status.FAILED):
         return enrolment
-    enrolment.assessment = course_assessment(enrolment, lessons)
+    enrolment.assessment = course_assessment(enrolment, lessons, scores)
     succeeded = enrolment.assessment >= settings.COURSE_PASS_MARK
     enrolment.status = VolunteerCourse.Status.PASSED if succeeded else VolunteerCourse.Status.FAILED
     enrolment.save(update_fields=["assessment", "status", "updated_at"])

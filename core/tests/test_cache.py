@@ -7,7 +7,7 @@ import time
 import pytest
 from django.contrib import messages
 from django.contrib.auth.models import AnonymousUser
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.test import Client, RequestFactory
 from django.urls import path
@@ -27,7 +27,23 @@ def with_message(request):
     return HttpResponse("page")
 
 
-urlpatterns = [path("token/", with_token), path("message/", with_message)]
+def versions_in_a_request(request):
+    from django.core.cache import cache
+
+    first = versions(["courses"])
+    cache.incr("area:courses")  # another server's change while this request runs
+    after_another_server = versions(["courses"])
+    content_changed("courses")
+    return JsonResponse(
+        {"first": first, "after_another_server": after_another_server, "after_its_own_change": versions(["courses"])}
+    )
+
+
+urlpatterns = [
+    path("token/", with_token),
+    path("message/", with_message),
+    path("versions/", versions_in_a_request),
+]
 
 
 def queries(django_assert_num_queries, client, url, count, **params):
@@ -137,6 +153,24 @@ def test_a_lost_version_starts_anew_and_never_meets_an_old_key():
     cache.delete("area:courses")  # evicted
 
     assert versions(["courses"]) != before
+
+
+@pytest.mark.django_db
+def test_a_request_reads_each_version_once_and_sees_its_own_changes(settings):
+    from django.core.cache import cache
+
+    settings.ROOT_URLCONF = __name__
+    before = versions(["courses"])
+    seen = Client().get("/versions/").json()
+
+    assert seen["first"] == seen["after_another_server"] == before  # one state of the site per request
+    assert seen["after_its_own_change"] != before  # the request's own change: seen at once
+    # Outside a request, and in the next one, every read goes to the cache.
+    assert versions(["courses"]) == seen["after_its_own_change"]
+    cache.incr("area:courses")
+    current = versions(["courses"])
+    assert current != seen["after_its_own_change"]
+    assert Client().get("/versions/").json()["first"] == current
 
 
 def test_a_miss_is_built_once_while_the_others_wait():

@@ -386,7 +386,7 @@ def test_the_demo_quiz_has_a_number_and_an_expression_question(db):
 # A choice-only quiz of 10 questions submitted once its questions and the course's structure
 # are in the shared cache, as every learner of a rush but the first finds them: no SymPy,
 # and no reading of the questions or the course's lessons.
-QUERIES_OF_A_CHOICE_ONLY_SUBMISSION = 14
+QUERIES_OF_A_CHOICE_ONLY_SUBMISSION = 10
 
 
 def test_a_choice_only_quiz_costs_a_fixed_number_of_queries(enrolment, quiz, django_assert_num_queries):
