@@ -18,6 +18,7 @@ HEADER_LINKS = {
     "my_courses": "courses:my_courses",
     "certificates": "certificates:my",
     "my_methodics": "methodics:mine",
+    "my_assignments": "problems:my_assignments",
     "volunteer_profile": "volunteers:profile",
     "inbox": "accounts:inbox",
     "logout": "accounts:logout",

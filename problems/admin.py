@@ -12,6 +12,10 @@ Rights follow the roles (accounts.roles) and one permission:
 A task's state is never edited by hand: it changes through the services only. What the
 forms and deletions of the bank's content write retires its cached public pages
 (core.admin.ContentAdmin); favourites and variants are private and retire nothing.
+
+Class assignments (problems.assignments) are for administrators only, as pupils' names are
+in them: their list, and each with its pupils' works and answers, read only — the site
+records those by itself. Administrators may delete an assignment with its works.
 """
 
 from django import forms
@@ -27,9 +31,22 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import ContentAdmin
+from core.admin import ChoiceListFilter, ContentAdmin, ReadOnlyAdminMixin
+from problems import assignments
 from problems.forms_suggestions import MATH_KEYBOARD
-from problems.models import Block, Favorite, Reference, Solution, Task, TaskAttempt, Variant, VariantTask
+from problems.models import (
+    Assignment,
+    AssignmentAnswer,
+    AssignmentSubmission,
+    Block,
+    Favorite,
+    Reference,
+    Solution,
+    Task,
+    TaskAttempt,
+    Variant,
+    VariantTask,
+)
 from problems.selectors import is_bank_administrator
 from problems.services import ProblemsError, task_approve, task_reject, task_submit
 
@@ -496,3 +513,120 @@ class VariantAdmin(AdministratorsOnlyMixin, admin.ModelAdmin):
     @admin.display(description=_("Задач"), ordering="task_count")
     def task_count(self, variant):
         return variant.task_count
+
+
+# --- Class assignments ---------------------------------------------------------------------
+
+
+class AssignmentSubmissionInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """The pupils' works on the assignment's page; each opens with its answers."""
+
+    model = AssignmentSubmission
+    fields = ("pupil", "started_at", "submitted_at", "score")
+    readonly_fields = fields
+    extra = 0
+    show_change_link = True
+    verbose_name_plural = _("Работы учеников")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user")
+
+    @admin.display(description=_("ученик"))
+    def pupil(self, submission):
+        return submission.pupil_name
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(AdministratorsOnlyMixin, admin.ModelAdmin):
+    """Variants teachers gave to classes, with their pupils' works. Administrators only
+    (pupils' names): they view them and may delete one with its works; nobody adds or
+    changes one here — teachers give them on the site (problems.assignments)."""
+
+    list_display = (
+        "title", "variant", "teacher", "code", "check_mode", "deadline", "created_at", "submission_count",
+        "submitted_count",
+    )  # fmt: skip
+    list_filter = ("check_mode", ("teacher", admin.RelatedOnlyFieldListFilter), "created_at")
+    list_select_related = ("variant", "teacher")
+    search_fields = ("code", "title", "teacher__last_name", "teacher__email")
+    fields = ("title", "variant", "teacher", "code", "check_mode", "deadline", "created_at")
+    readonly_fields = fields
+    inlines = (AssignmentSubmissionInline,)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                submission_count=Count("submissions"),
+                submitted_count=Count("submissions", filter=Q(submissions__submitted_at__isnull=False)),
+            )
+        )
+
+    @admin.display(description=_("Работ"), ordering="submission_count")
+    def submission_count(self, assignment):
+        return assignment.submission_count
+
+    @admin.display(description=_("Отправлено"), ordering="submitted_count")
+    def submitted_count(self, assignment):
+        return assignment.submitted_count
+
+    def delete_model(self, request, obj):
+        assignments.assignment_delete(assignment=obj)
+
+
+class SubmittedFilter(ChoiceListFilter):
+    title = _("работа отправлена")
+    parameter_name = "submitted"
+
+    def lookups(self, request, model_admin):
+        return (("yes", _("Да")), ("no", _("Нет")))
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        return queryset.filter(submitted_at__isnull=self.value() == "no")
+
+
+class AssignmentAnswerInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = AssignmentAnswer
+    fields = ("task", "answer", "verdict", "checked_at")
+    readonly_fields = fields
+    extra = 0
+    verbose_name_plural = _("Ответы")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("task")
+
+
+@admin.register(AssignmentSubmission)
+class AssignmentSubmissionAdmin(AdministratorsOnlyMixin, admin.ModelAdmin):
+    """Pupils' works on assignments with their answers, as the site recorded them: read
+    only. Administrators only (see AssignmentAdmin); they may delete a work."""
+
+    list_display = ("pupil", "assignment", "score", "started_at", "submitted_at")
+    list_filter = (SubmittedFilter,)
+    list_select_related = ("assignment", "user")
+    search_fields = (
+        "assignment__code", "assignment__title", "guest_name", "user__last_name", "user__first_name", "user__email",
+    )  # fmt: skip
+    fields = ("assignment", "pupil", "started_at", "submitted_at", "score")
+    readonly_fields = fields
+    date_hierarchy = "started_at"
+    inlines = (AssignmentAnswerInline,)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("ученик"))
+    def pupil(self, submission):
+        return submission.pupil_name

@@ -6,7 +6,8 @@ from accounts.models import Message
 from accounts.roles import TEACHER
 from accounts.tests.factories import UserFactory
 from core.testing import change_form_data
-from problems.models import Favorite, Solution, Task, Variant
+from problems import assignments as rules
+from problems.models import AssignmentAnswer, AssignmentSubmission, Favorite, Solution, Task, Variant
 from problems.services import variant_save
 from problems.tests.factories import BlockFactory, ReferenceFactory, SolutionFactory, TaskFactory
 
@@ -363,3 +364,113 @@ def test_teachers_of_the_role_hold_no_moderation_permission(teacher):
     assert teacher.has_perm("problems.change_task")
     assert not teacher.has_perm("problems.moderate_task")
     assert UserFactory(roles=[TEACHER]).has_perm("problems.add_task")
+
+
+# --- Class assignments: for administrators only (pupils' names) ----------------------------
+
+ASSIGNMENTS = f"{ADMIN_ROOT}/assignment/"
+SUBMISSIONS = f"{ADMIN_ROOT}/assignmentsubmission/"
+
+
+def an_assignment(teacher, *, pupils=("Пётр Ёлкин",), title="Самостоятельная 7 «Б»"):
+    """An assignment of two tasks, with a sent work of a guest for each of `pupils` (the
+    first task right, the second wrong)."""
+    tasks = [TaskFactory(answer="4"), TaskFactory(answer="9")]
+    variant = variant_save(owner=teacher, title="Контрольная", kind=Variant.Kind.MANUAL, task_ids=[t.pk for t in tasks])
+    assignment = rules.assignment_create(
+        variant=variant, teacher=teacher, title=title, deadline=None, check_mode="at_end"
+    )
+    for number, name in enumerate(pupils):
+        work = rules.submission_start_for_guest(assignment=assignment, name=name, guest_key=f"key-{number}")
+        rules.submission_submit(submission=work, tasks=tasks, answers={tasks[0].pk: "4", tasks[1].pk: "7"})
+    return assignment
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [(None, "login"), ("volunteer", "login"), ("teacher", 403), ("administrator", 200), ("main_admin", 200)],
+)
+def test_assignments_and_pupils_works_are_for_administrators_only(client, request, teacher, role, expected):
+    assignment = an_assignment(teacher)
+    work = assignment.submissions.get()
+    if role:
+        client.force_login(request.getfixturevalue(role))
+
+    for url in (ASSIGNMENTS, change_url(assignment), SUBMISSIONS, change_url(work)):
+        response = client.get(url)
+        if expected == "login":
+            assert response.status_code == 302
+            assert response.url.startswith("/admin/login/"), url
+        else:
+            assert response.status_code == expected, url
+    if expected == 200:
+        assert assignment.code in client.get(ASSIGNMENTS).content.decode()
+        page = client.get(change_url(assignment)).content.decode()
+        assert assignment.code in page
+        assert "Пётр Ёлкин" in page
+        assert "Пётр Ёлкин" in client.get(SUBMISSIONS).content.decode()
+    if role == "teacher":
+        assert ASSIGNMENTS not in client.get("/admin/").content.decode()
+
+
+def test_assignments_are_found_by_code_and_title(as_administrator, teacher):
+    wanted = an_assignment(teacher, title="Дроби, 6 «А»")
+    an_assignment(teacher, title="Уравнения, 8 «В»")
+
+    for query in (wanted.code, wanted.code.lower(), "дроби"):
+        assert list(as_administrator.get(ASSIGNMENTS, {"q": query}).context["cl"].result_list) == [wanted]
+
+
+def test_assignment_list_counts_works_and_runs_a_fixed_number_of_queries(
+    as_main_admin, teacher, django_assert_max_num_queries
+):
+    def list_queries() -> tuple:
+        with CaptureQueriesContext(connection) as queries:
+            response = as_main_admin.get(ASSIGNMENTS)
+        assert response.status_code == 200
+        return len(queries), response
+
+    first = an_assignment(teacher, pupils=("Пётр Ёлкин", "Анна Ким"))
+    rules.submission_start_for_guest(assignment=first, name="Олег Юн", guest_key="not-sent")
+    few, response = list_queries()
+    row = response.context["cl"].result_list[0]
+    assert (row.submission_count, row.submitted_count) == (3, 2)
+    for _ in range(5):
+        an_assignment(UserFactory(roles=[TEACHER]), pupils=("Ира", "Лев", "Миша"))
+    many, response = list_queries()
+
+    assert len(response.context["cl"].result_list) == 6
+    assert few == many
+    # session, user, permissions ×2, teacher filter, counts ×2, page
+    with django_assert_max_num_queries(8):
+        as_main_admin.get(ASSIGNMENTS)
+
+
+def test_nobody_adds_or_changes_assignments_works_or_answers(as_main_admin, teacher):
+    assignment = an_assignment(teacher)
+    work = assignment.submissions.get()
+    answer = work.answers.order_by("pk").first()
+
+    assert as_main_admin.get(f"{ASSIGNMENTS}add/").status_code == 403
+    assert as_main_admin.get(f"{SUBMISSIONS}add/").status_code == 403
+    assert as_main_admin.post(change_url(assignment), {"title": "Другое"}).status_code == 403
+    forged = {"score": "2", "answers-TOTAL_FORMS": "1", "answers-INITIAL_FORMS": "1", "answers-0-id": answer.pk}
+    assert as_main_admin.post(change_url(work), {**forged, "answers-0-answer": "9"}).status_code == 403
+    page = as_main_admin.get(change_url(work)).content.decode()
+
+    assert 'name="answers-0-answer"' not in page  # shown, not editable
+    assert "Пётр Ёлкин" in page
+    work.refresh_from_db()
+    assert work.score == 1
+    assert AssignmentAnswer.objects.get(pk=answer.pk).answer == answer.answer
+    assignment.refresh_from_db()
+    assert assignment.title == "Самостоятельная 7 «Б»"
+
+
+def test_administrator_deletes_an_assignment_with_its_works(as_administrator, teacher):
+    assignment = an_assignment(teacher)
+    delete_url = change_url(assignment).replace("/change/", "/delete/")
+
+    assert as_administrator.get(delete_url).status_code == 200
+    assert as_administrator.post(delete_url, {"post": "yes"}).status_code == 302
+    assert not AssignmentSubmission.objects.filter(assignment_id=assignment.pk).exists()
