@@ -22,7 +22,7 @@ from html import escape, unescape
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import (
-    SearchHeadline,
+    SearchConfig,
     SearchQuery,
     SearchRank,
     SearchVector,
@@ -50,6 +50,13 @@ SNIPPET_WORDS = 30
 # ts_headline's marks around a match: characters no text of ours holds, so they survive the
 # escaping of the snippet and are then replaced by tags.
 START_MARK, STOP_MARK = "\x02", "\x03"
+# ts_headline's options, as one text: Django's SearchHeadline quotes each option through a
+# cursor of its own (mogrify), 24 cursors a site search — 0.45 of the 4.5 ms its query took
+# to build and compile (7 December 2026).
+HEADLINE_OPTIONS = (
+    f"StartSel='{START_MARK}', StopSel='{STOP_MARK}', MaxWords={SNIPPET_WORDS}, MinWords={SNIPPET_WORDS // 2}, "
+    "MaxFragments=2, FragmentDelimiter=' … '"
+)
 
 
 class SearchableManager(models.Manager):
@@ -178,16 +185,13 @@ def with_snippet(queryset: QuerySet, text: str, *fields: str) -> QuerySet:
     source = F(fields[0]) if len(fields) == 1 else Func(Value(" "), *map(F, fields), function="concat_ws")
     plain = Func(source, Value("<[^>]+>"), Value(" "), Value("g"), function="regexp_replace")
     return queryset.annotate(
-        snippet_source=SearchHeadline(
+        snippet_source=Func(
+            SearchConfig(CONFIG),
             plain,
             search_query(text),
-            config=CONFIG,
-            start_sel=START_MARK,
-            stop_sel=STOP_MARK,
-            max_words=SNIPPET_WORDS,
-            min_words=SNIPPET_WORDS // 2,
-            max_fragments=2,
-            fragment_delimiter=" … ",
+            Value(HEADLINE_OPTIONS),
+            function="ts_headline",
+            output_field=models.TextField(),
         )
     )
 
