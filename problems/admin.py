@@ -32,7 +32,6 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import ChoiceListFilter, ContentAdmin, ReadOnlyAdminMixin
-from problems import assignments
 from problems.forms_suggestions import MATH_KEYBOARD
 from problems.models import (
     Assignment,
@@ -576,9 +575,6 @@ class AssignmentAdmin(AdministratorsOnlyMixin, admin.ModelAdmin):
     @admin.display(description=_("Отправлено"), ordering="submitted_count")
     def submitted_count(self, assignment):
         return assignment.submitted_count
-
-    def delete_model(self, request, obj):
-        assignments.assignment_delete(assignment=obj)
 
 
 class SubmittedFilter(ChoiceListFilter):

@@ -163,11 +163,14 @@ class FinishSerializer(serializers.Serializer):
 # --- Views --------------------------------------------------------------------------------
 
 
-def _enrolled_place(request, course_id: int, lesson_id: int) -> tuple[LessonPlace, VolunteerCourse | None]:
-    """The lesson's place (404 as on the site) and the volunteer's enrolment (None: not
-    enrolled), which carries its course and volunteer for the services."""
+def _enrolled_place(
+    request, course_id: int, lesson_id: int, *, with_progress: bool = True
+) -> tuple[LessonPlace, VolunteerCourse | None]:
+    """The lesson's place (404 as on the site; `with_progress` as lesson_place's) and the
+    volunteer's enrolment (None: not enrolled), which carries its course and volunteer for
+    the services."""
     volunteer = api_learner(request).volunteer
-    place = lesson_place(course_id, lesson_id, volunteer)
+    place = lesson_place(course_id, lesson_id, volunteer, with_progress=with_progress)
     enrolment = place.enrolment
     if enrolment is not None:
         enrolment.volunteer = volunteer
@@ -251,7 +254,7 @@ class LessonFinish(APIView):
         },
     )
     def post(self, request, course_id: int, lesson_id: int):
-        place, enrolment = _enrolled_place(request, course_id, lesson_id)
+        place, enrolment = _enrolled_place(request, course_id, lesson_id, with_progress=False)
         if enrolment is None:
             return _not_enrolled()
         try:
@@ -294,7 +297,7 @@ class QuizSubmit(APIView):
     def post(self, request, course_id: int, lesson_id: int):
         submitted = QuizSubmitSerializer(data=request.data)
         submitted.is_valid(raise_exception=True)
-        place, enrolment = _enrolled_place(request, course_id, lesson_id)
+        place, enrolment = _enrolled_place(request, course_id, lesson_id, with_progress=False)
         if enrolment is None:
             return _not_enrolled()
         responses = {

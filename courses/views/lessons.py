@@ -60,17 +60,21 @@ class LessonPlace:
         return self.lessons[self.position + 1] if self.position + 1 < len(self.lessons) else None
 
 
-def _place(request, course_id: int, lesson_id: int) -> LessonPlace:
-    return lesson_place(course_id, lesson_id, learner_for_request(request).volunteer)
+def _place(request, course_id: int, lesson_id: int, *, with_progress: bool = True) -> LessonPlace:
+    return lesson_place(course_id, lesson_id, learner_for_request(request).volunteer, with_progress=with_progress)
 
 
-def lesson_place(course_id: int, lesson_id: int, volunteer: Volunteer | None) -> LessonPlace:
-    """404 unless the course is shown and the lesson is one of its shown lessons."""
+def lesson_place(
+    course_id: int, lesson_id: int, volunteer: Volunteer | None, *, with_progress: bool = True
+) -> LessonPlace:
+    """404 unless the course is shown and the lesson is one of its shown lessons. Without
+    `with_progress` (the forms' POSTs, which show no page), the learner's progress is not
+    read: no lesson passed, no progress row."""
     found = learner_course(course_id, volunteer)
     if found is None:
         raise Http404
     course, enrolment = found.course, found.enrolment
-    if enrolment is None:
+    if enrolment is None or not with_progress:
         structure, passed_ids, progress = course_structure(course), set(), None
     else:
         structure, passed_ids, progress = course_structure_with_progress(course, volunteer, lesson_id=lesson_id)
@@ -230,7 +234,7 @@ def _lesson_page(
 def lesson_finish(request, course_id: int, lesson_id: int):
     """«Далее»: the lesson is passed, and the volunteer goes on to the next one (or back
     to the course page after the last)."""
-    place = _place(request, course_id, lesson_id)
+    place = _place(request, course_id, lesson_id, with_progress=False)
     enrolment = _enrolment(request, place)
     if enrolment is None:
         return redirect(place.course)
@@ -277,7 +281,7 @@ def _responses(request, lesson: Lesson) -> dict[int, dict]:
 @login_required
 @require_POST
 def quiz_submit(request, course_id: int, lesson_id: int):
-    place = _place(request, course_id, lesson_id)
+    place = _place(request, course_id, lesson_id, with_progress=False)
     enrolment = _enrolment(request, place)
     if enrolment is None:
         return redirect(place.course)
@@ -285,6 +289,7 @@ def quiz_submit(request, course_id: int, lesson_id: int):
     try:
         attempt = services.quiz_submit(enrolment=enrolment, lesson=place.lesson, responses=responses)
     except services.AnswersNotUnderstood as error:  # nothing recorded: the form comes back
+        place = _place(request, course_id, lesson_id)  # with the progress the page shows
         return _lesson_page(request, place, enrolment, not_understood=(error, responses))
     except services.CourseError as error:
         messages.error(request, str(error))
