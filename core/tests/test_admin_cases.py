@@ -175,7 +175,7 @@ def _other_row(label: str):
     from courses.tests.factories import CourseFactory, LessonFactory
     from methodics.models import Comment
     from methodics.tests.factories import MethodicFactory
-    from problems.models import Favorite
+    from problems.models import Assignment, AssignmentSubmission, Favorite
     from problems.services import variant_save
     from projects.models import DocumentType, GroupMembership, ProjectMember
     from projects.tests.factories import ProjectFactory, StudentFactory, StudentGroupFactory
@@ -186,6 +186,11 @@ def _other_row(label: str):
         return OutstandingToken.objects.create(
             user=UserFactory(), jti="j1", token="t", expires_at=timezone.now() + timezone.timedelta(days=1)
         )
+
+    def assignment():
+        teacher = UserFactory()
+        variant = variant_save(owner=teacher, title="Контрольная", kind="random", task_ids=[TaskFactory().pk])
+        return Assignment.objects.create(variant=variant, teacher=teacher, title="Самостоятельная 7 «Б»")
 
     makers = {
         "social_django.usersocialauth": lambda: UserSocialAuth.objects.create(
@@ -206,6 +211,10 @@ def _other_row(label: str):
             methodic=MethodicFactory(), author=UserFactory(), text="Ок"
         ),
         "problems.favorite": lambda: Favorite.objects.create(user=UserFactory(), task=TaskFactory()),
+        "problems.assignment": assignment,
+        "problems.assignmentsubmission": lambda: AssignmentSubmission.objects.create(
+            assignment=assignment(), guest_name="Пётр Ёлкин", guest_key="key"
+        ),
         "problems.variant": lambda: variant_save(
             owner=UserFactory(), title="Контрольная", kind="random", task_ids=[TaskFactory().pk]
         ),
