@@ -32,6 +32,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 # order of headings, everything inside a landmark…), which the site keeps too.
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
+# Every rich-text field of the page has its CKEditor, ready (none on most pages).
+EDITORS_READY = """() => {
+  const fields = document.querySelectorAll('textarea[data-type="ckeditortype"]').length;
+  return fields === 0 || (window.CKEDITOR && Object.keys(CKEDITOR.instances).length === fields
+    && Object.values(CKEDITOR.instances).every(editor => editor.status === "ready"));
+}"""
 
 
 class AxeAudit:
@@ -46,6 +52,9 @@ class AxeAudit:
     def check(self, url: str | None = None) -> None:
         if url is not None:
             self.page.goto(url)
+        # A rich-text field is checked as its editor left it: one caught mid-way (an ARIA
+        # attribute set before the role that allows it) failed this test now and then.
+        self.page.wait_for_function(EDITORS_READY)
         results = self.axe.run(self.page, options=AXE_OPTIONS).response
         for violation in results["violations"]:
             targets = "; ".join(", ".join(node["target"]) for node in violation["nodes"])
