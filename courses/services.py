@@ -215,14 +215,15 @@ def lesson_finish(*, enrolment: VolunteerCourse, lesson: Lesson) -> None:
 
 def _mark_passed(enrolment: VolunteerCourse, lesson: Lesson) -> None:
     """The volunteer's row of the lesson passed (opened and finished now, unless it was
-    before), in one UPDATE — the row is there once the lesson was opened — or made."""
+    before), in one UPDATE: the row is there once the lesson was opened. A lesson finished
+    unopened (through the API) gets its row first, as opening makes it — safe against a
+    second request making it at the same time."""
     now = timezone.now()
     rows = VolunteerLesson.objects.filter(volunteer_id=enrolment.volunteer_id, lesson=lesson)
     stamps = {"start_date": Coalesce("start_date", Value(now)), "end_date": Coalesce("end_date", Value(now))}
     if not rows.update(passed=True, updated_at=now, **stamps):
-        VolunteerLesson.objects.create(
-            volunteer_id=enrolment.volunteer_id, lesson=lesson, passed=True, start_date=now, end_date=now
-        )
+        _progress(enrolment, lesson)
+        rows.update(passed=True, updated_at=now, **stamps)
 
 
 # --- Quizzes ----------------------------------------------------------------------------

@@ -369,6 +369,16 @@ class TestLessonProgress:
         assert row.start_date <= row.end_date
         assert fresh(enrolment).status == VolunteerCourse.Status.ACTIVE, "one lesson is still ahead"
 
+    def test_a_lesson_finished_unopened_gets_its_row_opened_and_finished_at_once(self, course, chapter):
+        first, _second = add_lesson(chapter), add_lesson(chapter)
+        enrolment = enrol(volunteer=VolunteerFactory(), course=course)
+
+        lesson_finish(enrolment=enrolment, lesson=first)  # the API's «finish» without reading it first
+
+        row = progress(enrolment, first)
+        assert row.passed
+        assert row.start_date == row.end_date is not None
+
     def test_a_quiz_is_not_finished_with_the_next_button(self, course, chapter):
         quiz = add_lesson(chapter, type=Lesson.Type.QUIZ)
         enrolment = enrol(volunteer=VolunteerFactory(), course=course)
