@@ -103,8 +103,15 @@ class Course(Authored):
     level = models.ForeignKey(Level, verbose_name=_("уровень"), on_delete=models.PROTECT, related_name="courses")
     format = models.CharField(_("формат"), max_length=60, choices=Format.choices, default=Format.ONLINE)
     start_date = models.DateField(_("дата начала"))
+    # Columns named as spec 001 names them (its `cover_path`; `sertificate_path` below, the
+    # typo fixed as in the table names); the ORM's names are the shorter ones.
     cover = ThumbnailedUploadField(
-        _("обложка"), upload_to="courses/covers/", blank=True, kind="image", max_mb_setting="PHOTO_MAX_MB"
+        _("обложка"),
+        upload_to="courses/covers/",
+        blank=True,
+        kind="image",
+        max_mb_setting="PHOTO_MAX_MB",
+        db_column="cover_path",
     )
     short_description = models.CharField(_("краткое описание"), max_length=120)
     full_description = SanitizedRichTextField(_("полное описание"))
@@ -490,7 +497,13 @@ class Certificate(TimeStampedModel):
     final_assessment = models.FloatField(
         _("итоговая оценка"), validators=[validate_passing_assessment, MaxValueValidator(100)]
     )
-    file = models.FileField(_("файл сертификата"), upload_to="certificates/%Y/", storage=PrivateStorage(), blank=True)
+    file = models.FileField(
+        _("файл сертификата"),
+        upload_to="certificates/%Y/",
+        storage=PrivateStorage(),
+        blank=True,
+        db_column="certificate_path",
+    )
     issued = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("кем выдан"),
