@@ -501,7 +501,6 @@ class Certificate(TimeStampedModel):
         _("файл сертификата"),
         upload_to="certificates/%Y/",
         storage=PrivateStorage(),
-        blank=True,
         db_column="certificate_path",
     )
     issued = models.ForeignKey(
@@ -526,6 +525,8 @@ class Certificate(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(final_assessment__gte=0, final_assessment__lte=100), name="certificates_assessment_range"
             ),
+            # Required (spec 001): a certificate is saved with its PDF (services.certificate_issue).
+            models.CheckConstraint(condition=~Q(file=""), name="certificates_file_present"),
         ]
 
     def __str__(self):

@@ -517,10 +517,9 @@ def certificate_issue(
     *, enrolment: VolunteerCourse, force: bool = False, unless_rendered_since: datetime | None = None
 ) -> tuple[Certificate, CertificateOutcome]:
     """Issue the certificate of a passed enrolment, or re-issue it (same code) when the
-    assessment improved since, its file is missing, or `force` asks to re-render — unless
-    it was rendered at or after `unless_rendered_since` (a second delivery of the same
-    forced work). Nothing half-done stays behind: a failure removes the new file and
-    writes no row."""
+    assessment improved since or `force` asks to re-render — unless it was rendered at or
+    after `unless_rendered_since` (a second delivery of the same forced work). Nothing
+    half-done stays behind: a failure removes the new file and writes no row."""
     if enrolment.status != VolunteerCourse.Status.PASSED:
         raise CourseError("Сертификат выдаётся только за пройденный курс.")
     certificate = (
@@ -531,9 +530,7 @@ def certificate_issue(
     forced = force and (
         certificate is None or unless_rendered_since is None or certificate.updated_at < unless_rendered_since
     )
-    outdated = certificate is not None and (
-        forced or not certificate.file or enrolment.assessment > certificate.final_assessment
-    )
+    outdated = certificate is not None and (forced or enrolment.assessment > certificate.final_assessment)
     if certificate is not None and not outdated:
         return certificate, CertificateOutcome.SKIPPED
     outcome = CertificateOutcome.ISSUED if certificate is None else CertificateOutcome.REISSUED

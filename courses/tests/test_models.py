@@ -3,7 +3,14 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from courses.models import ChapterLesson, CourseChapter, VideoLesson, VolunteerCourse, VolunteerLesson
+from courses.models import (
+    Certificate,
+    ChapterLesson,
+    CourseChapter,
+    VideoLesson,
+    VolunteerCourse,
+    VolunteerLesson,
+)
 from courses.services import enrol, reorder
 from courses.tests.factories import CourseFactory, LessonFactory, VideoLessonFactory, add_chapter, add_lesson
 from volunteers.tests.factories import VolunteerFactory
@@ -271,3 +278,11 @@ class TestProgressRowsOnEnrolment:
             enrol(volunteer=VolunteerFactory(), course=course)
 
         assert progress_inserts(queries) == 0
+
+
+@pytest.mark.django_db
+def test_a_certificate_without_its_file_is_refused_by_the_database():
+    """Spec 001's `sertificate_path` is required: the services always save the PDF with the
+    row, and the database refuses a row that names none."""
+    with pytest.raises(IntegrityError, match="certificates_file_present"), transaction.atomic():
+        Certificate.objects.create(volunteer=VolunteerFactory(), course=CourseFactory(), final_assessment=80)
