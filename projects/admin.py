@@ -317,6 +317,7 @@ class ProjectCourseAdmin(ContentAdmin):
     autocomplete_fields = ("term", "tutors", "groups")
     fieldsets = (
         (None, {"fields": ("term", "name", "start_date", "finish_date", "tutors", "groups")}),
+        (_("Описание"), {"fields": ("description", "label_image")}),
         (_("Подробности"), {"fields": ("address", "contacts", "web_links", "note")}),
     )
     inlines = (ProjectLessonInline,)
@@ -354,7 +355,7 @@ class ProjectLessonAdmin(ContentAdmin):
     fieldsets = (
         (None, {"fields": ("course", "date", "start_time", "finish_time", "methodic", "tutors")}),
         (_("Посещаемость"), {"fields": ("absent_students",)}),
-        (_("Подробности"), {"fields": ("description", "web_links", "note")}),
+        (_("Подробности"), {"fields": ("description", "label_image", "web_links", "note")}),
     )
     date_hierarchy = "date"
     formfield_overrides = SMALL_TEXTAREA

@@ -107,8 +107,21 @@ class CourseForm(DatesOrderedMixin, forms.ModelForm):
 
     class Meta:
         model = ProjectCourse
-        fields = ("name", "start_date", "finish_date", "address", "contacts", "tutors", "groups", "web_links", "note")
+        fields = (
+            "name",
+            "description",
+            "label_image",
+            "start_date",
+            "finish_date",
+            "address",
+            "contacts",
+            "tutors",
+            "groups",
+            "web_links",
+            "note",
+        )
         widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
             "start_date": DATE_INPUT,
             "finish_date": DATE_INPUT,
             "contacts": forms.Textarea(attrs={"rows": 2}),
@@ -132,7 +145,17 @@ class LessonForm(DatesOrderedMixin, forms.ModelForm):
 
     class Meta:
         model = ProjectLesson
-        fields = ("date", "start_time", "finish_time", "methodic", "tutors", "description", "web_links", "note")
+        fields = (
+            "date",
+            "start_time",
+            "finish_time",
+            "methodic",
+            "tutors",
+            "description",
+            "label_image",
+            "web_links",
+            "note",
+        )
         widgets = {
             "date": DATE_INPUT,
             "start_time": TIME_INPUT,

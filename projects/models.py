@@ -305,6 +305,8 @@ class ProjectCourse(models.Model):
 
     term = models.ForeignKey(Term, verbose_name=_("период"), on_delete=models.CASCADE, related_name="courses")
     name = models.CharField(_("название"), max_length=200)
+    description = models.TextField(_("описание"), blank=True)
+    label_image = label_image("projects/courses/")
     start_date = models.DateField(_("начало"))
     finish_date = models.DateField(_("окончание"))
     address = models.CharField(_("адрес"), max_length=300, blank=True)
@@ -347,6 +349,7 @@ class ProjectLesson(models.Model):
     start_time = models.TimeField(_("начало"))
     finish_time = models.TimeField(_("окончание"))
     description = models.TextField(_("описание"), blank=True)
+    label_image = label_image("projects/lessons/")
     methodic = models.ForeignKey(
         Methodic, verbose_name=_("методика"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -3,11 +3,12 @@ from datetime import date, time
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.tests.factories import UserFactory
-from core.testing import admin_change_url, change_form_data
+from core.testing import admin_change_url, change_form_data, png_upload
 from methodics.tests.factories import MethodicFactory
 from projects.models import (
     Attachment,
@@ -217,6 +218,34 @@ def test_a_lesson_ending_before_it_starts_or_outside_the_course_is_refused(as_ma
     assert "Дата занятия должна быть в пределах курса" in page
     lesson.refresh_from_db()
     assert lesson.finish_time == time(16, 30)
+
+
+def test_a_course_gets_a_description_and_a_picture_and_a_lesson_a_picture(as_main_admin, world):
+    course, lesson = world["projectcourse"], world["projectlesson"]
+    url = admin_change_url(course)
+    data = change_form_data(as_main_admin, url, description="Для 7 класса", label_image=png_upload())
+    assert as_main_admin.post(url, data).status_code == 302
+    url = admin_change_url(lesson)
+    assert as_main_admin.post(url, change_form_data(as_main_admin, url, label_image=png_upload())).status_code == 302
+
+    course.refresh_from_db()
+    lesson.refresh_from_db()
+    assert course.description == "Для 7 класса"
+    assert course.label_image.name.startswith("projects/courses/")
+    assert lesson.label_image.name.startswith("projects/lessons/")
+    assert f'href="{lesson.label_image.url}"' in as_main_admin.get(url).content.decode()
+
+
+def test_a_lesson_refuses_a_file_that_is_no_picture(as_main_admin, world):
+    lesson = world["projectlesson"]
+    url = admin_change_url(lesson)
+    notes = SimpleUploadedFile("план.txt", b"notes", content_type="text/plain")
+    response = as_main_admin.post(url, change_form_data(as_main_admin, url, label_image=notes))
+
+    assert response.status_code == 200
+    assert "Загрузите правильное изображение." in response.content.decode()
+    lesson.refresh_from_db()
+    assert lesson.label_image.name == ""
 
 
 def test_adding_a_lesson_records_tutors_and_attendance_of_the_roster(as_main_admin, world, teacher):

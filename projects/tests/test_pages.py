@@ -10,10 +10,12 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from PIL import Image as PILImage
 
 from accounts.roles import TEACHER
 from accounts.tests.factories import UserFactory
 from core.cache import content_changed
+from core.testing import png_upload
 from core.uploads import accept_attribute
 from methodics.models import Methodic
 from methodics.tests.factories import MethodicFactory
@@ -610,3 +612,90 @@ def test_the_schedule_shows_its_cells_as_the_template_did(client, world):
     assert f'<a href="/projects/lessons/{alone.pk}/">17:05–18:00</a></td>' in page
     assert f'<a href="/projects/lessons/{alone.pk}/">17:05–18:00</a></td><td><a href="/projects/courses/' in page
     assert "<td>—</td><td>—</td></tr>" in page
+
+
+# --- A course's and a lesson's description and picture ------------------------------------------
+
+
+def course_data(course: ProjectCourse, **changes) -> dict:
+    return {"name": course.name, "start_date": "2026-09-01", "finish_date": "2026-12-31", **changes}
+
+
+def lesson_data(**changes) -> dict:
+    return {"date": "2026-09-07", "start_time": "15:00", "finish_time": "16:30", **changes}
+
+
+def stored_picture(fieldfile) -> tuple[str, tuple[int, int]]:
+    with fieldfile.open("rb") as file, PILImage.open(file) as picture:
+        return picture.format, picture.size
+
+
+class TestCourseAndLessonPictures:
+    @pytest.fixture(autouse=True)
+    def _project_admin(self, client, world):
+        client.force_login(world.users["project_admin"])
+
+    def test_a_course_gets_a_description_and_a_picture_shown_on_its_page(self, client, world):
+        url = f"/projects/courses/{world.course.pk}/edit/"
+        form_page = client.get(url).content.decode()
+        assert 'name="description"' in form_page
+        assert '<input type="file" name="label_image" accept="image/*" id="id_label_image">' in form_page
+
+        data = course_data(world.course, description="Опыты <с водой>\nи со льдом", label_image=png_upload())
+        response = client.post(url, data)
+        assert response.url == f"/projects/courses/{world.course.pk}/"
+
+        world.course.refresh_from_db()
+        assert world.course.label_image.name.startswith("projects/courses/")
+        assert stored_picture(world.course.label_image) == ("PNG", (8, 8))
+        page = client.get(response.url).content.decode()
+        assert f'<img class="project-label" src="{world.course.label_image.url}" alt="" loading="lazy">' in page
+        assert "<p>Опыты &lt;с водой&gt;<br>и со льдом</p>" in page
+
+    def test_a_new_course_is_created_with_its_picture(self, client, world):
+        data = course_data(world.course, name="Химия", description="Для 7 класса", label_image=png_upload())
+        client.post(f"/projects/terms/{world.term.pk}/courses/new/", data)
+        course = ProjectCourse.objects.get(name="Химия")
+        assert course.description == "Для 7 класса"
+        assert course.label_image.name.startswith("projects/courses/")
+
+    def test_a_lesson_gets_a_picture_shown_on_its_page(self, client, world):
+        response = client.post(f"/projects/lessons/{world.lesson.pk}/edit/", lesson_data(label_image=png_upload()))
+        assert response.url == f"/projects/lessons/{world.lesson.pk}/"
+
+        world.lesson.refresh_from_db()
+        assert world.lesson.label_image.name.startswith("projects/lessons/")
+        assert stored_picture(world.lesson.label_image) == ("PNG", (8, 8))
+        page = client.get(response.url).content.decode()
+        assert f'<img class="project-label" src="{world.lesson.label_image.url}" alt="" loading="lazy">' in page
+
+    def test_pages_without_pictures_show_none(self, client, world):
+        for url in (f"/projects/courses/{world.course.pk}/", f"/projects/lessons/{world.lesson.pk}/"):
+            assert 'class="project-label"' not in client.get(url).content.decode()
+
+    @pytest.mark.parametrize("name", ["план.txt", "схема.png"])
+    def test_a_file_that_is_no_picture_is_refused_and_nothing_saved(self, client, world, settings, name):
+        error = "Загрузите правильное изображение. Файл, который вы загрузили, поврежден или не является изображением."
+        course_url = f"/projects/courses/{world.course.pk}/edit/"
+        response = client.post(course_url, course_data(world.course, description="Новое", label_image=upload(name)))
+        assert response.status_code == 200
+        assert error in response.content.decode()
+        assert response.context["form"].errors == {"label_image": [error]}
+        world.course.refresh_from_db()
+        assert (world.course.description, world.course.label_image.name) == ("", "")
+
+        response = client.post(f"/projects/lessons/{world.lesson.pk}/edit/", lesson_data(label_image=upload(name)))
+        assert response.status_code == 200
+        assert error in response.content.decode()
+        assert response.context["form"].errors == {"label_image": [error]}
+        world.lesson.refresh_from_db()
+        assert world.lesson.label_image.name == ""
+        assert not (settings.MEDIA_ROOT / "projects").exists()
+
+    def test_a_picture_over_the_limit_is_refused(self, client, world, settings):
+        settings.PHOTO_MAX_MB = 0
+        response = client.post(f"/projects/lessons/{world.lesson.pk}/edit/", lesson_data(label_image=png_upload()))
+        assert response.status_code == 200
+        assert "Файл слишком большой" in response.content.decode()
+        world.lesson.refresh_from_db()
+        assert world.lesson.label_image.name == ""

@@ -408,7 +408,8 @@ def course_edit(request, course_id: int):
 
 def _course_form(request, project: Project, role: str, course: ProjectCourse):
     is_new = course.pk is None
-    form = CourseForm(posted_data(request), instance=course, project=project)
+    files = request.FILES if request.method == "POST" else None
+    form = CourseForm(posted_data(request), files, instance=course, project=project)
     if request.method == "POST" and form.is_valid():
         course = form.save(commit=False)
         try:
@@ -452,7 +453,8 @@ def lesson_edit(request, lesson_id: int):
 
 def _lesson_form(request, project: Project, role: str, lesson: ProjectLesson):
     is_new = lesson.pk is None
-    form = LessonForm(posted_data(request), instance=lesson, project=project)
+    files = request.FILES if request.method == "POST" else None
+    form = LessonForm(posted_data(request), files, instance=lesson, project=project)
     if request.method == "POST" and form.is_valid():
         lesson = form.save(commit=False)
         try:
