@@ -38,7 +38,13 @@ from methodics.tests.factories import MethodicFactory
 from problems.models import Task
 from problems.tests.factories import BlockFactory, ReferenceFactory, SolutionFactory, TaskFactory
 from projects.models import Attachment, Project, ProjectMember, Student
-from projects.tests.factories import ProjectFactory, StudentFactory, TermFactory
+from projects.tests.factories import (
+    ProjectCourseFactory,
+    ProjectFactory,
+    ProjectLessonFactory,
+    StudentFactory,
+    TermFactory,
+)
 from volunteers.models import Volunteer
 from volunteers.tests.factories import VolunteerFactory
 
@@ -238,9 +244,11 @@ def profile_image_in_admin(client) -> Page:
     return admin_page(client, UserFactory(roles=[TEACHER]), "profile_image")
 
 
-def project_page(client, obj, url: str, name: str, *forms: str) -> Page:
-    """A page of the project pages, as the project's author (its administrator)."""
-    client.force_login(obj.author if isinstance(obj, Project) else obj.project.author)
+def project_page(client, obj, url: str, name: str, *forms: str, project: Project | None = None) -> Page:
+    """A page of the project pages, as the author (administrator) of `project`, by default
+    the object's own project."""
+    project = project or (obj if isinstance(obj, Project) else obj.project)
+    client.force_login(project.author)
     return Page(
         url,
         field_of(type(obj), name),
@@ -258,6 +266,18 @@ def project_label_image(client) -> Page:
 def term_label_image(client) -> Page:
     term = TermFactory()
     return project_page(client, term, f"/projects/terms/{term.pk}/edit/", "label_image")
+
+
+def project_course_label_image(client) -> Page:
+    course = ProjectCourseFactory()
+    project = course.term.project
+    return project_page(client, course, f"/projects/courses/{course.pk}/edit/", "label_image", project=project)
+
+
+def project_lesson_label_image(client) -> Page:
+    lesson = ProjectLessonFactory()
+    project = lesson.course.term.project
+    return project_page(client, lesson, f"/projects/lessons/{lesson.pk}/edit/", "label_image", project=project)
 
 
 def student_avatar(client) -> Page:
@@ -339,6 +359,8 @@ FIELDS = {
     "accounts.User.profile_image:admin": profile_image_in_admin,
     "projects.Project.label_image": project_label_image,
     "projects.Term.label_image": term_label_image,
+    "projects.ProjectCourse.label_image": project_course_label_image,
+    "projects.ProjectLesson.label_image": project_lesson_label_image,
     "projects.Student.avatar": student_avatar,
     "projects.Attachment.file": attachment_file,
     "problems.Task.image": task_image_suggested,
