@@ -34,9 +34,7 @@ does not start in one second). Then the database: exactly one submitted work per
 any miss.
 """
 
-import argparse
 import os
-import signal
 import sys
 import tempfile
 import time
@@ -47,13 +45,19 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 from background import deployed_gunicorn, production_environment, redis_database, require_migrated
-from exam_rush import TARGET_SECONDS, TIMEOUT, Exchange, WaveFigures, connection_visitor, wave
+from exam_rush import (
+    TARGET_SECONDS,
+    Exchange,
+    WaveFigures,
+    connection_visitor,
+    rush_arguments,
+    rush_parser,
+    wave,
+)
 from load import HOST, free_port, server_environment
 from pages import missed_status, print_table, setup_bench, yardstick_ms
 
 PUPILS = 250
-SPREAD = 1.0
-PAUSE = 2.0
 WARM_UP = 8
 REDIS_URL = os.environ.get("BENCH_ASSIGNMENT_REDIS_URL", "redis://127.0.0.1:6379/9")
 
@@ -308,22 +312,8 @@ def database_checks(rush: Rush, pupils: int) -> tuple[list[list[str]], list[str]
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--pupils", type=int, default=PUPILS, help=f"pupils in each wave ({PUPILS})")
-    parser.add_argument(
-        "--spread", type=float, default=SPREAD, help=f"seconds a wave's starts spread over ({SPREAD:g})"
-    )
-    parser.add_argument("--pause", type=float, default=PAUSE, help=f"seconds between the waves ({PAUSE:g})")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2)")
-    parser.add_argument("--threads", type=int, default=8, help="threads per gunicorn worker, GUNICORN_THREADS (8)")
-    parser.add_argument("--redis-url", default=REDIS_URL, help=f"a Redis database of the bench's own ({REDIS_URL})")
-    parser.add_argument("--timeout", type=float, default=TIMEOUT, help=f"seconds a request may take ({TIMEOUT})")
-    args = parser.parse_args()
-    if args.pupils < 2:
-        parser.error("--pupils: at least 2")
-    if not os.environ.get("DATABASE_URL"):
-        parser.error("set DATABASE_URL (gunicorn's workers keep their connections only with it)")
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    parser = rush_parser(__doc__.split("\n\n")[0], people="pupils", count=PUPILS, redis_url=REDIS_URL)
+    args = rush_arguments(parser, "pupils")
 
     database = setup_bench()
     require_migrated(database)

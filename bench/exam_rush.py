@@ -863,34 +863,48 @@ def certificate_rows(figures: CertificateFigures, submits: WaveFigures, wait: fl
 # --- The run ----------------------------------------------------------------------------------
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--learners", type=int, default=LEARNERS, help=f"learners in each wave (default {LEARNERS})")
+def rush_parser(description: str, *, people: str, count: int, redis_url: str) -> argparse.ArgumentParser:
+    """The options of both rushes (this one and bench/assignment_rush.py): how many `people`
+    (--learners, --pupils) each wave has, how the waves run, gunicorn's workers and threads,
+    the bench's Redis database, the requests' timeout."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument(f"--{people}", type=int, default=count, help=f"{people} in each wave ({count})")
     parser.add_argument(
         "--spread", type=float, default=SPREAD, help=f"seconds a wave's starts spread over ({SPREAD:g})"
     )
     parser.add_argument("--pause", type=float, default=PAUSE, help=f"seconds between the waves ({PAUSE:g})")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2)")
     parser.add_argument("--threads", type=int, default=8, help="threads per gunicorn worker, GUNICORN_THREADS (8)")
+    parser.add_argument("--redis-url", default=redis_url, help=f"a Redis database of the bench's own ({redis_url})")
+    parser.add_argument("--timeout", type=float, default=TIMEOUT, help=f"seconds a request may take ({TIMEOUT})")
+    return parser
+
+
+def rush_arguments(parser: argparse.ArgumentParser, people: str) -> argparse.Namespace:
+    """The rush's options, checked; from then on SIGTERM ends the script like Ctrl-C,
+    through the `finally`s, which stop the servers."""
+    args = parser.parse_args()
+    if getattr(args, people) < 2:
+        parser.error(f"--{people}: at least 2")
+    if not os.environ.get("DATABASE_URL"):
+        parser.error("set DATABASE_URL (gunicorn's workers keep their connections only with it)")
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    return args
+
+
+def main() -> int:
+    parser = rush_parser(__doc__.split("\n\n")[0], people="learners", count=LEARNERS, redis_url=REDIS_URL)
     parser.add_argument("--concurrency", type=int, default=2, help="Celery worker processes (2)")
     parser.add_argument(
         "--worker-nice", type=int, default=0, help="the Celery worker under `nice -n N` (0: as the site)"
     )
-    parser.add_argument("--redis-url", default=REDIS_URL, help=f"a Redis database of the bench's own ({REDIS_URL})")
     parser.add_argument(
         "--certificate-wait",
         type=float,
         default=CERTIFICATE_WAIT,
         help=f"seconds to wait for the certificates after the waves ({CERTIFICATE_WAIT})",
     )
-    parser.add_argument("--timeout", type=float, default=TIMEOUT, help=f"seconds a request may take ({TIMEOUT})")
-    args = parser.parse_args()
-    if args.learners < 2:
-        parser.error("--learners: at least 2")
-    if not os.environ.get("DATABASE_URL"):
-        parser.error("set DATABASE_URL (gunicorn's workers keep their connections only with it)")
-    # SIGTERM ends the script like Ctrl-C: through the `finally`s, which stop the servers.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    args = rush_arguments(parser, "learners")
 
     # The sessions made here must be in the servers' store, and the certificates this
     # process deletes in their folder.
