@@ -172,8 +172,9 @@ def index_scans():
     51,649 tasks for «задача» (8.4 ms, here 2.3–3.2: the first 500 in the order of another
     index).
 
-    The one statement of the site outside the ORM, and no read: the ORM cannot set a
-    planner setting for one transaction."""
+    One of the site's two statements outside the ORM (the other: problems.selectors.
+    random_task_ids), and no read: the ORM cannot set a planner setting for one
+    transaction."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT set_config('enable_seqscan', 'off', true), set_config('jit', 'off', true)")
         yield

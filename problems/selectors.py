@@ -87,7 +87,13 @@ def random_task_ids(
     number of blocks and draws, not of tasks: each draw is one index range scan on
     (block, status, draw_key) to the first task whose random key follows a random point
     (wrapping around) — past the tasks the user solved, when asked to. Keys are uniform,
-    so no task is systematically favoured, whenever and however it was added."""
+    so no task is systematically favoured, whenever and however it was added.
+
+    SQL of its own, one of the site's two statements outside the ORM (with
+    core.search.index_scans): the ORM has no LATERAL join, and its way — one `ORDER BY
+    random()` query a block — took 119–179 ms for 30 blocks of a 100,000-task bank against
+    1.4–1.5 ms here, and grew 5–7× with the bank where the target allows 2×
+    (bench/README.md, «Random variant»)."""
     if not block_ids:
         return {}
     params = {"blocks": list(block_ids), "per_block": per_block}
