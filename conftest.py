@@ -7,6 +7,7 @@ from django.core.cache import cache
 from accounts.roles import ADMIN, MAIN_ADMIN, TEACHER, VOLUNTEER
 from accounts.tests.factories import UserFactory
 from config.settings import file_storages
+from core.search import statement
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -37,6 +38,9 @@ def _test_settings(settings, tmp_path):
     # page that a service forgets to retire fails its test. A test's rows vanish with its
     # rolled-back transaction, which bumps no version: every test starts with no cache.
     cache.clear()
+    # The site search's SQL is compiled once per process: afresh for a test that changes
+    # what it is built from (core.search.MAX_RANKED, say).
+    statement.cache_clear()
 
 
 @pytest.fixture

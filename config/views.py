@@ -17,6 +17,7 @@ from core.search import (
     MAX_QUERY_LENGTH,
     MAX_RANKED,
     clean_query,
+    compiled_rows,
     correction,
     index_scans,
     is_capped,
@@ -140,10 +141,10 @@ def _found(kind: Kind, number: int, text: str) -> QuerySet:
     )
 
 
-def _search(text: str, chosen: Kind | None, offset: int) -> list[list[dict]]:
-    """Each kind's rows in one query (a UNION ALL of the kinds' ranked queries): the first
-    RESULTS_PER_GROUP of each, or with a `chosen` kind RESULTS_PER_PAGE of it from `offset`
-    and one row with the count of each other kind."""
+def _union(text: str, chosen: Kind | None, offset: int) -> QuerySet:
+    """The kinds' ranked queries in one (a UNION ALL): the first RESULTS_PER_GROUP of each,
+    or with a `chosen` kind RESULTS_PER_PAGE of it from `offset` and one row with the count
+    of each other kind."""
     parts = []
     for number, kind in enumerate(KINDS):
         if chosen is None:
@@ -154,9 +155,14 @@ def _search(text: str, chosen: Kind | None, offset: int) -> list[list[dict]]:
             count = match_count(kind.rows(), text)
             counted = kind.rows().order_by("pk").annotate(snippet_source=Value(""), total=count, kind=Value(number))
             parts.append(counted.values(*COLUMNS)[:1])
+    return parts[0].union(*parts[1:], all=True)
+
+
+def _search(text: str, chosen: Kind | None, offset: int) -> list[list[dict]]:
+    """Each kind's rows, in one query (_union), compiled once per shape (compiled_rows)."""
     rows = [[] for _ in KINDS]
     # Each part keeps its order in the union; only the parts are concatenated.
-    for row in parts[0].union(*parts[1:], all=True):
+    for row in compiled_rows(_union, text, chosen, offset):
         rows[row["kind"]].append(row)
     return rows
 

@@ -14,10 +14,10 @@ before the matches are marked with <mark>.
 
 import operator
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from difflib import get_close_matches
-from functools import reduce
+from functools import lru_cache, reduce
 from html import escape, unescape
 
 from django.contrib.postgres.expressions import ArraySubquery
@@ -28,7 +28,7 @@ from django.contrib.postgres.search import (
     SearchVector,
     SearchVectorField,
 )
-from django.db import connection, models, transaction
+from django.db import connection, connections, models, transaction
 from django.db.models import F, Func, QuerySet, Value
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -109,16 +109,48 @@ def correction(text: str, words: frozenset[str]) -> str | None:
     return " ".join(corrected) if corrected != query_words else None
 
 
-def search_query(text: str) -> SearchQuery:
-    """The tsquery of a cleaned text: every word, the last one also as a prefix."""
+def is_prefixed(text: str) -> bool:
+    """Whether the last word of a cleaned text (not empty) is also taken as a prefix."""
+    return len(text.split()[-1]) >= PREFIX_MIN_LENGTH
+
+
+def query_terms(text: str, *, prefix: bool = True) -> str:
+    """The raw tsquery of a cleaned text: every word, the last one also as a prefix (unless
+    `prefix` is false, or it is too short to be one)."""
     *words, last = text.split()
-    terms = [*words, f"{last}:*" if len(last) >= PREFIX_MIN_LENGTH else last]
-    return SearchQuery(" & ".join(terms), config=CONFIG, search_type="raw")
+    return " & ".join([*words, f"{last}:*" if prefix and is_prefixed(text) else last])
+
+
+def search_query(text: str, *, prefix: bool = True) -> SearchQuery:
+    """The tsquery of a cleaned text, as query_terms says."""
+    return SearchQuery(query_terms(text, prefix=prefix), config=CONFIG, search_type="raw")
 
 
 def matching(queryset: QuerySet, text: str) -> QuerySet:
     """The rows of `queryset` matching `text` (cleaned with clean_query), in no order."""
     return queryset.filter(search_vector=search_query(text)) if text else queryset.none()
+
+
+def candidates(queryset: QuerySet, text: str) -> QuerySet:
+    """The primary keys of the first MAX_RANKED rows of `queryset` matching `text` (not
+    empty), as a subquery: first those with the words as typed, then those where the last
+    word only begins a longer one («ориентир» in «ориентироваться»).
+
+    PostgreSQL reads the second part only when the first has fewer than MAX_RANKED rows.
+    A prefix costs the index far more than a word: for «уравнение», in 22,510 of 100,000
+    tasks, 5.3 ms against 1.7 (7 December 2026, `timeit` line 4.3 ms). So a word that
+    common is looked up as typed, and the rows where it only begins a longer word are
+    left out of its first MAX_RANKED, which come in no meaningful order anyway."""
+    typed = queryset.filter(search_vector=search_query(text, prefix=False)).order_by().values("pk")
+    if not is_prefixed(text):
+        return typed[:MAX_RANKED]
+    begun = (
+        queryset.filter(search_vector=search_query(text))
+        .exclude(search_vector=search_query(text, prefix=False))
+        .order_by()
+        .values("pk")
+    )
+    return typed.union(begun, all=True)[:MAX_RANKED]
 
 
 def is_capped(count: int) -> bool:
@@ -130,8 +162,7 @@ def match_count(queryset: QuerySet, text: str) -> Func:
     """How many rows of `queryset` match `text`, up to MAX_RANKED (shown by the template
     filter `found_count`), as an expression: PostgreSQL counts them once, before the query
     that selects it, and ranks nothing."""
-    first = matching(queryset, text).order_by().values("pk")[:MAX_RANKED]
-    return Func(ArraySubquery(first), function="cardinality", output_field=models.IntegerField())
+    return Func(ArraySubquery(candidates(queryset, text)), function="cardinality", output_field=models.IntegerField())
 
 
 def ranked(queryset: QuerySet, text: str) -> QuerySet:
@@ -141,13 +172,14 @@ def ranked(queryset: QuerySet, text: str) -> QuerySet:
 
     Ranking reads the document of every candidate, so its cost grows with the number of
     matches (85 ms for 20,000 of 100,000 tasks): a word so common that more rows match is
-    ranked among the first MAX_RANKED matches the index gives."""
+    ranked among the first MAX_RANKED matches (`candidates`)."""
     if not text:
         return queryset.none()
-    candidates = matching(queryset, text).order_by().values("pk")[:MAX_RANKED]
     rank = SearchRank(F("search_vector"), search_query(text), weights=RANK_WEIGHTS)
     return (
-        queryset.filter(pk__in=candidates).annotate(rank=rank).order_by("-rank", *(queryset.query.order_by or ["-pk"]))
+        queryset.filter(pk__in=candidates(queryset, text))
+        .annotate(rank=rank)
+        .order_by("-rank", *(queryset.query.order_by or ["-pk"]))
     )
 
 
@@ -172,12 +204,51 @@ def index_scans():
     51,649 tasks for «задача» (8.4 ms, here 2.3–3.2: the first 500 in the order of another
     index).
 
-    One of the site's two statements outside the ORM (the other: problems.selectors.
-    random_task_ids), and no read: the ORM cannot set a planner setting for one
-    transaction."""
+    One of the site's two statements not built by the ORM (the other: problems.selectors.
+    random_task_ids; compiled_rows runs SQL the ORM built), and no read: the ORM cannot set
+    a planner setting for one transaction."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT set_config('enable_seqscan', 'off', true), set_config('jit', 'off', true)")
         yield
+
+
+# The texts a statement is compiled for: any words would do (a search for these very words
+# swaps each parameter for itself), one whose last word is taken as a prefix and one too
+# short to be. A query is compiled for a placeholder of the same kind as the searched text.
+PLACEHOLDERS = {True: "заготовка", False: "з"}
+
+
+@lru_cache(maxsize=256)
+def statement(build: Callable[..., QuerySet], prefixed: bool, shape: tuple) -> tuple[str, str, tuple]:
+    """The database, SQL and parameters of `build(placeholder, *shape)`, compiled by the
+    ORM once per process for each shape (see compiled_rows)."""
+    queryset = build(PLACEHOLDERS[prefixed], *shape)
+    sql, params = queryset.query.get_compiler(queryset.db).as_sql()
+    return queryset.db, sql, tuple(params)
+
+
+def compiled_rows(build: Callable[..., QuerySet], text: str, *shape) -> list[dict]:
+    """The rows of `build(text, *shape)` — a values() QuerySet of what a cleaned, non-empty
+    `text` finds — as dicts, in order, without building and compiling the query each time:
+    the ORM builds it once per process for each `shape` (hashable) and for whether the
+    last word is taken as a prefix (the SQL differs), with a placeholder for the text; a
+    search runs that SQL with the placeholder's tsqueries among the parameters swapped for
+    its own. The values come as PostgreSQL gives them (a field's conversion from the
+    database does not run): numbers and text.
+
+    For the site search (config.views), the ORM took 6.3 ms to build and compile its query
+    of four kinds' ranked matches with snippets and counts, a quarter of a search that
+    finds nothing in the cache (7 December 2026, `timeit` line 4.3 ms; bench/search.py,
+    cold: median 24.3 → 18.0 ms, p95 28.5 → 23.7 for «уравнение»), where issue 16's
+    target is 25 ms on a day when `timeit` reads 5.8."""
+    prefixed = is_prefixed(text)
+    database, sql, params = statement(build, prefixed, shape)
+    placeholder = PLACEHOLDERS[prefixed]
+    swap = {query_terms(placeholder, prefix=prefix): query_terms(text, prefix=prefix) for prefix in (True, False)}
+    with connections[database].cursor() as cursor:
+        cursor.execute(sql, [swap.get(param, param) if isinstance(param, str) else param for param in params])
+        names = [column.name for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def with_snippet(queryset: QuerySet, text: str, *fields: str) -> QuerySet:

@@ -8,7 +8,8 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
-from core.search import index_scans, matching
+from config.views import KINDS, _union
+from core.search import PLACEHOLDERS, candidates, compiled_rows, index_scans, matching, statement
 from courses.tests.factories import CourseFactory
 from methodics.models import Methodic
 from methodics.tests.factories import MethodicFactory
@@ -337,6 +338,66 @@ class TestCommonWords:
         assert "Найдено задач: 3+" in block_page
         assert "Найдено задач: 5" in client.get(f"/problems/blocks/{block.pk}/").content.decode()
 
+    def test_the_word_as_typed_fills_the_ranked_rows_before_the_words_it_begins(self, client, monkeypatch):
+        monkeypatch.setattr("core.search.MAX_RANKED", 2)
+        TaskFactory(title="Ориентироваться на местности")  # the first the index gives
+        TaskFactory(title="Ориентир на карте")
+        TaskFactory(title="Ориентиры в лесу")
+
+        response = client.get(SEARCH, {"q": "ориентир"})
+
+        assert sorted(found_titles(response, "tasks")) == ["Ориентир на карте", "Ориентиры в лесу"]
+        assert '<span class="count">2+</span>' in response.content.decode()
+
+    def test_the_words_it_begins_are_found_while_the_word_as_typed_leaves_room(self, client, monkeypatch):
+        monkeypatch.setattr("core.search.MAX_RANKED", 3)
+        TaskFactory(title="Ориентир на карте")
+        TaskFactory(title="Ориентироваться на местности")
+
+        response = client.get(SEARCH, {"q": "ориентир"})
+
+        assert found_titles(response, "tasks") == ["Ориентироваться на местности", "Ориентир на карте"]
+        assert group_counts(response)["tasks"] == 2
+
+
+class TestCompiledQuery:
+    """core.search.compiled_rows: the site search's query compiled once, run for any text."""
+
+    @pytest.mark.parametrize("text", ["треугольник", "треугольник площадь", "тр", "в", PLACEHOLDERS[True], "з"])
+    @pytest.mark.parametrize("kind", [None, KINDS[2]])
+    def test_it_finds_what_the_query_built_for_the_text_finds(self, text, kind):
+        TaskFactory(title="Треугольник", statement="<p>Найдите площадь треугольника.</p>")
+        TaskFactory(title="Тропинка в лесу", statement="<p>Заготовка дров: в лесу з тропинкой.</p>")
+        MethodicFactory(title="Треугольники вокруг нас", goal="Найти в классе.")
+        ReferenceFactory(title="Площадь", description="<p>Площадь треугольника и заготовка.</p>")
+        statement(_union, True, (kind, 0))  # compiled first for the other words
+
+        with index_scans():
+            compiled = compiled_rows(_union, text, kind, 0)
+            built = list(_union(text, kind, 0))
+
+        assert compiled == built
+
+    def test_it_finds_the_rows_of_each_kind(self):
+        TaskFactory(title="Треугольник")
+        MethodicFactory(title="Треугольники вокруг нас")
+        ReferenceFactory(title="Признаки треугольников")
+
+        with index_scans():
+            rows = compiled_rows(_union, "треугольник", None, 0)
+
+        assert [(row["kind"], row["title"], row["total"]) for row in rows] == [
+            (1, "Треугольники вокруг нас", 1),
+            (2, "Треугольник", 1),
+            (3, "Признаки треугольников", 1),
+        ]
+
+    def test_the_query_is_built_once_for_every_text_of_its_shape(self):
+        for text in ("треугольник", "площадь", "квадрат круг"):
+            compiled_rows(_union, text, None, 0)
+
+        assert statement.cache_info().misses == 1 and statement.cache_info().hits == 2
+
 
 class TestPlans:
     def test_search_reads_its_candidates_through_the_index(self):
@@ -348,6 +409,17 @@ class TestPlans:
 
         assert "Seq Scan" in outside  # an empty table: the planner reads it
         assert "Seq Scan" not in inside and "Bitmap Index Scan" in inside
+
+    def test_a_word_found_often_enough_as_typed_is_not_looked_up_as_a_prefix(self, monkeypatch):
+        monkeypatch.setattr("core.search.MAX_RANKED", 2)
+        TaskFactory.create_batch(2, title="Уравнение")
+
+        with index_scans():
+            plan = candidates(Task.objects.all(), "уравнение").explain(analyze=True)
+
+        typed, begun = plan.split("Append")[1].split("Bitmap Heap Scan")[1:]
+        assert "':*" not in typed and "never executed" not in typed
+        assert "':*" in begun and "never executed" in begun
 
 
 class TestTypos:
