@@ -6,7 +6,7 @@ from easy_thumbnails.fields import ThumbnailerImageField
 
 from core.sanitize import sanitize_html
 from core.storage import PrivateStorage, RandomName
-from core.uploads import UploadValidator, accept_attribute, prepared
+from core.uploads import KIND_MESSAGES, UploadValidator, accept_attribute, prepared
 from core.validators import MaxUploadSizeValidator
 from core.widgets import PictureInput, PrivateFileInput
 
@@ -45,7 +45,11 @@ class UploadMixin:
         if isinstance(self.storage, PrivateStorage) and not shows_picture:
             kwargs["widget"] = PrivateFileInput  # the stock widgets link to the file's URL; it has none
         field = super().formfield(**kwargs)
-        field.widget.attrs.setdefault("accept", accept_attribute(self.kind))
+        # The browser offers only the kind's files (not forms.ImageField's «image/*», which
+        # lets through SVG and HEIC).
+        field.widget.attrs["accept"] = accept_attribute(self.kind)
+        if "invalid_image" in field.error_messages:  # Pillow could not read it: say what fits
+            field.error_messages["invalid_image"] = KIND_MESSAGES[self.kind]
         if shows_picture:
             field.error_messages["contradiction"] = PictureInput.contradiction_message
         return field

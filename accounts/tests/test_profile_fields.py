@@ -137,7 +137,7 @@ class TestPhotoUpload:
         [
             (
                 SimpleUploadedFile("фото.png", b"%PDF-1.4 not a picture", content_type="image/png"),
-                "Загрузите правильное изображение.",
+                "Это не изображение: подходят JPEG, PNG, GIF и WebP.",
             ),
             (
                 SimpleUploadedFile("фото.gif", image_bytes(), content_type="image/gif"),  # a PNG inside

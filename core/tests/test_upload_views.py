@@ -58,7 +58,7 @@ PDF_WITH_HTML = PDF_HEAD + b"<html><body>" + SCRIPT + b"</body></html>\n%%EOF\n"
 MP4 = b"\x00\x00\x00\x18ftypmp42" + bytes(16)
 PNG_END = b"IEND\xaeB`\x82"
 CYRILLIC = re.compile("[а-яё]", re.IGNORECASE)
-NOT_A_PICTURE = "Загрузите правильное изображение. Файл, который вы загрузили, поврежден или не является изображением."
+NOT_A_PICTURE = "Это не изображение: подходят JPEG, PNG, GIF и WebP."
 RUNS_AS_A_PAGE = "браузер выполнил бы их как страницу сайта."
 
 
@@ -400,6 +400,20 @@ def test_every_file_field_of_the_site_is_tested_here():
         label.split(":")[0] for label in FIELDS
     }
     assert {label for label, field in file_fields.items() if not isinstance(field, UploadMixin)} == GENERATED
+
+
+def test_every_file_input_offers_only_its_kinds_files():
+    # Not forms.ImageField's own «image/*», which lets the browser offer SVG and HEIC.
+    fields = {
+        f"{model._meta.label}.{field.name}": field
+        for model in apps.get_models()
+        for field in model._meta.get_fields()
+        if isinstance(field, UploadMixin)
+    }
+    offered = {label: field.formfield().widget.attrs.get("accept") for label, field in fields.items()}
+
+    assert offered["volunteers.Volunteer.photo"] == ".jpg,.jpeg,.png,.gif,.webp"
+    assert offered == {label: ",".join(f".{ext}" for ext in KINDS[field.kind]) for label, field in fields.items()}
 
 
 # --- What is refused, and leaves nothing behind ---------------------------------------------

@@ -193,7 +193,7 @@ def test_a_file_that_is_not_an_image_is_refused(as_teacher, block):
 
     assert response.status_code == 200
     [error] = errors_of(response, "image")
-    assert error.startswith("Загрузите правильное изображение.")
+    assert error == "Это не изображение: подходят JPEG, PNG, GIF и WebP."
     assert not Task.objects.exists()
 
 

@@ -243,7 +243,7 @@ def test_a_lesson_refuses_a_file_that_is_no_picture(as_main_admin, world):
     response = as_main_admin.post(url, change_form_data(as_main_admin, url, label_image=notes))
 
     assert response.status_code == 200
-    assert "Загрузите правильное изображение." in response.content.decode()
+    assert "Это не изображение: подходят JPEG, PNG, GIF и WebP." in response.content.decode()
     lesson.refresh_from_db()
     assert lesson.label_image.name == ""
 

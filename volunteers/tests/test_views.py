@@ -233,9 +233,7 @@ class TestPhoto:
 
         response = signed_in.post(PROFILE, {**form_data(moscow, levels["Новичок"]), "photo": fake})
 
-        assert errors(response, "photo") == [
-            "Загрузите правильное изображение. Файл, который вы загрузили, поврежден или не является изображением."
-        ]
+        assert errors(response, "photo") == ["Это не изображение: подходят JPEG, PNG, GIF и WebP."]
         assert not Volunteer.objects.exists()
 
     def test_an_oversized_photo_is_refused(self, signed_in, moscow, levels, settings):
