@@ -239,8 +239,8 @@ def compiled_rows(build: Callable[..., QuerySet], text: str, *shape) -> list[dic
     For the site search (config.views), the ORM took 6.3 ms to build and compile its query
     of four kinds' ranked matches with snippets and counts, a quarter of a search that
     finds nothing in the cache (7 December 2026, `timeit` line 4.3 ms; bench/search.py,
-    cold: median 24.3 → 18.0 ms, p95 28.5 → 23.7 for «уравнение»), where issue 16's
-    target is 25 ms on a day when `timeit` reads 5.8."""
+    cold, this change alone: median 24.3 → 18.0 ms, p95 28.5 → 23.7 for «уравнение»),
+    where issue 16's target is p95 25 ms on a day when `timeit` reads 5.8."""
     prefixed = is_prefixed(text)
     database, sql, params = statement(build, prefixed, shape)
     placeholder = PLACEHOLDERS[prefixed]
