@@ -11,6 +11,7 @@ keeps its own database connection (CONN_MAX_AGE): PostgreSQL's max_connections m
 instances × workers × threads + Celery's processes.
 """
 
+import gc
 import multiprocessing
 import os
 
@@ -39,3 +40,21 @@ access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
 # Load the application before forking: workers share its memory and a broken release fails
 # at start, not at the first request.
 preload_app = True
+
+# Python's cycle collector, tuned for a web worker: what the preloaded application made is
+# moved out of its sight before each fork (gc.freeze, as Python's documentation advises for
+# a process that forks without exec — the workers share those pages, and no collection
+# walks them again), and a worker collects its youngest objects every 50,000 allocations,
+# not 700: a request makes and drops tens of thousands, nearly all freed by their counts.
+# Measured with bench/exam_rush.py (250 learners, 2 workers × 8 threads; 7 December 2026,
+# `timeit` 4.1–4.7 ms): wave 2 7.30 and 7.69 s before, 6.76, 7.18 and 6.85 s after; wave 1
+# 2.46 and 2.63 s before, 2.09, 2.17 and 2.29 s after.
+GC_THRESHOLDS = (50_000, 50, 100)
+
+
+def pre_fork(server, worker):
+    gc.freeze()
+
+
+def post_fork(server, worker):
+    gc.set_threshold(*GC_THRESHOLDS)
