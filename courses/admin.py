@@ -77,11 +77,11 @@ def stamp_authorship(obj: Authored, user: User) -> None:
 
 
 def courses_with_chapters(chapters) -> list[Course]:
-    return list(Course.objects.filter(chapters__in=chapters).distinct())
+    return list(Course.objects.filter(contents__in=chapters).distinct())
 
 
 def courses_with_lessons(lessons) -> list[Course]:
-    return list(Course.objects.filter(chapters__lessons__in=lessons).distinct())
+    return list(Course.objects.filter(contents__lessons__in=lessons).distinct())
 
 
 def refresh_courses(courses) -> None:

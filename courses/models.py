@@ -92,7 +92,9 @@ class Course(Authored):
     direction = models.ForeignKey(
         Direction, verbose_name=_("направление"), on_delete=models.PROTECT, related_name="courses"
     )
-    locations = models.ManyToManyField(
+    # The many-to-many fields are named as spec 001 names them: `location` (the regions
+    # where the course is open) and `contents` (its chapters).
+    location = models.ManyToManyField(
         Location,
         verbose_name=_("регионы"),
         through="CourseLocation",
@@ -117,7 +119,7 @@ class Course(Authored):
     full_description = SanitizedRichTextField(_("полное описание"))
     skills = models.ManyToManyField(Skill, verbose_name=_("навыки"), through="CourseSkill", blank=True)
     faq = models.ManyToManyField(FAQ, verbose_name=_("частые вопросы"), through="CourseFAQ", blank=True)
-    chapters = models.ManyToManyField(
+    contents = models.ManyToManyField(
         "Chapter", verbose_name=_("главы"), through="CourseChapter", blank=True, related_name="courses"
     )
     duration = models.SmallIntegerField(

@@ -46,12 +46,12 @@ def teacher_may_edit_course(user, course: Course) -> bool:
 
 def teacher_may_edit_chapter(user, chapter: Chapter) -> bool:
     scope = editable_direction_ids(user)
-    return scope is None or not Course.objects.filter(chapters=chapter).exclude(direction_id__in=scope).exists()
+    return scope is None or not Course.objects.filter(contents=chapter).exclude(direction_id__in=scope).exists()
 
 
 def teacher_may_edit_lesson(user, lesson: Lesson) -> bool:
     scope = editable_direction_ids(user)
-    return scope is None or not Course.objects.filter(chapters__lessons=lesson).exclude(direction_id__in=scope).exists()
+    return scope is None or not Course.objects.filter(contents__lessons=lesson).exclude(direction_id__in=scope).exists()
 
 
 def courses_taught_by(user, *, through: str = "") -> Q:

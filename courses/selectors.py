@@ -103,11 +103,11 @@ def enrolment_statuses(volunteer: Volunteer | None, course_ids: Collection[int])
 def refusal_reason(learner: Learner, course: Course, *, region_ids: Collection[int] | None = None) -> str | None:
     """Why this learner may not enrol, in the words the catalogue shows; None if they may.
     Reads course.level, and the course's regions: `region_ids` when the caller has them
-    (catalogue_courses), else course.locations (prefetch them on lists)."""
+    (catalogue_courses), else course.location (prefetch them on lists)."""
     if learner.level is None or course.level.rank > learner.level.rank:
         return f"нужен уровень {course.level}"
     if region_ids is None:
-        region_ids = {location.pk for location in course.locations.all()}
+        region_ids = {location.pk for location in course.location.all()}
     if region_ids and (learner.location is None or learner.location.pk not in region_ids):
         return "недоступно в вашем регионе"
     return None
@@ -285,7 +285,7 @@ def _read_course_details(course_id: int) -> CourseDetails:
         courses_shown()
         .select_related("direction", "level")
         .prefetch_related(
-            Prefetch("locations", queryset=Location.objects.only("region")),
+            Prefetch("location", queryset=Location.objects.only("region")),
             Prefetch("skills", queryset=Skill.objects.only("title", "description")),
             Prefetch("faq", queryset=FAQ.objects.only("question", "answer")),
         )
@@ -293,7 +293,7 @@ def _read_course_details(course_id: int) -> CourseDetails:
     )
     return CourseDetails(
         course=course,
-        regions=[(location.pk, location.region) for location in course.locations.all()],
+        regions=[(location.pk, location.region) for location in course.location.all()],
         skills=[(skill.title, skill.description) for skill in course.skills.all()],
         questions=[(item.question, item.answer) for item in course.faq.all()],
     )

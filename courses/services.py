@@ -727,7 +727,7 @@ def webinar_remind(*, webinar_id: int) -> list[Message]:
     lesson = webinar.lesson
     courses = Course.objects.none()
     if lesson.is_shown and lesson.type == Lesson.Type.WEBINAR:
-        courses = Course.objects.filter(shown(), chapters__lessons=lesson).distinct().order_by("pk")
+        courses = Course.objects.filter(shown(), contents__lessons=lesson).distinct().order_by("pk")
     webinar.reminded_at = timezone.now()
     webinar.save(update_fields=["reminded_at"])
     start = timezone.localtime(webinar.start_date)

@@ -154,9 +154,13 @@ class Volunteer(TimeStampedModel):
     )
     call_sign = models.CharField(_("позывной на форуме"), max_length=50, blank=True)
     photo = private_photo(_("фотография"), prefix="volunteers/photos")  # shown by views.photo
-    levels = models.ManyToManyField(Level, verbose_name=_("уровни"), through="VolunteerLevel", related_name="+")
+    # The many-to-many fields are named as spec 001 names them.
+    level = models.ManyToManyField(Level, verbose_name=_("уровни"), through="VolunteerLevel", related_name="+")
     badges = models.ManyToManyField(
         Badge, verbose_name=_("значки"), through="VolunteerBadge", related_name="volunteers"
+    )
+    courses = models.ManyToManyField(
+        "courses.Course", verbose_name=_("курсы"), through="courses.VolunteerCourse", related_name="+"
     )
 
     objects = VolunteerQuerySet.as_manager()

@@ -274,7 +274,7 @@ class CourseEnrol(APIView):
         ],
     )
     def post(self, request, course_id: int):
-        course = get_object_or_404(courses_shown().select_related("level").prefetch_related("locations"), pk=course_id)
+        course = get_object_or_404(courses_shown().select_related("level").prefetch_related("location"), pk=course_id)
         volunteer = api_learner(request).volunteer
         enrolment = enrolment_of(volunteer, course)
         if enrolment is not None:

@@ -265,7 +265,7 @@ def test_administrator_adds_a_course_with_two_chapters(as_administrator, adminis
     assert (course.user_created, course.user_modified) == (administrator, administrator)
     assert (course.duration, course.number_of_classes) == (95, 3)
     assert [link.chapter for link in course.course_chapters.order_by("order_number")] == [basics, practice]
-    assert list(course.locations.all()) == [region]
+    assert list(course.location.all()) == [region]
     assert list(course.skills.all()) == [skill]
     assert list(course.faq.all()) == [faq]
     assert "<script>" not in course.full_description
@@ -349,7 +349,7 @@ def test_a_teacher_adding_content_in_the_admin_is_recorded_on_every_row(as_teach
 
     assert response.status_code == 302, response.context["errors"]
     course = Course.objects.get(title="Поиск в лесу")
-    rows = [course, *course.chapters.all(), *course.skills.all(), *course.faq.all(), lesson, *lesson.videos.all()]
+    rows = [course, *course.contents.all(), *course.skills.all(), *course.faq.all(), lesson, *lesson.videos.all()]
     assert len(rows) == 7
     for row in rows:
         assert (row.user_created, row.user_modified) == (teacher, teacher), row
@@ -418,7 +418,7 @@ def test_course_totals_are_shown_read_only(as_main_admin):
 
 def test_a_lesson_added_to_a_chapter_reaches_enrolled_volunteers(as_teacher):
     course = course_with_lessons(30)
-    chapter = course.chapters.get()
+    chapter = course.contents.get()
     first = ChapterLesson.objects.get(chapter=chapter).lesson
     enrolment = enrolled_volunteer(course)
     assert list(VolunteerLesson.objects.values_list("lesson", flat=True)) == [first.pk]
@@ -441,7 +441,7 @@ def test_changing_or_deleting_a_lesson_updates_every_course_containing_it(as_adm
     shared = LessonFactory(duration=30)
     first, second = course_with_lessons(10), course_with_lessons(20)
     for course in (first, second):
-        ChapterLesson.objects.create(chapter=course.chapters.get(), lesson=shared, order_number=2)
+        ChapterLesson.objects.create(chapter=course.contents.get(), lesson=shared, order_number=2)
         course_refresh(course=course)
 
     edited = as_administrator.post(
@@ -457,7 +457,7 @@ def test_changing_or_deleting_a_lesson_updates_every_course_containing_it(as_adm
     totals = {course.pk: (course.duration, course.number_of_classes) for course in Course.objects.all()}
     assert totals == {first.pk: (10, 1), second.pk: (20, 1)}
 
-    another = add_lesson(first.chapters.get(), duration=5)
+    another = add_lesson(first.contents.get(), duration=5)
     course_refresh(course=first)
     deleted = as_administrator.post(delete_url(another), {"post": "yes"})
     assert deleted.status_code == 302
@@ -600,7 +600,7 @@ def shown_course() -> Course:
 
 EDITS = [
     pytest.param(lambda course: course, {"title": "Навигация зимой"}, "Навигация зимой", id="course"),
-    pytest.param(lambda course: course.chapters.get(), {"title": "Азимут"}, "1. Азимут", id="chapter"),
+    pytest.param(lambda course: course.contents.get(), {"title": "Азимут"}, "1. Азимут", id="chapter"),
     pytest.param(lambda course: Lesson.objects.get(), {"title": "Карта и компас"}, "Карта и компас", id="lesson"),
     pytest.param(lambda course: Skill.objects.get(), {"title": "Чтение карты"}, "Чтение карты", id="skill"),
     pytest.param(lambda course: FAQ.objects.get(), {"answer": "Обязательно."}, "Обязательно.", id="faq"),
@@ -752,7 +752,7 @@ def test_restricted_teacher_edits_only_chapters_and_lessons_within_own_direction
     own, other = directions
     restrict(teacher, own)
     mine, foreign = course_with_lessons(30, direction=own), course_with_lessons(30, direction=other)
-    own_chapter, foreign_chapter = mine.chapters.get(), foreign.chapters.get()
+    own_chapter, foreign_chapter = mine.contents.get(), foreign.contents.get()
     own_lesson = own_chapter.chapter_lessons.get().lesson
     foreign_lesson = foreign_chapter.chapter_lessons.get().lesson
     shared = LessonFactory()

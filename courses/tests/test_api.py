@@ -94,8 +94,8 @@ class TestCatalogue:
         rescue, events = DirectionFactory(title="Поиск"), DirectionFactory(title="События")
         CourseFactory(title="Поиск для новичков", direction=rescue, full_description="<p>Навигация по компасу.</p>")
         CourseFactory(title="Поиск для бывалых", direction=rescue, level=level_of_rank(2))
-        CourseFactory(title="События в Москве", direction=events).locations.add(moscow)
-        CourseFactory(title="События в Твери", direction=events).locations.add(tver)
+        CourseFactory(title="События в Москве", direction=events).location.add(moscow)
+        CourseFactory(title="События в Твери", direction=events).location.add(tver)
         api = api_as()
 
         assert titles(api.get(f"{API}/courses/", {"direction": rescue.pk})) == [
@@ -113,7 +113,7 @@ class TestCatalogue:
         open_course = CourseFactory(title="А: для всех")
         higher = CourseFactory(title="Б: для бывалых", level=level_of_rank(2))
         elsewhere = CourseFactory(title="В: в другом регионе")
-        elsewhere.locations.add(LocationFactory())
+        elsewhere.location.add(LocationFactory())
         enrolled(learner, open_course)
 
         rows = {row["title"]: row for row in api_as(learner.user).get(f"{API}/courses/").json()["results"]}
@@ -140,7 +140,7 @@ class TestCatalogue:
             for number in range(count - Direction.objects.get(pk=direction.pk).courses.count()):
                 course = CourseFactory(direction=direction)
                 if number % 2:
-                    course.locations.add(LocationFactory())
+                    course.location.add(LocationFactory())
             with django_assert_max_num_queries(most):
                 response = api.get(f"{API}/courses/", {"page_size": 25, "direction": direction.pk})
             assert len(response.json()["results"]) == count
@@ -169,7 +169,7 @@ class TestCourse:
     def test_skills_faq_regions_and_the_learners_progress(self, learner, course):
         course.skills.add(SkillFactory(title="Ориентирование", description="По карте и компасу."))
         course.faq.add(FAQFactory(question="Нужна ли форма?", answer="Нет."))
-        course.locations.add(learner.location)
+        course.location.add(learner.location)
         enrolment = enrolled(learner, course)
         VolunteerLesson.objects.filter(volunteer=learner, lesson=course.intro).update(passed=True)
 

@@ -286,3 +286,23 @@ def test_a_certificate_without_its_file_is_refused_by_the_database():
     row, and the database refuses a row that names none."""
     with pytest.raises(IntegrityError, match="certificates_file_present"), transaction.atomic():
         Certificate.objects.create(volunteer=VolunteerFactory(), course=CourseFactory(), final_assessment=80)
+
+
+def test_the_many_to_many_fields_read_as_spec_001_names_them(course):
+    """A volunteer's `level` and `courses`, a course's `location` and `contents`: each
+    through the model spec 001 names."""
+    chapter = add_chapter(course)
+    volunteer = VolunteerFactory()
+    enrol(volunteer=volunteer, course=course)
+    course.location.add(volunteer.location)
+
+    assert list(volunteer.courses.all()) == [course]
+    assert list(course.contents.all()) == [chapter]
+    assert list(course.location.all()) == [volunteer.location]
+    assert [level.name for level in volunteer.level.all()] == ["Новичок"]  # the factory's
+    assert {field.name: field.remote_field.through.__name__ for field in volunteer._meta.many_to_many} == {
+        "directions": "Volunteer_directions",
+        "level": "VolunteerLevel",
+        "badges": "VolunteerBadge",
+        "courses": "VolunteerCourse",
+    }

@@ -246,7 +246,7 @@ class TestEnrolGating:
 
     def test_another_region_is_refused(self):
         course = CourseFactory()
-        course.locations.add(LocationFactory())
+        course.location.add(LocationFactory())
 
         with pytest.raises(CourseError, match=exactly("Записаться нельзя: недоступно в вашем регионе.")):
             enrol(volunteer=VolunteerFactory(), course=course)
@@ -254,7 +254,7 @@ class TestEnrolGating:
     def test_the_volunteers_region_among_several_is_open(self):
         volunteer = VolunteerFactory()
         course = CourseFactory()
-        course.locations.add(LocationFactory(), volunteer.location)
+        course.location.add(LocationFactory(), volunteer.location)
 
         assert enrol(volunteer=volunteer, course=course).course == course
 

@@ -241,7 +241,7 @@ def detail(request, course_id: int):
 @login_required
 @require_POST
 def enrol(request, course_id: int):
-    course = get_object_or_404(courses_shown().select_related("level").prefetch_related("locations"), pk=course_id)
+    course = get_object_or_404(courses_shown().select_related("level").prefetch_related("location"), pk=course_id)
     learner = learner_for_request(request)
     if request.courses_student_view:
         messages.warning(request, _("В виде студента записаться нельзя: выйдите из него."))
