@@ -630,6 +630,17 @@ def stored_picture(fieldfile) -> tuple[str, tuple[int, int]]:
         return picture.format, picture.size
 
 
+def picture_shown(client, url: str, item, folder: str) -> str:
+    """Asserts that `item`'s picture (the 8 × 8 PNG uploaded) is stored under `folder` and
+    shown on its page at `url`; returns the page."""
+    item.refresh_from_db()
+    assert item.label_image.name.startswith(folder)
+    assert stored_picture(item.label_image) == ("PNG", (8, 8))
+    page = client.get(url).content.decode()
+    assert f'<img class="project-label" src="{item.label_image.url}" alt="" loading="lazy">' in page
+    return page
+
+
 class TestCourseAndLessonPictures:
     @pytest.fixture(autouse=True)
     def _project_admin(self, client, world):
@@ -646,11 +657,7 @@ class TestCourseAndLessonPictures:
         response = client.post(url, data)
         assert response.url == f"/projects/courses/{world.course.pk}/"
 
-        world.course.refresh_from_db()
-        assert world.course.label_image.name.startswith("projects/courses/")
-        assert stored_picture(world.course.label_image) == ("PNG", (8, 8))
-        page = client.get(response.url).content.decode()
-        assert f'<img class="project-label" src="{world.course.label_image.url}" alt="" loading="lazy">' in page
+        page = picture_shown(client, response.url, world.course, "projects/courses/")
         assert "<p>Опыты &lt;с водой&gt;<br>и со льдом</p>" in page
 
     def test_a_new_course_is_created_with_its_picture(self, client, world):
@@ -664,11 +671,7 @@ class TestCourseAndLessonPictures:
         response = client.post(f"/projects/lessons/{world.lesson.pk}/edit/", lesson_data(label_image=png_upload()))
         assert response.url == f"/projects/lessons/{world.lesson.pk}/"
 
-        world.lesson.refresh_from_db()
-        assert world.lesson.label_image.name.startswith("projects/lessons/")
-        assert stored_picture(world.lesson.label_image) == ("PNG", (8, 8))
-        page = client.get(response.url).content.decode()
-        assert f'<img class="project-label" src="{world.lesson.label_image.url}" alt="" loading="lazy">' in page
+        picture_shown(client, response.url, world.lesson, "projects/lessons/")
 
     def test_pages_without_pictures_show_none(self, client, world):
         for url in (f"/projects/courses/{world.course.pk}/", f"/projects/lessons/{world.lesson.pk}/"):
