@@ -19,6 +19,7 @@ from load import HOST, STARTUP_TIMEOUT, log_tail, serving, stop
 
 PYTHON = Path(sys.executable)
 GUNICORN_CONFIG = ROOT / "deploy" / "gunicorn.conf.py"
+WORKER_UNIT = ROOT / "deploy" / "systemd" / "volna-worker.service"
 
 
 def collect_static(environment: dict) -> None:
@@ -44,14 +45,33 @@ def deployed_gunicorn(environment: dict, port: int, *, workers: int, threads: in
         yield log
 
 
+def deployed_worker_nice() -> int:
+    """The Nice= of the worker's systemd unit (deploy/systemd/volna-worker.service): the
+    benches run their worker so unless told otherwise."""
+    found = re.search(r"^Nice=(-?\d+)$", WORKER_UNIT.read_text(), re.MULTILINE)
+    return int(found.group(1)) if found else 0
+
+
+def session_nice(pid: int, nice: int) -> None:
+    """Linux's scheduler shares the CPU between groups first — a systemd unit's cgroup or,
+    without systemd, a session's autogroup — then within each: a process at nice 10 in a
+    session of its own still gets as much as gunicorn's whole session. So the session of
+    `pid` gets `nice` as a whole (/proc/PID/autogroup), as the worker's unit weighs its
+    cgroup (CPUWeight=) in production. Nothing on a kernel without autogroups."""
+    autogroup = Path(f"/proc/{pid}/autogroup")
+    if nice and autogroup.exists():
+        autogroup.write_text(str(nice))
+
+
 @contextmanager
 def celery_worker(
     environment: dict, *, concurrency: int, name: str, nice: int = 0
 ) -> Iterator[tuple[Path, subprocess.Popen]]:
     """`celery -A config worker --concurrency N` (prefork: N worker processes) with this
-    environment (its CELERY_BROKER_URL), under `nice -n <nice>` if not 0, until it says it
-    is ready; stopped at the end with a warm shutdown (the tasks in hand finish), also after
-    a failure or Ctrl-C. Yields its log file and its process."""
+    environment (its CELERY_BROKER_URL), under `nice -n <nice>` if not 0, its session too
+    (session_nice), until it says it is ready; stopped at the end with a warm shutdown (the
+    tasks in hand finish), also after a failure or Ctrl-C. Yields its log file and its
+    process."""
     command = ["nice", "-n", str(nice)] if nice else []
     command += [PYTHON.with_name("celery"), "-A", "config", "worker", "--concurrency", str(concurrency)]
     # No gossip, mingle or heartbeats: a lone worker needs none, and starts faster without.
@@ -64,6 +84,7 @@ def celery_worker(
                 command, cwd=ROOT, env=environment, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True
             )
         try:
+            session_nice(worker.pid, nice)
             deadline = time.monotonic() + STARTUP_TIMEOUT
             while " ready." not in log.read_text(errors="replace"):
                 if worker.poll() is not None or time.monotonic() > deadline:

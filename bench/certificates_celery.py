@@ -35,8 +35,9 @@ checks that every enrolment got its certificate row and PDF, and the command's o
 for each page, requests, p50 and p95 idle and busy, and the ratio of the p95s (target ≤ 2×,
 and no response but the expected one; if any, the end of gunicorn's log but its access
 lines); the `timeit` yardstick (the README's «Benchmarks») before and after. The exit status
-is 1 when a target is missed. --worker-nice N runs the worker under `nice -n N`, to see what
-a lower CPU priority for the worker (systemd's Nice=) would do to both figures.
+is 1 when a target is missed. The worker runs at its systemd unit's Nice=, its session too
+(bench/background.py's session_nice, standing for the unit's CPUWeight=); --worker-nice 0
+shows it at the web's priority.
 
 Everything here shares the machine's cores — the worker processes, gunicorn, PostgreSQL,
 the command and this script's clients: compare figures taken in one run.
@@ -60,6 +61,7 @@ from background import (
     celery_worker,
     cpu_seconds,
     deployed_gunicorn,
+    deployed_worker_nice,
     log_problems,
     production_environment,
     redis_database,
@@ -372,7 +374,10 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=CLIENTS, help=f"connections of the light load ({CLIENTS})")
     parser.add_argument("--seconds", type=float, default=IDLE_SECONDS, help=f"of light load alone ({IDLE_SECONDS})")
     parser.add_argument(
-        "--worker-nice", type=int, default=0, help="run the Celery worker under `nice -n N` (0: as deployed)"
+        "--worker-nice",
+        type=int,
+        default=deployed_worker_nice(),
+        help=f"the Celery worker's nice, its session's too ({deployed_worker_nice()}: its systemd unit's Nice=)",
     )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2)")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker (4, as deployed)")

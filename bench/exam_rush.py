@@ -69,7 +69,14 @@ from http.cookies import CookieError, SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
-from background import celery_worker, deployed_gunicorn, production_environment, redis_database, require_migrated
+from background import (
+    celery_worker,
+    deployed_gunicorn,
+    deployed_worker_nice,
+    production_environment,
+    redis_database,
+    require_migrated,
+)
 from certificates import FIRST_NAMES, LAST_NAMES
 from load import HOST, free_port, server_environment
 from pages import bench_user, missed_status, print_table, setup_bench, yardstick_ms
@@ -896,7 +903,10 @@ def main() -> int:
     parser = rush_parser(__doc__.split("\n\n")[0], people="learners", count=LEARNERS, redis_url=REDIS_URL)
     parser.add_argument("--concurrency", type=int, default=2, help="Celery worker processes (2)")
     parser.add_argument(
-        "--worker-nice", type=int, default=0, help="the Celery worker under `nice -n N` (0: as the site)"
+        "--worker-nice",
+        type=int,
+        default=deployed_worker_nice(),
+        help=f"the Celery worker's nice, its session's too ({deployed_worker_nice()}: its systemd unit's Nice=)",
     )
     parser.add_argument(
         "--certificate-wait",
