@@ -160,6 +160,14 @@ def require_migrated(database: str) -> None:
 ACCESS_LINE = re.compile(r'^\S+ "[A-Z]+ \S+ HTTP/[\d.]+" \d{3} ')
 
 
+def gunicorn_master(log: Path) -> int:
+    """The process id of the gunicorn whose log this is, as it logs it when starting."""
+    found = re.search(r"\[(\d+)\] \[INFO\] Starting gunicorn", log.read_text(errors="replace"))
+    if found is None:
+        raise SystemExit(f"No «Starting gunicorn» in {log}")
+    return int(found.group(1))
+
+
 def log_problems(log: Path, lines: int = 40) -> str:
     """The last lines of gunicorn's log but its access lines: errors, tracebacks, restarts."""
     kept = [line for line in log.read_text(errors="replace").splitlines() if not ACCESS_LINE.match(line)]

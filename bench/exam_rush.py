@@ -54,6 +54,7 @@ import argparse
 import http.client
 import os
 import re
+import resource
 import shutil
 import signal
 import sys
@@ -71,8 +72,10 @@ from urllib.parse import urlencode, urlsplit
 
 from background import (
     celery_worker,
+    cpu_seconds,
     deployed_gunicorn,
     deployed_worker_nice,
+    gunicorn_master,
     production_environment,
     redis_database,
     require_migrated,
@@ -681,8 +684,11 @@ class WaveFigures:
         return next((each.error or each.problem for each in self.exchanges if each.error or each.problem), "")
 
 
-def run_waves(exam: Exam, sessions: dict[int, str], port: int, args) -> list[WaveFigures]:
-    """The warm-up, then the two waves: their figures."""
+def run_waves(
+    exam: Exam, sessions: dict[int, str], port: int, args, cpu: Callable[[], dict[str, float]]
+) -> tuple[list[WaveFigures], list[list[str]]]:
+    """The warm-up, then the two waves: their figures, and the CPU seconds each process of
+    `cpu()` (by name) spent in each wave, with the milliseconds a learner, as table rows."""
     from django.conf import settings
 
     origin = f"http://{HOST}:{port}"
@@ -714,7 +720,10 @@ def run_waves(exam: Exam, sessions: dict[int, str], port: int, args) -> list[Wav
         visit(exchange, requests)
 
     print(f"Wave 1: {len(opened)} learners open the quiz within {args.spread:g} s", flush=True)
+    spent = []
+    before = cpu()
     wave(opened, args.spread, open_quiz)
+    spent.append(("wave 1", before, cpu()))
     forms = [QuizForm(exchange.page) for exchange in opened]
     for exchange, form in zip(opened, forms, strict=True):
         if exchange.status is not None and 200 <= exchange.status < 400:  # others are counted by status
@@ -742,12 +751,25 @@ def run_waves(exam: Exam, sessions: dict[int, str], port: int, args) -> list[Wav
         visit(exchange, requests)
 
     print(f"Wave 2: {len(submitted)} learners submit within {args.spread:g} s", flush=True)
+    before = cpu()
     wave(submitted, args.spread, submit)
-    return [
+    spent.append(("wave 2", before, cpu()))
+    figures = [
         WaveFigures("wave 1: open the quiz", opened),
         WaveFigures("wave 2: submit → result page", submitted),
         WaveFigures("  the POST alone", submitted, end="posted", with_targets=False),
     ]
+    rows = [
+        [
+            name,
+            process,
+            f"{after[process] - before[process]:.2f}",
+            f"{1000 * (after[process] - before[process]) / len(exam.learners):.1f}",
+        ]
+        for name, before, after in spent
+        for process in before
+    ]
+    return figures, rows
 
 
 # --- The database afterwards ------------------------------------------------------------------
@@ -887,6 +909,21 @@ def rush_parser(description: str, *, people: str, count: int, redis_url: str) ->
     return parser
 
 
+def postmaster() -> int | None:
+    """PostgreSQL's main process, whose children are the servers' connections: the parent
+    of this connection's backend, if the database runs on this machine (else None)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+    try:
+        status = Path(f"/proc/{backend}/status").read_text()
+    except FileNotFoundError:
+        return None
+    return int(re.search(r"^PPid:\s+(\d+)$", status, re.MULTILINE).group(1))
+
+
 def rush_arguments(parser: argparse.ArgumentParser, people: str) -> argparse.Namespace:
     """The rush's options, checked; from then on SIGTERM ends the script like Ctrl-C,
     through the `finally`s, which stop the servers."""
@@ -952,10 +989,20 @@ def main() -> int:
                 with (
                     celery_worker(
                         environment, concurrency=args.concurrency, name="bench-exam-rush", nice=args.worker_nice
-                    ),
-                    deployed_gunicorn(environment, port, workers=args.workers, threads=args.threads),
+                    ) as (_, worker),
+                    deployed_gunicorn(environment, port, workers=args.workers, threads=args.threads) as log,
                 ):
-                    figures = run_waves(exam, sessions, port, args)
+                    server, postgres = gunicorn_master(log), postmaster()
+
+                    def cpu() -> dict[str, float]:
+                        return {
+                            "gunicorn": cpu_seconds(server),
+                            "Celery worker": cpu_seconds(worker.pid),
+                            "PostgreSQL": cpu_seconds(postgres) if postgres else float("nan"),
+                            "this script": sum(resource.getrusage(resource.RUSAGE_SELF)[:2]),
+                        }
+
+                    figures, cpu_rows = run_waves(exam, sessions, port, args, cpu)
                     at_wave_end = certificates_state(exam, private)[0]
                     checks, missed = database_checks(exam)
                     certificates = await_certificates(exam, private, args.certificate_wait, at_wave_end)
@@ -976,6 +1023,8 @@ def main() -> int:
             missed.append(f"{each.name.strip()}: {'; '.join(each.misses())}")
         if each.with_targets and each.example():
             print(f"  {each.name.strip()}, e.g.: {each.example()}")
+    print()
+    print_table(["CPU during", "processes", "seconds", "ms a learner"], cpu_rows)
     print()
     rows, when, missed_certificates = certificate_rows(certificates, figures[1], args.certificate_wait)
     print_table(["after the waves", "expected", "found", "as expected"], checks + rows)
