@@ -181,8 +181,7 @@ class Volunteer(TimeStampedModel):
     @property
     def effective_level(self) -> Level | None:
         """The highest confirmed level (VolunteerLevelQuerySet.effective): as read with the
-        volunteer (Volunteer.objects.with_effective_level(), for lists and every learner
-        page), else read now."""
+        volunteer (Volunteer.objects.with_effective_level(), for lists), else read now."""
         if not hasattr(self, "effective_level_read"):
             return self.read_effective_level()
         values = self.effective_level_read

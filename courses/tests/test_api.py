@@ -124,12 +124,12 @@ class TestCatalogue:
         assert rows[elsewhere.title]["refusal"] == "недоступно в вашем регионе"
         assert rows[elsewhere.title]["enrolment_status"] is None
 
-    @pytest.mark.parametrize(("role", "most"), [("anonymous", 2), ("volunteer", 5)])
+    @pytest.mark.parametrize(("role", "most"), [("anonymous", 2), ("volunteer", 6)])
     def test_a_page_takes_the_same_queries_for_3_and_25_courses(
         self, request, django_assert_max_num_queries, role, most
     ):
-        """Anonymous: the count and the page. Signed in: the token's user, the profile, and
-        the enrolments among the page's courses besides. The lists of directions, levels and
+        """Anonymous: the count and the page. Signed in: the token's user, the profile, its
+        level, and the enrolments among the page's courses besides. The lists of directions, levels and
         regions the filters check come from the cache (read by the first request)."""
         if role == "volunteer":
             request.getfixturevalue("learner")

@@ -442,8 +442,8 @@ def test_the_kept_list_follows_new_courses_and_each_reader_gets_their_marks(clie
 
     with CaptureQueriesContext(connection) as queries:
         client.get(CATALOGUE)
-    # session, user, learner, the reader's enrolments: neither count nor page
-    assert len(queries) == 4
+    # session, user, learner, their level, the reader's enrolments: neither count nor page
+    assert len(queries) == 5
     VolunteerCourse.objects.create(volunteer=novice, course=course)
     course_publish(courses=Course.objects.filter(pk=morse.pk), user=UserFactory(roles=[MAIN_ADMIN]))
     page = page_of(client.get(CATALOGUE))
@@ -517,11 +517,11 @@ def test_a_catalogue_page_takes_the_same_few_queries_for_25_and_1000_courses(cli
     assert Course.objects.count() == 1000
     with_1000 = render_first_page()
 
-    # session, user with the unread count, volunteer with its level, count, page (with the
+    # session, user with the unread count, volunteer, its level, count, page (with the
     # regions), the volunteer's enrolments of its courses; the first request reads the
     # three filter lists too
     assert first == with_25 + 3
-    assert with_25 == with_1000 == 6, (with_25, with_1000)
+    assert with_25 == with_1000 == 7, (with_25, with_1000)
 
 
 def test_the_kept_program_follows_its_lessons_and_the_readers_progress(client, moscow):
@@ -577,10 +577,10 @@ def test_the_course_page_takes_the_same_few_queries_for_10_and_100_lessons(clien
     course_refresh(course=course)  # as the admin does after lessons are added
     with_100 = render(100)
 
-    # Cached: session, user with the unread count, volunteer with its level, enrolment,
+    # Cached: session, user with the unread count, volunteer, its level, enrolment,
     # progress. The first reading adds the course with its direction and level, its
     # regions, skills and FAQ, the chapters and their lessons.
-    assert with_10 == with_100 == (11, 5), (with_10, with_100)
+    assert with_10 == with_100 == (12, 6), (with_10, with_100)
 
 
 # --- Course page ------------------------------------------------------------------------

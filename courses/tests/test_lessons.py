@@ -454,13 +454,29 @@ def test_a_quiz_query_count_does_not_grow_with_questions(client, course, learner
 
     course_details(course.pk), course_structure(course)  # as any reader before left them cached
 
-    # session, user with the unread count, volunteer with its level, enrolment, progress,
-    # questions, choices, attempt; the first opening also writes the start and the status
-    # (in a transaction: savepoint, two updates, release)
+    # session, user with the unread count, volunteer, enrolment, progress, questions,
+    # choices, attempt; the first opening also writes the start and the status (in a
+    # transaction: savepoint, two updates, release)
     with django_assert_max_num_queries(12):
         assert client.get(lesson_url(course, course.quiz)).status_code == 200
     with django_assert_max_num_queries(8):
         assert client.get(lesson_url(course, course.quiz)).status_code == 200
+
+
+def test_a_lesson_and_its_quiz_never_read_the_learners_level(client, course, learner):
+    """Enrolled is enough: the level opened the course at enrolment. A webinar's learners
+    open and submit its quiz at once (bench/exam_rush.py), and the level cost each request
+    a subquery."""
+    question = add_question(course.quiz, text="Верно?", choices=[("да", True), ("нет", False)])
+    right = question.choices.get(is_correct=True)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(lesson_url(course, course.quiz)).status_code == 200
+        response = client.post(lesson_url(course, course.quiz, "quiz"), {f"question-{question.pk}": right.pk})
+        assert response.status_code == 302
+        assert "Результат: <strong>100 из 100</strong>" in page_of(client.get(lesson_url(course, course.quiz)))
+
+    assert not [query["sql"] for query in queries.captured_queries if '"volunteers_levels"' in query["sql"]]
 
 
 # --- The whole course -------------------------------------------------------------------

@@ -28,7 +28,9 @@ pytestmark = pytest.mark.django_db
 
 
 class TestLearnerOfUser:
-    def test_is_the_volunteer_with_the_region_and_the_highest_confirmed_level(self, django_assert_num_queries):
+    def test_is_the_volunteer_with_the_region_and_when_asked_the_highest_confirmed_level(
+        self, django_assert_num_queries
+    ):
         volunteer = VolunteerFactory()
         volunteer_choose_level(volunteer=volunteer, level=level_of_rank(2))
         levels_confirm(record_ids=volunteer.level_records.values_list("pk", flat=True), confirmed_by=UserFactory())
@@ -36,9 +38,11 @@ class TestLearnerOfUser:
 
         experienced = level_of_rank(2)
 
-        with django_assert_num_queries(1):
+        with django_assert_num_queries(1):  # the volunteer with the region
             learner = learner_of_user(volunteer.user)
-            assert (learner.level, learner.location) == (experienced, volunteer.location)
+            assert learner.location == volunteer.location
+        with django_assert_num_queries(1):  # the level, once asked for
+            assert learner.level == experienced
             assert learner.level.rank == 2
 
         assert learner.volunteer == volunteer
