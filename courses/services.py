@@ -45,7 +45,14 @@ from courses.models import (
     Webinar,
     shown,
 )
-from courses.selectors import course_lessons, course_structure, learner_for_volunteer, quiz_key, refusal_reason
+from courses.selectors import (
+    QuizQuestion,
+    course_lessons,
+    course_structure,
+    learner_for_volunteer,
+    quiz_key,
+    refusal_reason,
+)
 from volunteers.models import Volunteer
 
 DIPLOMA_WEIGHT = 2
@@ -253,7 +260,7 @@ class ValueGrade:
     hint: str = ""
 
 
-def _value_grade(question: Question, text: str) -> ValueGrade:
+def _value_grade(question: QuizQuestion, text: str) -> ValueGrade:
     """Checked by value against each accepted line: right when any one matches. An empty
     answer is simply wrong, as for short text answers."""
     expected_lines = [line.strip() for line in question.accepted_answers.splitlines() if line.strip()]
@@ -276,17 +283,17 @@ def _value_grade(question: Question, text: str) -> ValueGrade:
     return ValueGrade(None, hint=verdicts[0].hint)
 
 
-def _auto_fraction(question: Question, choice_ids: set[int], text: str) -> float | None:
+def _auto_fraction(question: QuizQuestion, choice_ids: set[int], text: str) -> float | None:
     if question.kind == Question.Kind.OPEN:
         return None
     if question.kind == Question.Kind.TEXT:
         accepted = {normalize_answer(line) for line in question.accepted_answers.splitlines() if line.strip()}
         return 1.0 if normalize_answer(text) in accepted else 0.0
-    correct = {choice.pk for choice in question.choices.all() if choice.is_correct}
+    correct = {choice.pk for choice in question.choices if choice.is_correct}
     return 1.0 if choice_ids == correct else 0.0
 
 
-def _score(answers: list[Answer], questions: dict[int, Question]) -> float:
+def _score(answers: list[Answer], questions: dict[int, QuizQuestion] | dict[int, Question]) -> float:
     total = sum(question.points for question in questions.values())
     earned = sum(answer.fraction * questions[answer.question_id].points for answer in answers)
     return round(100 * earned / total, 1) if total else 100.0
@@ -311,7 +318,7 @@ def quiz_submit(*, enrolment: VolunteerCourse, lesson: Lesson, responses: dict[i
     graded, chosen_by_answer, hints = [], [], {}
     for question in questions.values():
         response = responses.get(question.pk, {})
-        valid_choices = {choice.pk for choice in question.choices.all()}
+        valid_choices = {choice.pk for choice in question.choices}
         chosen = {int(choice_id) for choice_id in response.get("choices", [])} & valid_choices
         text = (response.get("text") or "").strip()
         if question.kind in Question.VALUE_KINDS:
@@ -326,7 +333,7 @@ def quiz_submit(*, enrolment: VolunteerCourse, lesson: Lesson, responses: dict[i
     if hints:
         raise AnswersNotUnderstood(hints)
     answers = [
-        Answer(question=question, text=text, fraction=fraction, understood_as=understood_as)
+        Answer(question_id=question.pk, text=text, fraction=fraction, understood_as=understood_as)
         for question, text, fraction, understood_as in graded
     ]
     attempt = QuizAttempt(
@@ -364,7 +371,9 @@ def quiz_submit(*, enrolment: VolunteerCourse, lesson: Lesson, responses: dict[i
     return attempt
 
 
-def _score_attempt(attempt: QuizAttempt, answers: list[Answer], questions: dict[int, Question]) -> None:
+def _score_attempt(
+    attempt: QuizAttempt, answers: list[Answer], questions: dict[int, QuizQuestion] | dict[int, Question]
+) -> None:
     """Every answer scored: the attempt is checked, with its score (not saved here)."""
     attempt.score = _score(answers, questions)
     attempt.status = QuizAttempt.Status.CHECKED

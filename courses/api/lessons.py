@@ -28,19 +28,19 @@ NOT_ENROLLED = "Уроки курса открываются после запи
 class ChoiceSerializer(serializers.Serializer):
     """A choice as the quiz shows it: its id and text — never whether it is correct."""
 
-    id = serializers.IntegerField()
+    id = serializers.IntegerField(source="pk")
     text = serializers.CharField()
 
 
 class QuestionSerializer(serializers.Serializer):
     """A question without what would give its answer away (no accepted answers)."""
 
-    id = serializers.IntegerField()
+    id = serializers.IntegerField(source="pk")
     order_number = serializers.IntegerField()
     kind = serializers.CharField()
     text = serializers.CharField()
     points = serializers.IntegerField()
-    choices = ChoiceSerializer(many=True, source="choices.all")
+    choices = ChoiceSerializer(many=True)
 
 
 class ResultSerializer(serializers.Serializer):

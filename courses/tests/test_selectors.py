@@ -1,3 +1,5 @@
+import pickle
+
 import pytest
 
 from accounts.tests.factories import UserFactory
@@ -7,6 +9,8 @@ from courses.models import (
     CourseFAQ,
     CourseLocation,
     CourseSkill,
+    Lesson,
+    Question,
     VolunteerCourse,
 )
 from courses.selectors import (
@@ -18,8 +22,10 @@ from courses.selectors import (
     enrolment_statuses,
     learner_course,
     learner_of_user,
+    quiz_key,
+    quiz_questions,
 )
-from courses.tests.factories import CourseFactory, FAQFactory, SkillFactory, add_chapter, add_lesson
+from courses.tests.factories import CourseFactory, FAQFactory, SkillFactory, add_chapter, add_lesson, add_question
 from volunteers.models import VolunteerLevel
 from volunteers.services import levels_confirm, volunteer_choose_level
 from volunteers.tests.factories import LocationFactory, VolunteerFactory, level_of_rank
@@ -59,6 +65,41 @@ class TestLearnerOfUser:
 
     def test_a_user_without_a_profile_is_anonymous(self):
         assert learner_of_user(UserFactory()) is ANONYMOUS
+
+
+class TestQuiz:
+    @pytest.fixture
+    def quiz(self, db):
+        quiz = add_lesson(add_chapter(CourseFactory()), type=Lesson.Type.QUIZ)
+        add_question(quiz, text="Сколько?", kind=Question.Kind.TEXT, accepted="два\n2", points=2)
+        add_question(quiz, text="Кто?", choices=[("Я", False), ("Ты", True)])
+        return quiz
+
+    def test_learners_get_the_questions_and_choices_in_order_and_nothing_of_the_answers(self, quiz):
+        questions = quiz_questions(quiz.pk)
+
+        assert [(question.text, question.kind, question.points) for question in questions] == [
+            ("Сколько?", "text", 2),
+            ("Кто?", "single", 1),
+        ]
+        assert [choice.text for choice in questions[1].choices] == ["Я", "Ты"]
+        assert not any(choice.is_correct for question in questions for choice in question.choices)
+        assert [question.accepted_answers for question in questions] == ["", ""]
+
+    def test_grading_gets_the_right_choices_and_the_accepted_answers(self, quiz):
+        key = list(quiz_key(quiz.pk).values())
+
+        assert key[0].accepted_answers == "два\n2"
+        assert [(choice.text, choice.is_correct) for choice in key[1].choices] == [("Я", False), ("Ты", True)]
+
+    def test_are_kept_as_plain_values(self, quiz, django_assert_num_queries):
+        """Model instances with prefetched choices pickle their QuerySets, queries and all:
+        slow to read back from the cache, three times for each learner of an exam rush."""
+        quiz_questions(quiz.pk), quiz_key(quiz.pk)
+
+        with django_assert_num_queries(0):
+            kept = [quiz_questions(quiz.pk), list(quiz_key(quiz.pk).values())]
+        assert b"django.db" not in pickle.dumps(kept)
 
 
 class TestLearnerCourse:

@@ -21,6 +21,7 @@ from core.text import duration_text
 from courses import services
 from courses.models import Answer, Course, Lesson, Question, QuizAttempt, VolunteerCourse, VolunteerLesson
 from courses.selectors import (
+    QuizQuestion,
     Structure,
     attempt_answers,
     course_structure,
@@ -118,7 +119,7 @@ def webinar_state(start, minutes: int, now) -> str:
 
 @dataclass(frozen=True)
 class QuestionResult:
-    question: Question
+    question: QuizQuestion
     answer: Answer | None
 
     @property
@@ -155,7 +156,7 @@ def quiz_context(enrolment: VolunteerCourse, lesson: Lesson) -> dict:
     }
 
 
-def quiz_form_refilled(questions: list[Question], responses: dict[int, dict], hints: dict[int, str]) -> None:
+def quiz_form_refilled(questions: list[QuizQuestion], responses: dict[int, dict], hints: dict[int, str]) -> None:
     """The form sent back: each question keeps what the learner gave (`given_text`,
     `given_choices`) and shows the hint on what was not understood (`hint`)."""
     for question in questions:
