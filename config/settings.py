@@ -180,6 +180,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_RESULT_EXPIRES = 3600
+# Nobody waits for a task's result but `generate_certificates --async`, whose task says so
+# (courses.tasks.issue_certificates). Each task sent with its result wanted also subscribes
+# the sending app process to the result's channel in Redis, and the worker writes it.
+CELERY_TASK_IGNORE_RESULT = True
 # Redis redelivers an unacknowledged task after this long: longer than any task runs.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 # `celery -A config beat`: the periodic work. Each entry expires after its period, so a

@@ -28,10 +28,10 @@ def issue_missing_certificates() -> int:
     return len(missing)
 
 
-@shared_task
+@shared_task(ignore_result=False)
 def issue_certificates(items: list[list], rendered_since: str | None = None) -> dict:
     """One chunk of `generate_certificates --async`: (enrolment id, force) pairs, issued as
-    the command's sync mode does; its report as JSON. Forced work is not done again for a
+    the command's sync mode does; its report as JSON, which the command waits for. Forced work is not done again for a
     certificate rendered since the command started (`rendered_since`), so a second
     delivery of the chunk renders nothing."""
     report = services.certificates_issue(

@@ -180,8 +180,9 @@ def test_an_email_whose_first_send_fails_is_delivered_on_retry_exactly_once(cele
     assert (folder / "failed-once").exists(), "the first send failed"
     (delivered,) = delivered_emails(folder)
     assert (delivered["To"], delivered["Subject"]) == (user.email, TITLE)
-    # A second delivery of its task, and the periodic sweep, send nothing more.
-    assert email_message.delay(message.pk).get(timeout=30) is False
+    # A second delivery of its task, and the periodic sweep, send nothing more (their
+    # results awaited: CELERY_TASK_IGNORE_RESULT is on).
+    assert email_message.apply_async([message.pk], ignore_result=False).get(timeout=30) is False
     written_minutes_ago(message, 15)
-    assert email_unsent_messages.delay().get(timeout=30) == 0
+    assert email_unsent_messages.apply_async(ignore_result=False).get(timeout=30) == 0
     assert len(delivered_emails(folder)) == 1

@@ -260,7 +260,9 @@ class TestInAWorker:
         celery_worker.wait_for(lambda: READY in titles_to(owner), what="the message that it is ready")
         assert (settings.PRIVATE_MEDIA_ROOT / certificate.file.name).read_bytes().startswith(b"%PDF")
         assert titles_to(owner) == [PASSED, READY]
-        assert issue_passed_certificate.delay(enrolment.pk).get(timeout=30) == certificate.pk
+        # A second delivery, its result awaited (CELERY_TASK_IGNORE_RESULT is on).
+        second = issue_passed_certificate.apply_async([enrolment.pk], ignore_result=False)
+        assert second.get(timeout=30) == certificate.pk
         assert titles_to(owner) == [PASSED, READY]
 
     def test_generate_certificates_async_fans_out_to_the_worker(self, celery_worker, course, settings):
