@@ -6,6 +6,7 @@ in one small query."""
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cached_property
 
 from django.contrib.postgres.aggregates import ArrayAgg
@@ -257,7 +258,7 @@ class QuizQuestion:
     points: int
     choices: tuple[QuizChoice, ...]
     accepted_answers: str = ""  # read for quiz_key only
-    tolerance: float | None = None  # read for quiz_key only
+    tolerance: Decimal | None = None  # read for quiz_key only
 
 
 # A new name for a new shape: after a release, a shared cache may still hold the old one.
