@@ -914,9 +914,8 @@ def postmaster() -> int | None:
     of this connection's backend, if the database runs on this machine (else None)."""
     from django.db import connection
 
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        backend = cursor.fetchone()[0]
+    connection.ensure_connection()
+    backend = connection.connection.info.backend_pid  # psycopg knows it: no query
     try:
         status = Path(f"/proc/{backend}/status").read_text()
     except FileNotFoundError:
