@@ -15,7 +15,9 @@ database of the bench's own (--redis-url; emptied at the start and the end; the 
 submissions send stay there unrun). The first --warm-up learners are not counted. It prints
 the median and p95 of each step, its queries and its Redis commands (by command), between
 two readings of the README's `timeit` yardstick; --sql also prints the queries of the last
-learner's steps.
+learner's steps. --calls counts the Python functions each step calls (sys.setprofile; the
+times are then not the site's): a count the machine's speed does not move, for comparing
+two versions of the code on a machine whose speed wanders.
 """
 
 import argparse
@@ -25,6 +27,7 @@ import sys
 import time
 import warnings
 from collections import Counter, defaultdict
+from contextlib import contextmanager
 
 from background import redis_database
 from pages import allowed_host, print_table, setup_bench, yardstick_ms
@@ -34,12 +37,30 @@ LEARNERS = 60
 WARM_UP = 10
 
 
+@contextmanager
+def counting_calls(counting: bool):
+    """[the number of Python functions called within], when `counting`."""
+    calls = [0]
+
+    def count(_frame, event, _argument):
+        if event == "call":
+            calls[0] += 1
+
+    if counting:
+        sys.setprofile(count)
+    try:
+        yield calls
+    finally:
+        sys.setprofile(None)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--learners", type=int, default=LEARNERS, help=f"learners measured in turn ({LEARNERS})")
     parser.add_argument("--warm-up", type=int, default=WARM_UP, help=f"first learners not counted ({WARM_UP})")
     parser.add_argument("--redis-url", default=REDIS_URL, help=f"a Redis database of the bench's own ({REDIS_URL})")
     parser.add_argument("--sql", action="store_true", help="then print the last learner's queries")
+    parser.add_argument("--calls", action="store_true", help="count each step's Python calls (slows every step)")
     args = parser.parse_args()
     if args.learners <= args.warm_up:
         parser.error("--learners must exceed --warm-up")
@@ -89,27 +110,29 @@ def main() -> int:
                     commands.clear()
                     with CaptureQueriesContext(connection) as queries:
                         started = time.perf_counter()
-                        response = request()
+                        with counting_calls(args.calls) as calls:
+                            response = request()
                         elapsed_ms = (time.perf_counter() - started) * 1000
                     if response.status_code not in (200, 302):
                         raise SystemExit(f"{step} of learner {learner.number} answered {response.status_code}")
                     if number >= args.warm_up:
-                        figures[step].append((elapsed_ms, len(queries), dict(commands)))
+                        figures[step].append((elapsed_ms, len(queries), dict(commands), calls[0]))
                     last_sql[step] = [query["sql"] for query in queries.captured_queries]
             rows = []
             for step, measured in figures.items():
-                times = [ms for ms, _, _ in measured]
-                _, query_count, redis_commands = measured[-1]
+                times = [ms for ms, _, _, _ in measured]
+                _, query_count, redis_commands, _ = measured[-1]
                 rows.append(
                     [
                         step,
                         f"{statistics.median(times):.1f}",
                         f"{statistics.quantiles(times, n=20, method='inclusive')[-1]:.1f}",
                         str(query_count),
+                        f"{statistics.median(count for _, _, _, count in measured):.0f}" if args.calls else "-",
                         ", ".join(f"{count} {name}" for name, count in sorted(redis_commands.items())),
                     ]
                 )
-            print_table(["step", "median ms", "p95 ms", "queries", "Redis commands"], rows)
+            print_table(["step", "median ms", "p95 ms", "queries", "Python calls", "Redis commands"], rows)
             print(f"timeit after: {yardstick_ms():.2f} ms")
             for step, sql in last_sql.items() if args.sql else ():
                 print(f"\n{step}: {len(sql)} queries")

@@ -14,6 +14,7 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from core.cache import cached
+from core.compiled import CompiledQuery
 from courses.models import (
     FAQ,
     Answer,
@@ -24,6 +25,7 @@ from courses.models import (
     CourseLocation,
     Lesson,
     Question,
+    QuizAttempt,
     Skill,
     VolunteerCourse,
     VolunteerLesson,
@@ -57,7 +59,15 @@ class Learner:
         return self._level if self.volunteer is None else self.volunteer.effective_level
 
     @property
+    def location_id(self) -> int | None:
+        """The region's id: all that deciding what the learner may enrol in reads of it."""
+        if self.volunteer is None:
+            return self._location.pk if self._location else None
+        return self.volunteer.location_id
+
+    @property
     def location(self) -> Location | None:
+        """The region itself; a volunteer's is read when first asked for."""
         return self._location if self.volunteer is None else self.volunteer.location
 
     @property
@@ -73,15 +83,21 @@ def learner_for_volunteer(volunteer: Volunteer | None) -> Learner:
 
 
 def learner_of_user(user) -> Learner:
-    """The signed-in user's volunteer profile as a learner, in one query: the profile with
-    its region, and `user` as its user (a message to the learner reads no account again).
-    Its level is read when asked for (see Learner)."""
-    try:
-        volunteer = Volunteer.objects.select_related("location").get(user=user)
-    except Volunteer.DoesNotExist:
+    """The signed-in user's volunteer profile as a learner, in one query (compiled once:
+    core.compiled; every learner page reads it), with `user` as its user (a message to the
+    learner reads no account again). Its level and region are read when asked for (see
+    Learner): what it may enrol in needs only the region's id."""
+    found = _volunteer_of(user.pk)
+    if not found:
         return ANONYMOUS
+    volunteer = found[0]
     volunteer.user = user
     return learner_for_volunteer(volunteer)
+
+
+@CompiledQuery
+def _volunteer_of(user_id):
+    return Volunteer.objects.filter(user_id=user_id)
 
 
 def courses_shown() -> QuerySet[Course]:
@@ -120,7 +136,7 @@ def refusal_reason(learner: Learner, course: Course, *, region_ids: Collection[i
         return f"нужен уровень {course.level}"
     if region_ids is None:
         region_ids = {location.pk for location in course.location.all()}
-    if region_ids and (learner.location is None or learner.location.pk not in region_ids):
+    if region_ids and learner.location_id not in region_ids:
         return "недоступно в вашем регионе"
     return None
 
@@ -199,26 +215,40 @@ def course_structure_with_progress(
     course: Course, volunteer: Volunteer, *, lesson_id: int | None = None
 ) -> tuple[Structure, set[int], VolunteerLesson | None]:
     """course_structure() and the volunteer's progress in it, read in one query: the ids of
-    the lessons they passed, and their progress row of the lesson `lesson_id` (None: no
-    row, or no lesson asked for), which carries STRUCTURE_PROGRESS_FIELDS only — the
-    lesson page records its lesson's opening in it."""
+    the structure's lessons they passed, and their progress row of the lesson `lesson_id`
+    (None: no row, or no lesson asked for), which carries STRUCTURE_PROGRESS_FIELDS only —
+    the lesson page records its lesson's opening in it."""
     structure = course_structure(course)
-    lesson_ids = [lesson.pk for _, lessons in structure for lesson in lessons]
+    lesson_ids = {lesson.pk for _, lessons in structure for lesson in lessons}
     if not lesson_ids:
         return structure, set(), None
-    rows = (
-        VolunteerLesson.objects.filter(Q(passed=True) | Q(lesson_id=lesson_id), volunteer=volunteer)
-        .filter(lesson_id__in=lesson_ids)
-        .only(*STRUCTURE_PROGRESS_FIELDS)
-        .order_by()
-    )
     passed_ids, row = set(), None
-    for each in rows:
-        if each.passed:
+    for each in _course_progress(volunteer.pk, course.pk, lesson_id or 0):
+        if each.passed and each.lesson_id in lesson_ids:
             passed_ids.add(each.lesson_id)
         if each.lesson_id == lesson_id:
             row = each
     return structure, passed_ids, row
+
+
+def passed_lesson_ids(volunteer_id: int, course_id: int) -> set[int]:
+    """The ids of the course's lessons the volunteer passed, hidden ones too, in one query."""
+    return {each.lesson_id for each in _course_progress(volunteer_id, course_id, 0) if each.passed}
+
+
+@CompiledQuery
+def _course_progress(volunteer_id, course_id, lesson_id):
+    """The volunteer's rows of the course's lessons (any chapter's link: hidden lessons'
+    too) that are passed or of the lesson `lesson_id`. Compiled once (core.compiled):
+    every lesson page reads it, and every quiz submission."""
+    chapters = CourseChapter.objects.filter(course_id=course_id).values("chapter_id")
+    lessons = ChapterLesson.objects.filter(chapter_id__in=chapters).values("lesson_id")
+    return (
+        VolunteerLesson.objects.filter(Q(passed=True) | Q(lesson_id=lesson_id), volunteer_id=volunteer_id)
+        .filter(lesson_id__in=lessons)
+        .only(*STRUCTURE_PROGRESS_FIELDS)
+        .order_by()
+    )
 
 
 def lessons_passed_count(lessons: Iterable[Lesson], passed_ids: Collection[int]) -> tuple[int, int]:
@@ -304,20 +334,37 @@ def quiz_key(lesson_id: int) -> dict[int, QuizQuestion]:
     return {question.pk: question for question in questions}
 
 
-def attempt_answers(attempt, questions: list[QuizQuestion]) -> dict[int, Answer]:
-    """The attempt's answers by question id, in one query, each with `chosen`: the choices it
-    picked, from `questions` (quiz_questions), in the question's order."""
-    # A plain array, [None] for an answer without choices: a FILTER and a default made
-    # building the query cost every result page about a millisecond more (in process,
-    # `timeit` 6–10 ms; bench/exam_rush.py).
-    answers = attempt.answers.annotate(choice_ids=ArrayAgg("choices")).order_by()
+def current_attempt(enrolment: VolunteerCourse, lesson_id: int) -> QuizAttempt | None:
+    """The enrolment's attempt of the quiz in its current course attempt, or None: the
+    quiz page reads it to show the form or the result (compiled once: core.compiled)."""
+    found = _current_attempt(enrolment.pk, lesson_id, enrolment.attempts)
+    return found[0] if found else None
+
+
+@CompiledQuery
+def _current_attempt(enrolment_id, lesson_id, number):
+    return QuizAttempt.objects.filter(enrolment_id=enrolment_id, lesson_id=lesson_id, number=number).order_by()
+
+
+def attempt_answers(attempt: QuizAttempt, questions: list[QuizQuestion]) -> dict[int, Answer]:
+    """The attempt's answers by question id, in one query (compiled once: core.compiled),
+    each with `chosen`: the choices it picked, from `questions` (quiz_questions), in the
+    question's order."""
     choices = {question.pk: question.choices for question in questions}
     found = {}
-    for answer in answers:
+    for answer in _answers(attempt.pk):
         picked = set(answer.choice_ids)
         answer.chosen = [choice for choice in choices.get(answer.question_id, ()) if choice.pk in picked]
         found[answer.question_id] = answer
     return found
+
+
+@CompiledQuery
+def _answers(attempt_id):
+    # A plain array, [None] for an answer without choices: a FILTER and a default made
+    # building the query cost every result page about a millisecond more (in process,
+    # `timeit` 6–10 ms; bench/exam_rush.py).
+    return Answer.objects.filter(attempt_id=attempt_id).annotate(choice_ids=ArrayAgg("choices")).order_by()
 
 
 # --- A course ---------------------------------------------------------------------------
@@ -403,12 +450,17 @@ def lesson_webinars(lesson: Lesson) -> list[Webinar]:
 
 
 def enrolment_of(volunteer: Volunteer | None, course: Course) -> VolunteerCourse | None:
+    """The volunteer's enrolment in the course (one at most: a constraint), or None. Every
+    lesson page and its forms read it (compiled once: core.compiled)."""
     if volunteer is None:
         return None
-    try:
-        return VolunteerCourse.objects.get(volunteer=volunteer, course=course)
-    except VolunteerCourse.DoesNotExist:
-        return None
+    found = _enrolment(volunteer.pk, course.pk)
+    return found[0] if found else None
+
+
+@CompiledQuery
+def _enrolment(volunteer_id, course_id):
+    return VolunteerCourse.objects.filter(volunteer_id=volunteer_id, course_id=course_id)
 
 
 # --- Teachers' review of open answers ----------------------------------------------------

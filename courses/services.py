@@ -30,6 +30,7 @@ from accounts.models import Message, User
 from accounts.roles import TEACHER
 from accounts.services import notify
 from core.cache import content_changed
+from core.compiled import CompiledQuery
 from core.tasks import delay_on_commit
 from courses.exports import CertificateData, render_certificate_pdf
 from courses.models import (
@@ -50,6 +51,7 @@ from courses.selectors import (
     course_lessons,
     course_structure,
     learner_for_volunteer,
+    passed_lesson_ids,
     quiz_key,
     refusal_reason,
 )
@@ -310,9 +312,8 @@ def quiz_submit(*, enrolment: VolunteerCourse, lesson: Lesson, responses: dict[i
     if lesson.type != Lesson.Type.QUIZ:
         raise CourseError("Этот урок — не тест.")
     # Two submissions at once: the second waits here, then finds the first one's attempt.
-    sent = QuizAttempt.objects.filter(enrolment=OuterRef("pk"), lesson=lesson, number=enrolment.attempts)
-    locked = VolunteerCourse.objects.select_for_update().filter(pk=enrolment.pk)
-    if locked.values_list(Exists(sent), flat=True).first():
+    [locked] = _enrolment_locked(enrolment.pk, lesson.pk, enrolment.attempts)
+    if locked.sent:
         raise CourseError("Ответы на этот тест уже отправлены.")
     questions = quiz_key(lesson.pk)
     graded, chosen_by_answer, hints = [], [], {}
@@ -369,6 +370,14 @@ def quiz_submit(*, enrolment: VolunteerCourse, lesson: Lesson, responses: dict[i
             link=reverse("courses:review_queue"),
         )
     return attempt
+
+
+@CompiledQuery
+def _enrolment_locked(enrolment_id, lesson_id, number):
+    """The enrolment, locked, with `sent`: whether its attempt `number` of the quiz is in.
+    Compiled once (core.compiled): a webinar's learners submit its quiz at once."""
+    sent = QuizAttempt.objects.filter(enrolment=OuterRef("pk"), lesson_id=lesson_id, number=number)
+    return VolunteerCourse.objects.select_for_update().filter(pk=enrolment_id).only("pk").annotate(sent=Exists(sent))
 
 
 def _score_attempt(
@@ -454,13 +463,9 @@ def course_evaluate(*, enrolment: VolunteerCourse, scores: dict[int, float] | No
     webinar's learners submit its quiz at once (bench/exam_rush.py). `scores`: as for
     `course_assessment`."""
     lessons = [lesson for _chapter, chapter_lessons in course_structure(enrolment.course) for lesson in chapter_lessons]
-    required = [lesson.pk for lesson in lessons if not lesson.additional]
-    passed = set(
-        VolunteerLesson.objects.filter(
-            volunteer_id=enrolment.volunteer_id, lesson_id__in=required, passed=True
-        ).values_list("lesson_id", flat=True)
-    )
-    if set(required) - passed or enrolment.status in (VolunteerCourse.Status.PASSED, VolunteerCourse.Status.FAILED):
+    required = {lesson.pk for lesson in lessons if not lesson.additional}
+    finished = enrolment.status in (VolunteerCourse.Status.PASSED, VolunteerCourse.Status.FAILED)
+    if finished or required - passed_lesson_ids(enrolment.volunteer_id, enrolment.course_id):
         return enrolment
     enrolment.assessment = course_assessment(enrolment, lessons, scores)
     succeeded = enrolment.assessment >= settings.COURSE_PASS_MARK

@@ -44,8 +44,10 @@ class TestLearnerOfUser:
 
         experienced = level_of_rank(2)
 
-        with django_assert_num_queries(1):  # the volunteer with the region
+        with django_assert_num_queries(1):  # the volunteer
             learner = learner_of_user(volunteer.user)
+            assert learner.location_id == volunteer.location_id
+        with django_assert_num_queries(1):  # the region, once asked for
             assert learner.location == volunteer.location
         with django_assert_num_queries(1):  # the level, once asked for
             assert learner.level == experienced

@@ -26,6 +26,7 @@ from courses.selectors import (
     attempt_answers,
     course_structure,
     course_structure_with_progress,
+    current_attempt,
     learner_course,
     lesson_webinars,
     quiz_questions,
@@ -142,7 +143,7 @@ def quiz_context(enrolment: VolunteerCourse, lesson: Lesson) -> dict:
     choices carry only their text, questions no accepted answers), and the current
     attempt's result."""
     questions = quiz_questions(lesson.pk)
-    attempt = QuizAttempt.objects.filter(enrolment=enrolment, lesson=lesson, number=enrolment.attempts).first()
+    attempt = current_attempt(enrolment, lesson.pk)
     results = []
     if attempt is not None:
         answers = attempt_answers(attempt, questions)

@@ -1,0 +1,119 @@
+"""Querysets that every request runs with other ids, built and compiled by the ORM once per
+process and run again with the new ids in place of the first ones.
+
+The ORM spends most of a small query's time in Python turning the queryset into SQL, and
+that SQL is the same for every request but for its ids: the signed-in user with the facts
+the header shows (accounts.selectors.signed_in_user) was 3,040 Python calls and 3.6 ms
+each time, of which running the SQL 169 calls and 0.35 ms (in process, `timeit` 6–11 ms on
+7 December 2026). Such reads are what the exam rush's every request repeats
+(bench/exam_rush.py: 250 learners submit a quiz within a second; wave 2 took 10.9–16.4 s
+against the target 5 s on that machine), so they go through here; a query built anew each
+time stays the rule everywhere else (ARCHITECTURE.md, «reads»).
+
+The SQL is the ORM's own: `CompiledQuery(build)` calls `build` twice, with two sets of
+stand-in ids, compiles both querysets, and records where their parameters differ: there
+the ids go. It fails at once — not with a wrong result later — when the two differ in
+anything else, or an id does not come out as a parameter (the ORM folded it into the SQL,
+or dropped it). Rows become model instances as the ORM's
+own iterator makes them (Model.from_db, the fields' conversions from the database, the
+annotations as attributes); related objects (select_related, prefetch_related) do not
+come along.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.db import connections
+from django.db.models import Model, QuerySet
+
+# Two sets of stand-ins, within every integer field's range, positive small ones too (the
+# ORM compiles a value out of its field's range into SQL that matches nothing): where the
+# parameters of the two compilations differ, and only there, are the ids.
+_STAND_INS = tuple(32_767 - number for number in range(8))
+_OTHER_STAND_INS = tuple(32_759 - number for number in range(8))
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    model: type[Model]
+    db: str
+    sql: str
+    params: tuple
+    slots: list[tuple[int, int, type]]  # (parameter's index, id's index, its type)
+    fields: slice  # of a row: the model's fields,
+    field_names: list[str]  # by these attribute names;
+    annotations: list[tuple[str, int]]  # then (attribute, column) of each annotation
+    converters: list[tuple[int, list, object]]  # (column, conversions, expression)
+
+
+class CompiledQuery:
+    """`build(*ids)` → a queryset of model instances; calling this runs it for other ids and
+    returns the list of them. `build` takes ids only (positional, no defaults); it runs
+    once, when first called."""
+
+    def __init__(self, build: Callable[..., QuerySet]):
+        self._build = build
+
+    @cached_property
+    def _compiled(self) -> _Compiled:
+        arity = self._build.__code__.co_argcount
+        queryset = self._build(*_STAND_INS[:arity])
+        compiler = queryset.query.get_compiler(queryset.db)
+        sql, params = compiler.as_sql()
+        other = self._build(*_OTHER_STAND_INS[:arity])
+        other_sql, other_params = other.query.get_compiler(other.db).as_sql()
+        # A parameter may come wrapped in the type it is sent as (psycopg's Int2 for a small
+        # integer field, say): the ids given later are wrapped so too.
+        slots = [
+            (index, _STAND_INS.index(value), type(value))
+            for index, (value, other_value) in enumerate(zip(params, other_params, strict=True))
+            if value != other_value and value in _STAND_INS and other_value == _OTHER_STAND_INS[_STAND_INS.index(value)]
+        ]
+        differing = sum(value != other_value for value, other_value in zip(params, other_params, strict=True))
+        arguments = sorted({argument for _, argument, _ in slots})
+        if other_sql != sql or differing != len(slots) or arguments != list(range(arity)):
+            raise ValueError(f"Each id must be a parameter of the SQL, and only the ids: {sql}")
+        klass_info = compiler.klass_info
+        if klass_info.get("related_klass_infos") or queryset._prefetch_related_lookups:
+            raise ValueError("Related objects do not come along with a compiled query.")
+        positions = klass_info["select_fields"]
+        fields = slice(positions[0], positions[-1] + 1)
+        return _Compiled(
+            model=klass_info["model"],
+            db=queryset.db,
+            sql=sql,
+            params=params,
+            slots=slots,
+            fields=fields,
+            field_names=[column.target.attname for column, _, _ in compiler.select[fields]],
+            annotations=list(compiler.annotation_col_map.items()),
+            converters=[
+                (column, functions, expression)
+                for column, (functions, expression) in compiler.get_converters(
+                    [expression for expression, _, _ in compiler.select]
+                ).items()
+            ],
+        )
+
+    def __call__(self, *ids: int) -> list[Model]:
+        compiled = self._compiled
+        params = list(compiled.params)
+        for index, argument, kind in compiled.slots:
+            params[index] = kind(int(ids[argument]))
+        connection = connections[compiled.db]
+        with connection.cursor() as cursor:
+            cursor.execute(compiled.sql, params)
+            rows = cursor.fetchall()
+        found = []
+        for row in rows:
+            if compiled.converters:
+                row = list(row)
+                for column, functions, expression in compiled.converters:
+                    for function in functions:
+                        row[column] = function(row[column], expression, connection)
+            instance = compiled.model.from_db(compiled.db, compiled.field_names, row[compiled.fields])
+            for attribute, column in compiled.annotations:
+                setattr(instance, attribute, row[column])
+            found.append(instance)
+        return found

@@ -1,0 +1,105 @@
+"""core.compiled: a queryset compiled once gives, for other ids, what the ORM gives."""
+
+import pytest
+from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, ExpressionWrapper, F, FloatField, Value
+
+from core.compiled import CompiledQuery
+
+pytestmark = pytest.mark.django_db
+
+User = get_user_model()
+
+
+def _user(username: str, *groups: Group):
+    user = User.objects.create_user(username=username, email=f"{username}@volna.example", karma=3)
+    user.groups.set(groups)
+    return user
+
+
+def test_other_ids_find_what_the_orm_finds_and_the_sql_is_compiled_once(django_assert_num_queries):
+    teachers, editors = Group.objects.create(name="t"), Group.objects.create(name="e")
+    anna, boris = _user("anna", teachers, editors), _user("boris", teachers)
+    builds = []
+
+    def build(user_id):
+        builds.append(user_id)
+        return User.objects.filter(pk=user_id, is_active=True).annotate(group_count=Count("groups")).order_by()
+
+    compiled = CompiledQuery(build)
+    for user in (anna, boris, anna):
+        with django_assert_num_queries(1):
+            [found] = compiled(user.pk)
+        [expected] = build(user.pk)
+        assert (found.pk, found.username, found.email, found.karma) == (user.pk, user.username, user.email, 3)
+        assert found.group_count == expected.group_count == user.groups.count()
+        assert not found._state.adding and found._state.db == "default"
+    assert len(builds) == 2 + 3  # compiled at the first call (twice); three by the test, to compare
+
+    boris.is_active = False
+    boris.save()
+    assert compiled(boris.pk) == []
+    assert compiled(10**9) == []
+
+
+def test_small_integer_ids_and_several_of_them():
+    user, other = _user("anna"), _user("boris")
+    kind = ContentType.objects.get_for_model(User)
+    for who, flag in ((user, ADDITION), (user, CHANGE), (other, ADDITION)):
+        LogEntry.objects.create(user=who, content_type=kind, object_id=str(who.pk), object_repr="x", action_flag=flag)
+    entries = CompiledQuery(
+        lambda user_id, flag: LogEntry.objects.filter(user_id=user_id, action_flag=flag).order_by("pk")
+    )
+
+    assert [(entry.user_id, entry.action_flag) for entry in entries(user.pk, CHANGE)] == [(user.pk, CHANGE)]
+    assert [(entry.user_id, entry.action_flag) for entry in entries(other.pk, ADDITION)] == [(other.pk, ADDITION)]
+    assert entries(other.pk, CHANGE) == []
+
+
+def test_annotations_are_converted_as_the_orm_converts_them():
+    user = _user("anna")
+    scored = CompiledQuery(
+        lambda user_id: User.objects.filter(pk=user_id).annotate(
+            score=ExpressionWrapper(F("karma") + Value(1), output_field=FloatField())
+        )
+    )
+
+    [found] = scored(user.pk)
+
+    assert found.score == 4.0 and isinstance(found.score, float)
+
+
+def test_fields_left_out_are_read_when_asked_for(django_assert_num_queries):
+    user = _user("anna")
+    names = CompiledQuery(lambda user_id: User.objects.filter(pk=user_id).only("username"))
+
+    [found] = names(user.pk)
+
+    with django_assert_num_queries(0):
+        assert found.username == "anna"
+    with django_assert_num_queries(1):
+        assert found.email == "anna@volna.example"
+
+
+def test_an_id_that_is_no_parameter_of_the_sql_fails_at_once():
+    everybody = CompiledQuery(lambda user_id: User.objects.all())
+
+    with pytest.raises(ValueError, match="Each id must be a parameter"):
+        everybody(1)
+
+
+def test_a_parameter_that_is_no_id_but_depends_on_it_fails_at_once():
+    around = CompiledQuery(lambda user_id: User.objects.filter(pk__in=[user_id, user_id + 1]))
+
+    with pytest.raises(ValueError, match="only the ids"):
+        around(1)
+
+
+def test_related_objects_are_refused_rather_than_left_out():
+    with_groups = CompiledQuery(lambda entry_id: LogEntry.objects.filter(pk=entry_id).select_related("user"))
+
+    with pytest.raises(ValueError, match="Related objects"):
+        with_groups(1)
