@@ -4,6 +4,7 @@ a Redis database of the bench's own. bench/exam_rush.py and bench/certificates_c
 them; gunicorn itself is served by bench/load.py's `serving`.
 """
 
+import argparse
 import os
 import re
 import subprocess
@@ -11,7 +12,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from common import ROOT
@@ -45,11 +46,70 @@ def deployed_gunicorn(environment: dict, port: int, *, workers: int, threads: in
         yield log
 
 
+def deployed_worker_idle() -> bool:
+    """Whether the worker's systemd unit gives it only the CPU nothing else wants
+    (`CPUWeight=idle`): the benches run their worker so unless told otherwise."""
+    return re.search(r"^CPUWeight=idle$", WORKER_UNIT.read_text(), re.MULTILINE) is not None
+
+
+@contextmanager
+def idle_cgroup(name: str) -> Iterator[Path | None]:
+    """A cgroup of the CPU controller marked idle (cpu.idle: the kernel runs its processes
+    only when no other process wants the CPU), as systemd makes one for a unit with
+    `CPUWeight=idle`; removed at the end. Yields its cgroup.procs — None where this process
+    may not make one (not root, no such controller): the caller says so and goes on."""
+    for hierarchy in (Path("/sys/fs/cgroup/cpu"), Path("/sys/fs/cgroup")):
+        if (hierarchy / "cpu.idle").exists() or "cpu" in _read(hierarchy / "cgroup.subtree_control").split():
+            group = hierarchy / name
+            try:
+                group.mkdir(exist_ok=True)
+                (group / "cpu.idle").write_text("1")
+            except OSError:
+                continue
+            try:
+                yield group / "cgroup.procs"
+            finally:
+                for pid in _read(group / "cgroup.procs").split():  # leftovers: back to the root
+                    (hierarchy / "cgroup.procs").write_text(pid)
+                group.rmdir()
+            return
+    yield None
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text()
+    except OSError:
+        return ""
+
+
 def deployed_worker_nice() -> int:
     """The Nice= of the worker's systemd unit (deploy/systemd/volna-worker.service): the
     benches run their worker so unless told otherwise."""
     found = re.search(r"^Nice=(-?\d+)$", WORKER_UNIT.read_text(), re.MULTILINE)
     return int(found.group(1)) if found else 0
+
+
+def add_worker_arguments(parser: argparse.ArgumentParser) -> None:
+    """--worker-nice and --worker-idle: how the bench runs its Celery worker, by default as
+    its systemd unit runs it in production."""
+    parser.add_argument(
+        "--worker-nice",
+        type=int,
+        default=deployed_worker_nice(),
+        help=f"the Celery worker's nice, its session's too ({deployed_worker_nice()}: its systemd unit's Nice=)",
+    )
+    parser.add_argument(
+        "--worker-idle",
+        action=argparse.BooleanOptionalAction,
+        default=deployed_worker_idle(),
+        help="the worker in an idle cgroup, as its unit's CPUWeight=idle (the unit's choice by default)",
+    )
+
+
+def worker_settings(arguments: argparse.Namespace) -> str:
+    """How the worker runs, by add_worker_arguments' options, in words for a bench's heading."""
+    return f"nice {arguments.worker_nice}" + (", idle cgroup" if arguments.worker_idle else "")
 
 
 def session_nice(pid: int, nice: int) -> None:
@@ -65,13 +125,14 @@ def session_nice(pid: int, nice: int) -> None:
 
 @contextmanager
 def celery_worker(
-    environment: dict, *, concurrency: int, name: str, nice: int = 0
+    environment: dict, *, concurrency: int, name: str, nice: int = 0, idle: bool = False
 ) -> Iterator[tuple[Path, subprocess.Popen]]:
     """`celery -A config worker --concurrency N` (prefork: N worker processes) with this
     environment (its CELERY_BROKER_URL), under `nice -n <nice>` if not 0, its session too
-    (session_nice), until it says it is ready; stopped at the end with a warm shutdown (the
-    tasks in hand finish), also after a failure or Ctrl-C. Yields its log file and its
-    process."""
+    (session_nice), and with `idle` in an idle cgroup (idle_cgroup) — or, where none can be
+    made, at nice 19 as a whole session, the nearest — until it says it is ready; stopped at
+    the end with a warm shutdown (the tasks in hand finish), also after a failure or
+    Ctrl-C. Yields its log file and its process."""
     command = ["nice", "-n", str(nice)] if nice else []
     command += [PYTHON.with_name("celery"), "-A", "config", "worker", "--concurrency", str(concurrency)]
     # No gossip, mingle or heartbeats: a lone worker needs none, and starts faster without.
@@ -84,13 +145,19 @@ def celery_worker(
                 command, cwd=ROOT, env=environment, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True
             )
         try:
-            session_nice(worker.pid, nice)
-            deadline = time.monotonic() + STARTUP_TIMEOUT
-            while " ready." not in log.read_text(errors="replace"):
-                if worker.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit(f"The Celery worker did not start; its log ends with:\n{log_tail(log)}")
-                time.sleep(0.2)
-            yield log, worker
+            with idle_cgroup(f"{name}-worker") if idle else nullcontext() as procs:
+                if procs is not None:
+                    procs.write_text(str(worker.pid))  # its pool processes, forked later, follow
+                elif idle:
+                    print("No idle cgroup can be made here: the worker runs at nice 19 instead.")
+                session_nice(worker.pid, 19 if idle and procs is None else nice)
+                deadline = time.monotonic() + STARTUP_TIMEOUT
+                while " ready." not in log.read_text(errors="replace"):
+                    if worker.poll() is not None or time.monotonic() > deadline:
+                        raise SystemExit(f"The Celery worker did not start; its log ends with:\n{log_tail(log)}")
+                    time.sleep(0.2)
+                yield log, worker
+                stop(worker)
         finally:
             stop(worker)
 

@@ -58,14 +58,15 @@ from pathlib import Path
 
 from background import (
     PYTHON,
+    add_worker_arguments,
     celery_worker,
     cpu_seconds,
     deployed_gunicorn,
-    deployed_worker_nice,
     log_problems,
     production_environment,
     redis_database,
     require_migrated,
+    worker_settings,
 )
 from certificates import FIRST_NAMES, LAST_NAMES, child
 from common import ROOT, setup_django
@@ -373,12 +374,7 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=RATE, help=f"requests per second of the light load ({RATE:g})")
     parser.add_argument("--clients", type=int, default=CLIENTS, help=f"connections of the light load ({CLIENTS})")
     parser.add_argument("--seconds", type=float, default=IDLE_SECONDS, help=f"of light load alone ({IDLE_SECONDS})")
-    parser.add_argument(
-        "--worker-nice",
-        type=int,
-        default=deployed_worker_nice(),
-        help=f"the Celery worker's nice, its session's too ({deployed_worker_nice()}: its systemd unit's Nice=)",
-    )
+    add_worker_arguments(parser)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2)")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker (4, as deployed)")
     parser.add_argument("--web-redis-url", default=WEB_REDIS_URL, help=f"the site's Redis database ({WEB_REDIS_URL})")
@@ -420,7 +416,7 @@ def main() -> int:
             f"{course_id}, made in {time.perf_counter() - started:.1f} s; PDFs in {private} (removed at the end)"
         )
         print(
-            f"Celery worker --concurrency {args.concurrency} (nice {args.worker_nice}) on Redis "
+            f"Celery worker --concurrency {args.concurrency} ({worker_settings(args)}) on Redis "
             f"{args.worker_redis_url}; the site on {bench}: "
             f"gunicorn -c deploy/gunicorn.conf.py, {args.workers} workers × {args.threads} threads, Redis "
             f"{args.web_redis_url}; light load {args.rate:g} requests/s from {args.clients} clients on "
@@ -438,7 +434,11 @@ def main() -> int:
                 with (
                     deployed_gunicorn(web, port, workers=args.workers, threads=args.threads) as log,
                     celery_worker(
-                        worker, concurrency=args.concurrency, name="bench-certificates", nice=args.worker_nice
+                        worker,
+                        concurrency=args.concurrency,
+                        name="bench-certificates",
+                        nice=args.worker_nice,
+                        idle=args.worker_idle,
                     ) as (_, worker_process),
                 ):
                     warm_up(port, pages, cookies)

@@ -12,7 +12,8 @@ questions at once saw «Start attempt» take up to 600 s (maths/moodle-qtype_sta
 It runs everything as production does, on the bench database (bench/common.py, filled by
 bench/data.py): gunicorn with the deployed settings (deploy/gunicorn.conf.py: --workers 2
 gthread workers × --threads, 8 by default), a Celery worker (`celery -A config worker
---concurrency 2`), both with REDIS_URL and CELERY_BROKER_URL on a Redis database of their own
+--concurrency 2`, run as its systemd unit runs it: bench/background.py's --worker-nice and
+--worker-idle), both with REDIS_URL and CELERY_BROKER_URL on a Redis database of their own
 (--redis-url, database 12 by default; emptied at the start and the end), DEBUG off, emails
 dropped, and the certificates' PDFs in a temporary folder (PRIVATE_MEDIA_ROOT), removed at the
 end; gunicorn and the worker are stopped at the end, also after a failure or Ctrl-C.
@@ -71,14 +72,15 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 from background import (
+    add_worker_arguments,
     celery_worker,
     cpu_seconds,
     deployed_gunicorn,
-    deployed_worker_nice,
     gunicorn_master,
     production_environment,
     redis_database,
     require_migrated,
+    worker_settings,
 )
 from certificates import FIRST_NAMES, LAST_NAMES
 from load import HOST, free_port, server_environment
@@ -938,12 +940,7 @@ def rush_arguments(parser: argparse.ArgumentParser, people: str) -> argparse.Nam
 def main() -> int:
     parser = rush_parser(__doc__.split("\n\n")[0], people="learners", count=LEARNERS, redis_url=REDIS_URL)
     parser.add_argument("--concurrency", type=int, default=2, help="Celery worker processes (2)")
-    parser.add_argument(
-        "--worker-nice",
-        type=int,
-        default=deployed_worker_nice(),
-        help=f"the Celery worker's nice, its session's too ({deployed_worker_nice()}: its systemd unit's Nice=)",
-    )
+    add_worker_arguments(parser)
     parser.add_argument(
         "--certificate-wait",
         type=float,
@@ -976,7 +973,8 @@ def main() -> int:
     )
     print(
         f"gunicorn -c deploy/gunicorn.conf.py: {args.workers} workers × {args.threads} threads; Celery worker "
-        f"--concurrency {args.concurrency}; Redis {args.redis_url}; load average {os.getloadavg()[0]:.2f}",
+        f"--concurrency {args.concurrency} ({worker_settings(args)}); "
+        f"Redis {args.redis_url}; load average {os.getloadavg()[0]:.2f}",
         flush=True,
     )
     environment = production_environment(server_environment(database), redis_url=args.redis_url, private_root=private)
@@ -987,7 +985,11 @@ def main() -> int:
             try:
                 with (
                     celery_worker(
-                        environment, concurrency=args.concurrency, name="bench-exam-rush", nice=args.worker_nice
+                        environment,
+                        concurrency=args.concurrency,
+                        name="bench-exam-rush",
+                        nice=args.worker_nice,
+                        idle=args.worker_idle,
                     ) as (_, worker),
                     deployed_gunicorn(environment, port, workers=args.workers, threads=args.threads) as log,
                 ):
