@@ -14,10 +14,12 @@ The SQL is the ORM's own: `CompiledQuery(build)` calls `build` twice, with two s
 stand-in ids, compiles both querysets, and records where their parameters differ: there
 the ids go. It fails at once — not with a wrong result later — when the two differ in
 anything else, or an id does not come out as a parameter (the ORM folded it into the SQL,
-or dropped it). Rows become model instances as the ORM's
-own iterator makes them (Model.from_db, the fields' conversions from the database, the
-annotations as attributes); related objects (select_related, prefetch_related) do not
-come along.
+or dropped it). Rows become model instances as the ORM's own iterator makes them
+(Model.from_db, the fields' conversions from the database, the annotations as
+attributes); related objects (select_related, prefetch_related) do not come along.
+
+What each process keeps is derived from the code alone (the SQL of a queryset), never from
+data: every app server compiles the same.
 """
 
 from collections.abc import Callable
@@ -50,7 +52,7 @@ class _Compiled:
 class CompiledQuery:
     """`build(*ids)` → a queryset of model instances; calling this runs it for other ids and
     returns the list of them. `build` takes ids only (positional, no defaults); it runs
-    once, when first called."""
+    at the first call only (twice: with each set of stand-ins)."""
 
     def __init__(self, build: Callable[..., QuerySet]):
         self._build = build
@@ -63,17 +65,21 @@ class CompiledQuery:
         sql, params = compiler.as_sql()
         other = self._build(*_OTHER_STAND_INS[:arity])
         other_sql, other_params = other.query.get_compiler(other.db).as_sql()
+        refused = ValueError(f"Each id must be a parameter of the SQL, and only the ids: {sql}")
+        if other_sql != sql or len(other_params) != len(params):
+            raise refused
         # A parameter may come wrapped in the type it is sent as (psycopg's Int2 for a small
         # integer field, say): the ids given later are wrapped so too.
-        slots = [
-            (index, _STAND_INS.index(value), type(value))
-            for index, (value, other_value) in enumerate(zip(params, other_params, strict=True))
-            if value != other_value and value in _STAND_INS and other_value == _OTHER_STAND_INS[_STAND_INS.index(value)]
-        ]
-        differing = sum(value != other_value for value, other_value in zip(params, other_params, strict=True))
-        arguments = sorted({argument for _, argument, _ in slots})
-        if other_sql != sql or differing != len(slots) or arguments != list(range(arity)):
-            raise ValueError(f"Each id must be a parameter of the SQL, and only the ids: {sql}")
+        slots = []
+        for index, (value, other_value) in enumerate(zip(params, other_params, strict=True)):
+            if value == other_value:
+                continue
+            argument = _STAND_INS.index(value) if value in _STAND_INS else None
+            if argument is None or other_value != _OTHER_STAND_INS[argument]:
+                raise refused
+            slots.append((index, argument, type(value)))
+        if sorted({argument for _, argument, _ in slots}) != list(range(arity)):
+            raise refused
         klass_info = compiler.klass_info
         if klass_info.get("related_klass_infos") or queryset._prefetch_related_lookups:
             raise ValueError("Related objects do not come along with a compiled query.")
