@@ -157,7 +157,6 @@ def celery_worker(
                         raise SystemExit(f"The Celery worker did not start; its log ends with:\n{log_tail(log)}")
                     time.sleep(0.2)
                 yield log, worker
-                stop(worker)
         finally:
             stop(worker)
 
