@@ -18,16 +18,25 @@ or dropped it). Rows become model instances as the ORM's own iterator makes them
 (Model.from_db, the fields' conversions from the database, the annotations as
 attributes); related objects (select_related, prefetch_related) do not come along.
 
-What each process keeps is derived from the code alone (the SQL of a queryset), never from
-data: every app server compiles the same.
+`CompiledInsert(Model)` does the same for `Model.objects.bulk_create(rows)` where a hot
+path writes a handful of rows (a quiz's answers and the choices they picked): on
+PostgreSQL the ORM inserts them with one INSERT … SELECT FROM UNNEST(one array a column),
+whose SQL is the same whatever the number of rows, so it is compiled once; each call sends
+the columns' values, each prepared for the database by its field, and sets the new ids on
+the rows. Ten answers and their eight picked choices were 1,420 and 600 Python calls by
+bulk_create, of which running the SQL about 80 each (in process, 7 December 2026).
+
+What each process keeps is derived from the code alone (the SQL of a queryset, of an
+insert), never from data: every app server compiles the same.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
-from django.db import connections
+from django.db import connections, router
 from django.db.models import Model, QuerySet
+from django.db.models.sql import InsertQuery
 
 # Two sets of stand-ins, within every integer field's range, positive small ones too (the
 # ORM compiles a value out of its field's range into SQL that matches nothing): where the
@@ -123,3 +132,51 @@ class CompiledQuery:
                 setattr(instance, attribute, row[column])
             found.append(instance)
         return found
+
+
+class CompiledInsert:
+    """`Model.objects.bulk_create(rows)` for rows whose related objects are given as ids
+    (`answer.attempt_id`, or a saved `answer.attempt`): no signals, as bulk_create sends
+    none. Each field's `pre_save` and `get_db_prep_save` prepare its values, as the ORM
+    does; the rows get their ids and leave the adding state. A value that is an
+    expression (F(), a function) is refused: an array holds plain values only."""
+
+    def __init__(self, model: type[Model]):
+        self._model = model
+
+    @cached_property
+    def _compiled(self) -> tuple[str, str, list, list]:
+        model = self._model
+        meta = model._meta
+        fields = [field for field in meta.concrete_fields if not field.generated and field is not meta.auto_field]
+        db = router.db_for_write(model)
+
+        def sql(count: int) -> str:
+            query = InsertQuery(model)
+            query.insert_values(fields, [model() for _ in range(count)])
+            compiler = query.get_compiler(using=db)
+            compiler.returning_fields = meta.db_returning_fields
+            [(text, _)] = compiler.as_sql()
+            return text
+
+        text = sql(2)
+        if sql(3) != text:
+            raise ValueError(f"{meta.label}: its bulk INSERT depends on the number of rows: {text}")
+        return db, text, fields, meta.db_returning_fields
+
+    def __call__(self, rows: list[Model]) -> list[Model]:
+        if not rows:
+            return rows
+        db, sql, fields, returning = self._compiled
+        connection = connections[db]
+        columns = [[field.get_db_prep_save(field.pre_save(row, True), connection) for row in rows] for field in fields]
+        if any(hasattr(value, "resolve_expression") for column in columns for value in column):
+            raise ValueError("A compiled insert takes plain values, not expressions.")
+        with connection.cursor() as cursor:
+            cursor.execute(sql, columns)
+            returned = cursor.fetchall()
+        for row, values in zip(rows, returned, strict=True):
+            for field, value in zip(returning, values, strict=True):
+                setattr(row, field.attname, value)
+            row._state.adding, row._state.db = False, db
+        return rows

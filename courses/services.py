@@ -30,7 +30,7 @@ from accounts.models import Message, User
 from accounts.roles import TEACHER
 from accounts.services import notify
 from core.cache import content_changed
-from core.compiled import CompiledQuery
+from core.compiled import CompiledInsert, CompiledQuery
 from core.tasks import delay_on_commit
 from courses.exports import CertificateData, render_certificate_pdf
 from courses.models import (
@@ -347,10 +347,10 @@ def quiz_submit(*, enrolment: VolunteerCourse, lesson: Lesson, responses: dict[i
     for answer in answers:
         answer.attempt = attempt
     # Three INSERTs for the whole quiz (the attempt already scored), not three statements per
-    # question: the rush of a diploma quiz (bench/exam_rush.py) is bound by what one
-    # submission costs.
-    Answer.objects.bulk_create(answers)
-    Answer.choices.through.objects.bulk_create(
+    # question, the answers' two compiled once (core.compiled): the rush of a diploma quiz
+    # (bench/exam_rush.py) is bound by what one submission costs.
+    _insert_answers(answers)
+    _insert_choices(
         [
             Answer.choices.through(answer_id=answer.pk, choice_id=choice_id)
             for answer, chosen in zip(answers, chosen_by_answer, strict=True)
@@ -370,6 +370,10 @@ def quiz_submit(*, enrolment: VolunteerCourse, lesson: Lesson, responses: dict[i
             link=reverse("courses:review_queue"),
         )
     return attempt
+
+
+_insert_answers = CompiledInsert(Answer)
+_insert_choices = CompiledInsert(Answer.choices.through)
 
 
 @CompiledQuery

@@ -118,24 +118,50 @@ def webinar_state(start, minutes: int, now) -> str:
     return "прошёл"
 
 
+# How the result page marks an auto-checked answer: (CSS class, words).
+VERDICT_NOTES = {
+    "right": ("verdict verdict-right", "✓ Верно"),
+    "partly": ("verdict verdict-partly", "Частично верно"),
+    "wrong": ("verdict verdict-wrong", "✗ Неверно"),
+}
+
+
 @dataclass(frozen=True)
 class QuestionResult:
+    """One question of a sent attempt, with all the result page shows of it worked out
+    here once: a quiz's page of results is what an exam rush's learners all open at once
+    (bench/exam_rush.py), and each tag a template evaluates costs more than this."""
+
     question: QuizQuestion
     answer: Answer | None
+    verdict: str  # right, partly, wrong, or review (no fraction yet)
+    earned: float | None  # points; None while waiting for a teacher
+    given: str  # the answer as the learner gave it: the choices picked, or the text
+    note_class: str
+    note: str
 
-    @property
-    def verdict(self) -> str:
-        if self.answer is None or self.answer.fraction is None:
-            return "review"
-        if self.answer.fraction >= 1:
-            return "right"
-        return "wrong" if self.answer.fraction <= 0 else "partly"
-
-    @property
-    def earned(self) -> float | None:
-        if self.answer is None or self.answer.fraction is None:
-            return None
-        return self.answer.fraction * self.question.points
+    @classmethod
+    def of(cls, question: QuizQuestion, answer: Answer | None) -> "QuestionResult":
+        fraction = None if answer is None else answer.fraction
+        if fraction is None:
+            verdict, earned = "review", None
+        else:
+            verdict = "right" if fraction >= 1 else "wrong" if fraction <= 0 else "partly"
+            earned = fraction * question.points
+        if question.kind == Question.Kind.OPEN:
+            note_class, note = (
+                ("status-wait", _("Ждёт проверки преподавателем"))
+                if earned is None
+                else (
+                    "status-ok",
+                    _("Проверено преподавателем: %(earned)s из %(points)s (баллы)")
+                    % {"earned": floatformat(earned, "-1"), "points": question.points},
+                )
+            )
+        else:
+            note_class, note = VERDICT_NOTES.get(verdict, VERDICT_NOTES["wrong"])
+        given = "—" if answer is None else "; ".join(choice.text for choice in answer.chosen) or answer.text or "—"
+        return cls(question, answer, verdict, earned, given, note_class, note)
 
 
 def quiz_context(enrolment: VolunteerCourse, lesson: Lesson) -> dict:
@@ -147,7 +173,7 @@ def quiz_context(enrolment: VolunteerCourse, lesson: Lesson) -> dict:
     results = []
     if attempt is not None:
         answers = attempt_answers(attempt, questions)
-        results = [QuestionResult(question, answers.get(question.pk)) for question in questions]
+        results = [QuestionResult.of(question, answers.get(question.pk)) for question in questions]
     return {
         "questions": questions,
         "attempt": attempt,
