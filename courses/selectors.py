@@ -12,6 +12,7 @@ from functools import cached_property
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.template.defaultfilters import linebreaksbr
 
 from core.cache import cached
 from core.compiled import CompiledQuery
@@ -285,6 +286,7 @@ class QuizQuestion:
     order_number: int
     kind: str
     text: str
+    text_html: str  # the text with its line breaks, as the result page shows it (safe)
     points: int
     choices: tuple[QuizChoice, ...]
     accepted_answers: str = ""  # read for quiz_key only
@@ -292,7 +294,7 @@ class QuizQuestion:
 
 
 # A new name for a new shape: after a release, a shared cache may still hold the old one.
-QUIZ_KEY = "courses:quiz-values"
+QUIZ_KEY = "courses:quiz-lines"
 
 
 def _read_quiz(lesson_id: int, *, with_key: bool) -> list[QuizQuestion]:
@@ -306,6 +308,7 @@ def _read_quiz(lesson_id: int, *, with_key: bool) -> list[QuizQuestion]:
             order_number=question.order_number,
             kind=question.kind,
             text=question.text,
+            text_html=linebreaksbr(question.text, autoescape=True),
             points=question.points,
             choices=tuple(
                 QuizChoice(choice.pk, choice.text, with_key and choice.is_correct) for choice in question.choices.all()

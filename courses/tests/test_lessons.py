@@ -382,6 +382,28 @@ def test_a_quiz_is_checked_at_once_and_the_result_shown(client, course, learner,
     assert 'name="question-' not in page, "the form is gone once the attempt is sent"
 
 
+def test_the_result_keeps_the_questions_lines_and_shows_each_answer_as_given(client, course, learner):
+    two_lines = add_question(
+        course.quiz,
+        kind=Question.Kind.MULTIPLE,
+        text="Что взять в поход?\nОтметьте <все> нужное.",
+        choices=[("Компас", True), ("Фонарь", True), ("Зонт", False)],
+    )
+    unanswered = add_question(course.quiz, kind=Question.Kind.TEXT, text="Самая длинная река?", accepted="Волга")
+    client.post(
+        lesson_url(course, course.quiz, "quiz"),
+        {f"question-{two_lines.pk}": [choice_id(two_lines, "Фонарь"), choice_id(two_lines, "Компас")]},
+    )
+
+    page = page_of(client.get(lesson_url(course, course.quiz)))
+
+    first, second = page.split('<li class="quiz-answer')[1:]
+    assert "Что взять в поход?<br>Отметьте &lt;все&gt; нужное." in first
+    assert re.search(r"Ваш ответ:\s*Компас; Фонарь\s*</p>", first), "picked choices in the question's order"
+    assert first.startswith(' quiz-answer-right"') and "✓ Верно" in first
+    assert unanswered.text in second and re.search(r"Ваш ответ:\s*—\s*</p>", second) and "✗ Неверно" in second
+
+
 def test_a_second_submission_in_the_same_attempt_is_refused(client, course, learner, questions):
     single = questions["single"]
     client.post(lesson_url(course, course.quiz, "quiz"), {f"question-{single.pk}": choice_id(single, "Тверь")})

@@ -226,6 +226,7 @@ def _lesson_page(
     ]
     context = {
         "course": place.course,
+        "course_url": place.course.get_absolute_url(),
         "lesson": current,
         # Plain values, all the menu shows: the template keeps it drawn by them.
         "contents": contents,
