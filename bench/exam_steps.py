@@ -6,18 +6,19 @@ the submission, the result page — server time, SQL queries and Redis commands 
 
 bench/exam_rush.py times 250 learners at once against gunicorn: its figures depend on the
 whole machine (the Celery worker, PostgreSQL and the bench's own threads share its two
-cores) and vary by a second or two from run to run. This one measures what a change to
-the learner's pages saves, steadily enough to compare two versions of the code run one
-after the other: the same exam course and learners (bench/exam_rush.py prepares them, and
-resets them at the start and the end), each learner's three requests in turn through
-Django's test Client, DEBUG off, with the cache, sessions and Celery's broker on a Redis
-database of the bench's own (--redis-url; emptied at the start and the end; the tasks the
-submissions send stay there unrun). The first --warm-up learners are not counted. It prints
-the median and p95 of each step, its queries and its Redis commands (by command), between
+cores) and vary by a second or two from run to run. This one measures what a change to the
+learner's pages saves, steadily enough to compare two versions of the code run one after the
+other: the same exam course and learners (bench/exam_rush.py prepares them, and resets them
+at the start and the end), each learner's three requests in turn through Django's test
+Client, DEBUG off, with the cache, sessions and Celery's broker on a Redis database of the
+bench's own (--redis-url; emptied at the start and the end; the tasks the submissions send
+stay there unrun; the submission is form-encoded, as a browser sends it). The first
+--warm-up learners are not counted. It prints the median and p95 of each step, its SQL
+statements (BEGIN and COMMIT not among them) and its Redis commands (by command), between
 two readings of the README's `timeit` yardstick; --sql also prints the queries of the last
 learner's steps. --calls counts the Python functions each step calls (sys.setprofile; the
-times are then not the site's): a count the machine's speed does not move, for comparing
-two versions of the code on a machine whose speed wanders.
+times are then not the site's): a count the machine's speed does not move, for comparing two
+versions of the code on a machine whose speed wanders.
 """
 
 import argparse
@@ -28,13 +29,27 @@ import time
 import warnings
 from collections import Counter, defaultdict
 from contextlib import contextmanager
+from urllib.parse import urlencode
 
 from background import redis_database
 from pages import allowed_host, print_table, setup_bench, yardstick_ms
 
 REDIS_URL = "redis://127.0.0.1:6379/11"
+FORM = "application/x-www-form-urlencoded"
 LEARNERS = 60
 WARM_UP = 10
+
+
+def recording(queries: list[str]):
+    """A database wrapper that notes each statement's SQL (with its placeholders): unlike
+    Django's debug cursor, it formats no parameters into it, which would add their cost
+    to the step's."""
+
+    def record(execute, sql, params, many, context):
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    return record
 
 
 @contextmanager
@@ -76,7 +91,6 @@ def main() -> int:
     from django.contrib.sessions.models import Session
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
     from exam_rush import exam_prepare, exam_reset, sign_in
 
     commands = Counter()
@@ -103,12 +117,16 @@ def main() -> int:
                     answers[name].append(value)
                 steps = (
                     ("quiz page", lambda c=client: c.get(exam.quiz_url)),
-                    ("submission", lambda c=client, a=dict(answers): c.post(exam.submit_url, a)),
+                    # Encoded as the browser sends the form (and bench/exam_rush.py does).
+                    (
+                        "submission",
+                        lambda c=client, a=dict(answers): c.post(exam.submit_url, urlencode(a, doseq=True), FORM),
+                    ),
                     ("result page", lambda c=client: c.get(exam.quiz_url)),
                 )
                 for step, request in steps:
                     commands.clear()
-                    with CaptureQueriesContext(connection) as queries:
+                    with connection.execute_wrapper(recording(queries := [])):
                         started = time.perf_counter()
                         with counting_calls(args.calls) as calls:
                             response = request()
@@ -117,7 +135,7 @@ def main() -> int:
                         raise SystemExit(f"{step} of learner {learner.number} answered {response.status_code}")
                     if number >= args.warm_up:
                         figures[step].append((elapsed_ms, len(queries), dict(commands), calls[0]))
-                    last_sql[step] = [query["sql"] for query in queries.captured_queries]
+                    last_sql[step] = queries
             rows = []
             for step, measured in figures.items():
                 times = [ms for ms, _, _, _ in measured]
