@@ -7,6 +7,9 @@ HOST ?= 127.0.0.1:8000
 # The address in the site's mail and the certificates' QR codes: the one `make run` serves on,
 # unless given (`make run HOST=0.0.0.0:8000 SITE_URL=http://192.168.1.5:8000`).
 SITE_URL ?= http://$(HOST)
+# `make test` runs the tests in this many processes (pytest-xdist), each module whole in one of
+# them; `make test TEST_PROCESSES=0` runs them in this one.
+TEST_PROCESSES ?= 2
 
 .PHONY: setup run test lint format demo clean
 
@@ -28,7 +31,7 @@ run: $(STAMP)
 	SITE_URL=$(SITE_URL) $(BIN)/python manage.py runserver $(HOST)
 
 test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_PROCESSES) --dist loadscope $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -18,10 +18,13 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+# `make test` runs the tests in two processes (pytest-xdist: gw0, gw1); each has two databases
+# of the machine's Redis to itself: gw0 15 and 14, gw1 13 and 12 (a run without -n, 15 and 14).
+_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
 # The tests' own database of the machine's Redis (the fixture `redis_url`).
-REDIS_TEST_URL = "redis://127.0.0.1:6379/15"
+REDIS_TEST_URL = f"redis://127.0.0.1:6379/{15 - 2 * _WORKER}"
 # The Celery broker and result backend of the fixture `celery_worker`, another database of it.
-CELERY_TEST_BROKER_URL = "redis://127.0.0.1:6379/14"
+CELERY_TEST_BROKER_URL = f"redis://127.0.0.1:6379/{14 - 2 * _WORKER}"
 
 
 @pytest.fixture(autouse=True)
@@ -112,7 +115,7 @@ def celery_worker_environment():
 @pytest.fixture
 def celery_worker(transactional_db, settings, tmp_path, celery_worker_environment):
     """A real `celery -A config worker` (threads pool, two threads) for the test, stopped at
-    its end: broker and results in database 14 of the machine's Redis (CELERY_TEST_BROKER_URL,
+    its end: broker and results in a database of the machine's Redis (CELERY_TEST_BROKER_URL,
     emptied before and after), the test database (so rows must be committed: this fixture
     brings `transactional_db`), the test's media folders, then `celery_worker_environment`.
     Meanwhile this process sends tasks there instead of running them eagerly. Yields a
