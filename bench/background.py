@@ -32,7 +32,8 @@ def collect_static(environment: dict) -> None:
 @contextmanager
 def deployed_gunicorn(environment: dict, port: int, *, workers: int, threads: int) -> Iterator[Path]:
     """gunicorn as deployed — `gunicorn -c deploy/gunicorn.conf.py config.wsgi:application`,
-    gthread workers, the access log in its log — with GUNICORN_BIND, GUNICORN_WORKERS and
+    gthread workers, no access log unless GUNICORN_ACCESS_LOG=- in the environment asks for it
+    (as in production, where nginx keeps it) — with GUNICORN_BIND, GUNICORN_WORKERS and
     GUNICORN_THREADS from the arguments; up once /healthz answers, stopped at the end. Yields
     its log file."""
     collect_static(environment)

@@ -52,6 +52,7 @@ def site(nginx, tmp_path):
     text = re.sub(r"ssl_certificate .*;", f"ssl_certificate {certificate};", text)
     text = re.sub(r"ssl_certificate_key .*;", f"ssl_certificate_key {key};", text)
     text = text.replace("root /srv/volna;", f"root {tmp_path};")
+    text = text.replace("/var/log/nginx/volna.access.log", str(tmp_path / "access.log"))
     text = re.sub(r"listen \[::\]:\d+.*;\n", "", text)
     text = text.replace("listen 443 ssl http2;", f"listen 127.0.0.1:{port} ssl http2;")
     text = text.replace("listen 80;", f"listen 127.0.0.1:{_free_port()};")
@@ -115,11 +116,11 @@ def _start(command) -> subprocess.Popen:
     return subprocess.Popen(command, stderr=subprocess.PIPE)
 
 
-def _healthz(port: int, context) -> int:
-    """The status of GET /healthz through nginx, once it answers."""
+def _healthz(port: int, context, path: str = "/healthz") -> int:
+    """The status of GET /healthz (or `path`) through nginx, once it answers."""
     for _attempt in range(50):
         try:
-            return urllib.request.urlopen(f"https://127.0.0.1:{port}/healthz", context=context).status
+            return urllib.request.urlopen(f"https://127.0.0.1:{port}{path}", context=context).status
         except urllib.error.HTTPError as error:
             return error.code
         except (ConnectionError, urllib.error.URLError):
@@ -139,8 +140,11 @@ def test_two_app_servers_share_the_requests_and_one_down_the_other_answers(site,
         insecure.check_hostname, insecure.verify_mode = False, ssl.CERT_NONE
         try:
             assert [_healthz(port, insecure) for _ in range(20)] == [200] * 20
-            # Each instance logs the requests it answered (gunicorn's access log).
-            assert "GET /healthz" in a.log.read_text() and "GET /healthz" in b.log.read_text()
+            # nginx logs each page (not the health checks) with the instance that answered it: both did.
+            assert [_healthz(port, insecure, "/about/") for _ in range(10)] == [200] * 10
+            answered = re.findall(r'"GET /about/ .* upstream=(\S+) ', (tmp_path / "access.log").read_text())
+            assert len(answered) == 10
+            assert set(answered) == {f"127.0.0.1:{a.port}", f"127.0.0.1:{b.port}"}
 
             a.stop()
 
