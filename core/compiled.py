@@ -26,8 +26,15 @@ the columns' values, each prepared for the database by its field, and sets the n
 the rows. Ten answers and their eight picked choices were 1,420 and 600 Python calls by
 bulk_create, of which running the SQL about 80 each (in process, 7 December 2026).
 
+`CompiledUpdate(build)` does the same for `queryset.update(**values)`: `build()` gives the
+queryset and the values, in which `Arg(name)` stands for what each call gives by that name —
+in the filter, as a value, or inside an expression (COALESCE(start_date, now)). A passed
+course's two UPDATEs (the lesson's progress, the enrolment's outcome) were 723 and 334
+Python calls through the ORM, of which running the SQL about 70 each: the rush's
+submissions spent 12.5 % of the app servers' time in them (py-spy, 7 December 2026).
+
 What each process keeps is derived from the code alone (the SQL of a queryset, of an
-insert), never from data: every app server compiles the same.
+insert, of an update), never from data: every app server compiles the same.
 """
 
 from collections.abc import Callable
@@ -35,8 +42,8 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from django.db import connections, router
-from django.db.models import Model, QuerySet
-from django.db.models.sql import InsertQuery
+from django.db.models import Expression, Model, QuerySet
+from django.db.models.sql import InsertQuery, UpdateQuery
 
 # Two sets of stand-ins, within every integer field's range, positive small ones too (the
 # ORM compiles a value out of its field's range into SQL that matches nothing): where the
@@ -180,3 +187,53 @@ class CompiledInsert:
                 setattr(row, field.attname, value)
             row._state.adding, row._state.db = False, db
         return rows
+
+
+class Arg(Expression):
+    """A value a CompiledUpdate is given at each call, by `name`: the SQL's parameter."""
+
+    def __init__(self, name: str):
+        super().__init__()
+        self.name = name
+
+    def as_sql(self, compiler, connection):
+        return "%s", [self]
+
+
+class CompiledUpdate:
+    """`build()` → (queryset, values): `queryset.update(**values)`, compiled at the first call;
+    calling this with every `Arg` by name runs it and returns the number of rows updated.
+    An `Arg` that is a field's value is prepared by that field (get_db_prep_save), as the ORM
+    does, wherever its name appears; one only in the filter or inside an expression goes as
+    it is given (a plain id, an aware datetime). No signals, no auto_now: as `update()`."""
+
+    def __init__(self, build: Callable[[], tuple[QuerySet, dict]]):
+        self._build = build
+
+    @cached_property
+    def _compiled(self) -> tuple[str, str, tuple, list[tuple[int, str, object]], frozenset[str]]:
+        queryset, values = self._build()
+        query = queryset.query.chain(UpdateQuery)
+        query.add_update_values(values)
+        db = router.db_for_write(queryset.model)
+        sql, params = query.get_compiler(db).as_sql()
+        if query.related_updates:
+            raise ValueError("An update of a parent model's fields is no single statement.")
+        fields = {value.name: field for field, _, value in query.values if isinstance(value, Arg)}
+        slots = [
+            (index, param.name, fields.get(param.name)) for index, param in enumerate(params) if isinstance(param, Arg)
+        ]
+        return db, sql, params, slots, frozenset(name for _, name, _ in slots)
+
+    def __call__(self, **values) -> int:
+        db, sql, params, slots, names = self._compiled
+        if set(values) != names:
+            raise TypeError(f"Give exactly {sorted(names)}, not {sorted(values)}.")
+        connection = connections[db]
+        params = list(params)
+        for index, name, field in slots:
+            value = values[name]
+            params[index] = value if field is None else field.get_db_prep_save(value, connection)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.rowcount

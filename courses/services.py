@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -30,7 +30,7 @@ from accounts.models import Message, User
 from accounts.roles import TEACHER
 from accounts.services import notify
 from core.cache import content_changed
-from core.compiled import CompiledInsert, CompiledQuery
+from core.compiled import Arg, CompiledInsert, CompiledQuery, CompiledUpdate
 from core.tasks import delay_on_commit
 from courses.exports import CertificateData, render_certificate_pdf
 from courses.models import (
@@ -227,12 +227,23 @@ def _mark_passed(enrolment: VolunteerCourse, lesson: Lesson) -> None:
     before), in one UPDATE: the row is there once the lesson was opened. A lesson finished
     unopened (through the API) gets its row first, as opening makes it — safe against a
     second request making it at the same time."""
-    now = timezone.now()
-    rows = VolunteerLesson.objects.filter(volunteer_id=enrolment.volunteer_id, lesson=lesson)
-    stamps = {"start_date": Coalesce("start_date", Value(now)), "end_date": Coalesce("end_date", Value(now))}
-    if not rows.update(passed=True, updated_at=now, **stamps):
+    row = {"volunteer": enrolment.volunteer_id, "lesson": lesson.pk, "now": timezone.now()}
+    if not _lesson_passed(**row):
         _progress(enrolment, lesson)
-        rows.update(passed=True, updated_at=now, **stamps)
+        _lesson_passed(**row)
+
+
+@CompiledUpdate
+def _lesson_passed():
+    """Compiled once (core.compiled): every learner of an exam rush passes the quiz at once."""
+    now = Arg("now")
+    rows = VolunteerLesson.objects.filter(volunteer_id=Arg("volunteer"), lesson_id=Arg("lesson"))
+    return rows, {
+        "passed": True,
+        "updated_at": now,
+        "start_date": Coalesce("start_date", now),
+        "end_date": Coalesce("end_date", now),
+    }
 
 
 # --- Quizzes ----------------------------------------------------------------------------
@@ -474,7 +485,10 @@ def course_evaluate(*, enrolment: VolunteerCourse, scores: dict[int, float] | No
     enrolment.assessment = course_assessment(enrolment, lessons, scores)
     succeeded = enrolment.assessment >= settings.COURSE_PASS_MARK
     enrolment.status = VolunteerCourse.Status.PASSED if succeeded else VolunteerCourse.Status.FAILED
-    enrolment.save(update_fields=["assessment", "status", "updated_at"])
+    enrolment.updated_at = timezone.now()
+    _enrolment_finished(
+        enrolment=enrolment.pk, assessment=enrolment.assessment, status=enrolment.status, now=enrolment.updated_at
+    )
     course = enrolment.course
     if succeeded:
         # True however the certificate comes: from the task within seconds, from the periodic
@@ -500,6 +514,16 @@ def course_evaluate(*, enrolment: VolunteerCourse, scores: dict[int, float] | No
             link=reverse("courses:detail", args=[course.pk]),
         )
     return enrolment
+
+
+@CompiledUpdate
+def _enrolment_finished():
+    """The enrolment's outcome, compiled once (core.compiled), as _lesson_passed."""
+    return VolunteerCourse.objects.filter(pk=Arg("enrolment")), {
+        "assessment": Arg("assessment"),
+        "status": Arg("status"),
+        "updated_at": Arg("now"),
+    }
 
 
 # --- Certificates -----------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """core.compiled: a queryset compiled once gives, for other ids, what the ORM gives; an insert
-compiled once writes what bulk_create writes."""
+compiled once writes what bulk_create writes; an update compiled once changes what
+`update()` changes."""
 
 import pytest
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
@@ -9,10 +10,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Count, ExpressionWrapper, F, FloatField, Value
-from django.db.models.functions import Upper
+from django.db.models.functions import Coalesce, Upper
 from django.test.utils import isolate_apps
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
-from core.compiled import CompiledInsert, CompiledQuery
+from core.compiled import Arg, CompiledInsert, CompiledQuery, CompiledUpdate
 
 pytestmark = pytest.mark.django_db
 
@@ -167,3 +170,49 @@ def test_an_insert_whose_sql_depends_on_the_number_of_rows_fails_at_once():
 
     with pytest.raises(ValueError, match="depends on the number of rows"):
         CompiledInsert(Tagged)([Tagged(tags=["a"])])
+
+
+def test_an_update_changes_the_rows_update_would_and_is_compiled_once(django_assert_num_queries):
+    anna, boris = _user("anna"), _user("boris")
+    kind = ContentType.objects.get_for_model(User)
+    for who, object_id in ((anna, None), (anna, "7"), (boris, None)):
+        LogEntry.objects.create(user=who, content_type=kind, object_id=object_id, object_repr="x", action_flag=ADDITION)
+    update = CompiledUpdate(
+        lambda: (
+            LogEntry.objects.filter(user_id=Arg("user"), action_flag=ADDITION),
+            {"action_flag": CHANGE, "object_repr": Arg("shown"), "object_id": Coalesce("object_id", Arg("shown"))},
+        )
+    )
+
+    with django_assert_num_queries(1):
+        assert update(user=anna.pk, shown="anna's") == 2
+    with django_assert_num_queries(1):
+        assert update(user=anna.pk, shown="again") == 0  # none of hers is an addition now
+    entries = LogEntry.objects.order_by("pk").values_list("user_id", "action_flag", "object_repr", "object_id")
+    assert list(entries) == [
+        (anna.pk, CHANGE, "anna's", "anna's"),
+        (anna.pk, CHANGE, "anna's", "7"),  # COALESCE kept the id it had
+        (boris.pk, ADDITION, "x", None),
+    ]
+
+
+def test_an_updates_value_is_prepared_by_its_field():
+    group = Group.objects.create(name="t")
+    rename = CompiledUpdate(lambda: (Group.objects.filter(pk=Arg("group")), {"name": Arg("name")}))
+
+    rename(group=group.pk, name=gettext_lazy("Учителя"))  # a lazy text psycopg cannot send as it is
+
+    group.refresh_from_db()
+    assert group.name == "Учителя"
+
+
+def test_an_update_given_other_values_than_its_args_refuses_and_writes_nothing():
+    user = _user("anna")
+    stamp = CompiledUpdate(lambda: (User.objects.filter(pk=Arg("user")), {"last_login": Arg("now")}))
+
+    for wrong in ({"user": user.pk}, {"user": user.pk, "now": timezone.now(), "karma": 5}):
+        with pytest.raises(TypeError, match="Give exactly"):
+            stamp(**wrong)
+
+    user.refresh_from_db()
+    assert user.last_login is None
