@@ -404,6 +404,15 @@ def test_the_result_keeps_the_questions_lines_and_shows_each_answer_as_given(cli
     assert unanswered.text in second and re.search(r"Ваш ответ:\s*—\s*</p>", second) and "✗ Неверно" in second
 
 
+def test_the_result_shows_a_written_answer_with_its_lines_and_escaped(client, course, learner):
+    question = add_question(course.quiz, kind=Question.Kind.TEXT, text="Самая длинная река?", accepted="Волга")
+    client.post(lesson_url(course, course.quiz, "quiz"), {f"question-{question.pk}": "Волга,\n<b>Ока</b>"})
+
+    page = page_of(client.get(lesson_url(course, course.quiz)))
+
+    assert re.search(r"Ваш ответ:\s*Волга,<br>&lt;b&gt;Ока&lt;/b&gt;\s*</p>", page)
+
+
 def test_a_second_submission_in_the_same_attempt_is_refused(client, course, learner, questions):
     single = questions["single"]
     client.post(lesson_url(course, course.quiz, "quiz"), {f"question-{single.pk}": choice_id(single, "Тверь")})
