@@ -16,9 +16,10 @@ stay there unrun; the submission is form-encoded, as a browser sends it). The fi
 --warm-up learners are not counted. It prints the median and p95 of each step, its SQL
 statements (BEGIN and COMMIT not among them) and its Redis commands (by command), between
 two readings of the README's `timeit` yardstick; --sql also prints the queries of the last
-learner's steps. --calls counts the Python functions each step calls (sys.setprofile; the
-times are then not the site's): a count the machine's speed does not move, for comparing two
-versions of the code on a machine whose speed wanders.
+learner's steps. "CPU ms" is this thread's own time (time.thread_time: not PostgreSQL's
+or Redis's, nor the waits for them), the median. --calls counts the Python functions each
+step calls (sys.setprofile; the times are then not the site's): a count the machine's speed
+does not move, for comparing two versions of the code on a machine whose speed wanders.
 """
 
 import argparse
@@ -127,30 +128,32 @@ def main() -> int:
                 for step, request in steps:
                     commands.clear()
                     with connection.execute_wrapper(recording(queries := [])):
-                        started = time.perf_counter()
+                        started, cpu_started = time.perf_counter(), time.thread_time()
                         with counting_calls(args.calls) as calls:
                             response = request()
                         elapsed_ms = (time.perf_counter() - started) * 1000
+                        cpu_ms = (time.thread_time() - cpu_started) * 1000
                     if response.status_code not in (200, 302):
                         raise SystemExit(f"{step} of learner {learner.number} answered {response.status_code}")
                     if number >= args.warm_up:
-                        figures[step].append((elapsed_ms, len(queries), dict(commands), calls[0]))
+                        figures[step].append((elapsed_ms, cpu_ms, len(queries), dict(commands), calls[0]))
                     last_sql[step] = queries
             rows = []
             for step, measured in figures.items():
-                times = [ms for ms, _, _, _ in measured]
-                _, query_count, redis_commands, _ = measured[-1]
+                times = [ms for ms, _, _, _, _ in measured]
+                _, _, query_count, redis_commands, _ = measured[-1]
                 rows.append(
                     [
                         step,
                         f"{statistics.median(times):.1f}",
                         f"{statistics.quantiles(times, n=20, method='inclusive')[-1]:.1f}",
+                        f"{statistics.median(cpu for _, cpu, _, _, _ in measured):.1f}",
                         str(query_count),
-                        f"{statistics.median(count for _, _, _, count in measured):.0f}" if args.calls else "-",
+                        f"{statistics.median(count for *_, count in measured):.0f}" if args.calls else "-",
                         ", ".join(f"{count} {name}" for name, count in sorted(redis_commands.items())),
                     ]
                 )
-            print_table(["step", "median ms", "p95 ms", "queries", "Python calls", "Redis commands"], rows)
+            print_table(["step", "median ms", "p95 ms", "CPU ms", "queries", "Python calls", "Redis commands"], rows)
             print(f"timeit after: {yardstick_ms():.2f} ms")
             for step, sql in last_sql.items() if args.sql else ():
                 print(f"\n{step}: {len(sql)} queries")
