@@ -236,13 +236,13 @@ def warm_up(port: int, pages: list[Page], cookies: dict) -> None:
 # --- The certificates -------------------------------------------------------------------------
 
 
-def certificates_made(scratch, course_id: int, table: str) -> tuple[int, float | None, float | None]:
-    """Certificates of the course with a file in the scratch database: how many, and the
-    first and last made (Unix time)."""
+def certificates_made(scratch, course_id: int, table: str, file_column: str) -> tuple[int, float | None, float | None]:
+    """Certificates of the course with a file in the scratch database (the model's `table`,
+    the file's `file_column`): how many, and the first and last made (Unix time)."""
     with scratch.cursor() as cursor:
         cursor.execute(
             f"SELECT count(*), extract(epoch FROM min(created_at)), extract(epoch FROM max(created_at)) "
-            f"FROM {table} WHERE course_id = %s AND file <> ''",
+            f"FROM {table} WHERE course_id = %s AND {file_column} <> ''",
             [course_id],
         )
         count, first, last = cursor.fetchone()
@@ -258,7 +258,7 @@ def issue(database: str, course_id: int, environment: dict, count: int) -> dict:
 
     scratch = connection.copy()
     scratch.settings_dict["NAME"] = database
-    table = Certificate._meta.db_table
+    table, file_column = Certificate._meta.db_table, Certificate._meta.get_field("file").column
     command = [PYTHON, ROOT / "manage.py", "generate_certificates", "--course", str(course_id), "--async"]
     started = time.time()
     process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -271,12 +271,12 @@ def issue(database: str, course_id: int, environment: dict, count: int) -> dict:
             reader.join(0.5)
             if time.time() - told >= 5:
                 told = time.time()
-                made = certificates_made(scratch, course_id, table)[0]
+                made = certificates_made(scratch, course_id, table, file_column)[0]
                 print(f"  {told - started:5.1f} s: {made:,} of {count:,} certificates", flush=True)
             if time.time() - started > COMMAND_TIMEOUT:
                 process.terminate()
         ended = time.time()
-        made, first, last = certificates_made(scratch, course_id, table)
+        made, first, last = certificates_made(scratch, course_id, table, file_column)
     finally:
         if process.poll() is None:
             process.kill()
