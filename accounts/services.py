@@ -231,7 +231,7 @@ def _email_messages(messages: list[Message]) -> None:
     fails the request nor undoes what the message records."""
     from accounts.tasks import email_message
 
-    delay_on_commit(email_message, [(message.pk,) for message in messages if message.recipient.email])
+    delay_on_commit(email_message, [(message_id,) for message_id in emails_of(messages)])
 
 
 def message_email(*, message_id: int) -> bool:
@@ -291,12 +291,15 @@ def notify(
     link: str = "",
     sender: User | None = None,
     attachment: File | None = None,
+    email: bool = True,
 ) -> list[Message]:
     """The one way the platform tells people something: an in-site message to every
     recipient (once each), and the same text by email. `link` is the site path of what the
     message speaks of (a `reverse()`, perhaps with an #anchor): the message page shows it
     as «Открыть», the email gives it as an absolute address. An `attachment` (a file with
-    a name) goes with every message, each with a copy of its own in storage."""
+    a name) goes with every message, each with a copy of its own in storage. `email=False`:
+    a task of the caller's hands the emails on (`emails_of`), in the one task message the
+    caller sends anyway."""
     if link and (not link.startswith("/") or link.startswith("//")):
         raise ValueError(f"A notification's link is a path on this site, not {link!r}.")
     unique = {user.pk: user for user in recipients}
@@ -313,8 +316,15 @@ def notify(
             for user in unique.values()
         ]
     )
-    _email_messages(messages)
+    if email:
+        _email_messages(messages)
     return messages
+
+
+def emails_of(messages: list[Message]) -> list[int]:
+    """The ids of the messages to email (their recipient has an address), for a task that
+    hands them on to `accounts.tasks.email_message` (see `notify`)."""
+    return [message.pk for message in messages if message.recipient.email]
 
 
 def can_message(*, sender: User, recipient: User) -> bool:

@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from accounts.models import Message, User
 from accounts.roles import TEACHER
-from accounts.services import notify
+from accounts.services import emails_of, notify
 from core.cache import content_changed
 from core.compiled import Arg, CompiledInsert, CompiledQuery, CompiledUpdate
 from core.tasks import delay_on_commit
@@ -493,16 +493,17 @@ def course_evaluate(*, enrolment: VolunteerCourse, scores: dict[int, float] | No
     if succeeded:
         # True however the certificate comes: from the task within seconds, from the periodic
         # `issue_missing_certificates`, or from an operator's `generate_certificates`.
-        notify(
+        passed = notify(
             recipients=[enrolment.volunteer.user],
             title=f"Курс «{course}» пройден",
             text=f"Поздравляем! Вы прошли курс «{course}» с оценкой {enrolment.assessment:g} из 100. "
             "Сертификат будет выпущен в ближайшее время — он появится в разделе «Мои сертификаты».",
             link=reverse("certificates:my"),
+            email=False,  # handed on by the certificate's task: one task message, not two
         )
         from courses.tasks import issue_passed_certificate
 
-        delay_on_commit(issue_passed_certificate, [(enrolment.pk,)])
+        delay_on_commit(issue_passed_certificate, [(enrolment.pk, emails_of(passed))])
     else:
         limit = course.attempts_limit
         left = "без ограничений" if not limit else f"осталось попыток: {max(limit - enrolment.attempts, 0)}"

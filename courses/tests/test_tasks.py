@@ -70,6 +70,22 @@ class TestCertificateOnPassing:
         assert [mail.subject for mail in mailoutbox] == [PASSED, READY]
         assert Certificate.objects.get(volunteer=owner, course=course).final_assessment == 100
 
+    def test_the_pass_hands_the_workers_one_task_the_email_of_its_message_and_the_certificate(
+        self, owner, course, django_capture_on_commit_callbacks, mailoutbox
+    ):
+        with django_capture_on_commit_callbacks() as callbacks:
+            enrolment = finish_course(owner, course)
+        (passed,) = Message.objects.filter(recipient=owner.user)
+
+        assert len(callbacks) == 1  # one task message when the pass commits
+        assert mailoutbox == []
+
+        with django_capture_on_commit_callbacks(execute=True):
+            issue_passed_certificate.delay(enrolment.pk, [passed.pk])
+
+        assert [mail.subject for mail in mailoutbox] == [PASSED, READY]
+        Message.objects.filter(pk=passed.pk, emailed_at__isnull=False).get()
+
     def test_a_second_delivery_issues_and_tells_nothing_more(
         self, owner, course, django_capture_on_commit_callbacks, mailoutbox
     ):
