@@ -13,6 +13,7 @@ from accounts.tests.factories import TEST_PASSWORD
 from courses.models import (
     Answer,
     Chapter,
+    Choice,
     Lesson,
     Question,
     QuizAttempt,
@@ -355,6 +356,16 @@ def test_every_question_is_a_fieldset_with_a_legend_and_labelled_inputs(client, 
     assert f'<label for="answer-{pk}">Ваш ответ</label>' in page
     assert f'<input type="text" id="answer-{pk}" name="question-{pk}"' in page
     assert f'<textarea id="answer-{open_question.pk}" name="question-{open_question.pk}"' in page
+
+
+def test_the_forms_ids_are_plain_digits_whatever_the_number_format(client, course, learner, settings):
+    settings.USE_THOUSAND_SEPARATOR = True  # ru: 12 345 with a no-break space
+    question = add_question(course.quiz, kind=Question.Kind.SINGLE, text="Сколько?")
+    Choice.objects.create(pk=12_345, question=question, text="Много", is_correct=True)
+
+    page = page_of(client.get(lesson_url(course, course.quiz)))
+
+    assert f'<input type="radio" name="question-{question.pk}" value="12345">' in page
 
 
 def test_a_quiz_is_checked_at_once_and_the_result_shown(client, course, learner, questions):
