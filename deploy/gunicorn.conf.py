@@ -2,7 +2,8 @@
 
 One instance per app server (deploy/systemd/volna-web.service), bound to the address nginx
 names in its upstream (deploy/nginx.conf). Every value may be overridden from the
-environment (GUNICORN_BIND, GUNICORN_WORKERS, GUNICORN_THREADS, GUNICORN_ACCESS_LOG) without editing this file.
+environment (GUNICORN_BIND, GUNICORN_WORKERS, GUNICORN_THREADS, GUNICORN_ACCESS_LOG)
+without editing this file.
 
 Threads, not only processes: a request of ours spends most of its time waiting for
 PostgreSQL and Redis, so a worker with a few threads serves a burst (250 learners opening
